@@ -1,0 +1,351 @@
+"""The engine: one parse per file, all rules in one traversal, fixes applied and validated.
+
+``fix_module_source`` is the core for one piece of Python source (a file, or code embedded in a
+string of another file). ``process_file`` wraps it for a path on disk (prefilter, @generated,
+document rules). ``run`` processes many files on a process pool.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Callable, Mapping, Sequence
+
+import libcst as cst
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+
+from . import suppress
+from .imports import add_imports, remove_unused_imports
+from .findings import FileError, FileResult, Finding, FixSafety, Position, Span
+from .rule import PendingFix, Report, Rule, RuleContext
+
+MAX_PASSES = 6
+GENERATED_MARKER = b"@generated"
+GENERATED_WINDOW = 2048
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What to run on a file: the enabled rules, their options, and whether unsafe fixes apply.
+    Picklable (rule classes pickle by reference), so it travels to worker processes."""
+
+    rules: tuple[type[Rule], ...]
+    unsafe_fixes: bool = False
+    options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    def options_for(self, rule: type[Rule]) -> Mapping[str, Any]:
+        return self.options.get(rule.name, {})
+
+    @property
+    def document_patterns(self) -> tuple[str, ...]:
+        return tuple(p for r in self.rules for p in r.document_patterns)
+
+
+@dataclass
+class SourceResult:
+    """Outcome for one piece of Python source."""
+
+    new_code: str | None  # None: unchanged (or left untouched because of an error)
+    findings: list[Finding]
+    errors: list[FileError]
+    encoding: str = "utf-8"  # of the original source, to write the new code back in
+
+
+# -- hooks ---------------------------------------------------------------------------------------
+
+# Post-passes run after the rules on a parsed module, e.g. rewriting Python code embedded in
+# string literals (iacmod.embedded). Each gets (module, settings, path, unsafe) and returns the
+# new module (or the same one) and extra findings.
+ModuleHook = Callable[[cst.Module, Settings, str], "tuple[cst.Module, list[Finding], list[FileError]]"]
+MODULE_HOOKS: list[ModuleHook] = []
+
+
+# -- one piece of source -------------------------------------------------------------------------
+
+
+def _span(rng: CodeRange) -> Span:
+    return Span(
+        Position(rng.start.line, rng.start.column + 1), Position(rng.end.line, rng.end.column + 1)
+    )
+
+
+def _overlaps(a: CodeRange, b: CodeRange) -> bool:
+    a0, a1 = (a.start.line, a.start.column), (a.end.line, a.end.column)
+    b0, b1 = (b.start.line, b.start.column), (b.end.line, b.end.column)
+    return a0 < b1 and b0 < a1
+
+
+class _Replacer(cst.CSTTransformer):
+    def __init__(self, changes: Mapping[cst.CSTNode, Any]) -> None:
+        super().__init__()
+        self.changes = changes
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        return node not in self.changes
+
+    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> Any:
+        if original_node in self.changes:
+            return self.changes[original_node]
+        return updated_node
+
+
+def _apply(module: cst.Module, fixes: Sequence[PendingFix]) -> cst.Module:
+    changes: dict[cst.CSTNode, Any] = {}
+    for fix in fixes:
+        changes.update(fix.changes)
+    new = module.visit(_Replacer(changes)) if changes else module
+    assert isinstance(new, cst.Module)
+    new = add_imports(new, [spec for fix in fixes for spec in fix.add_imports])
+    new = remove_unused_imports(new, [spec for fix in fixes for spec in fix.remove_imports])
+    return new
+
+
+def _validate(code: str, path: str) -> cst.Module:
+    """Re-parse and compile generated code; raises when it is not valid Python."""
+    module = cst.parse_module(code)
+    compile(code, path, "exec", dont_inherit=True)
+    return module
+
+
+def _blame(module: cst.Module, fixes: Sequence[tuple[Report, PendingFix]], path: str) -> list[str]:
+    """Which rules' fixes, applied alone, produce code that does not parse or compile."""
+    culprits: list[str] = []
+    by_rule: dict[str, list[PendingFix]] = {}
+    for report, fix in fixes:
+        by_rule.setdefault(report.rule.name, []).append(fix)
+    for name, rule_fixes in by_rule.items():
+        try:
+            _validate(_apply(module, rule_fixes).code, path)
+        except Exception:  # noqa: BLE001 - any failure blames the rule
+            culprits.append(name)
+    return culprits or sorted(by_rule)
+
+
+def fix_module_source(
+    code: str | bytes,
+    settings: Settings,
+    path: str = "<string>",
+    *,
+    embedded: bool = False,
+    rules: Sequence[type[Rule]] | None = None,
+) -> SourceResult:
+    """Run ``rules`` (default: the triggered enabled ones) over Python source, fixing what the
+    settings allow, until nothing changes. Raises ``cst.ParserSyntaxError`` (and
+    ``UnicodeDecodeError``/``SyntaxError``) when the input does not parse."""
+    if rules is None:
+        rules = [r for r in settings.rules if r.triggered_by(code)]
+    module = cst.parse_module(code)
+    encoding = module.encoding
+    original_code = module.code
+    text = original_code
+    fixed: list[Finding] = []
+    remaining: list[Finding] = []
+    errors: list[FileError] = []
+
+    for _ in range(MAX_PASSES):
+        remaining = []
+        instances = [
+            rule(RuleContext(Path(path), text, settings.options_for(rule), embedded, settings.unsafe_fixes))
+            for rule in rules
+        ]
+        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+        if instances:
+            wrapper.visit_batched(instances)
+        reports = [rep for inst in instances for rep in inst.reports]
+        if not reports:
+            break
+        positions = wrapper.resolve(PositionProvider)
+        sup = suppress.parse_python(text)
+        accepted: list[tuple[Report, PendingFix]] = []
+        taken: list[CodeRange] = []
+        pass_fixed: list[Finding] = []
+        for rep in reports:
+            rng = positions[rep.node]
+            span = _span(rng)
+            safety = rep.fix.safety if rep.fix else FixSafety.NONE
+            finding = Finding(rep.rule.code, rep.rule.name, rep.message, path, span, safety)
+            if sup.covers(rep.rule.code, rep.rule.name, span.start.line, span.end.line):
+                continue  # suppressed findings are neither reported nor fixed
+            fix = rep.fix
+            allowed = fix is not None and (fix.safety is FixSafety.SAFE or settings.unsafe_fixes)
+            if allowed:
+                assert fix is not None
+                ranges = [positions[n] for n in fix.changes]
+                if not any(_overlaps(r, t) for r in ranges for t in taken):
+                    taken.extend(ranges)
+                    accepted.append((rep, fix))
+                    pass_fixed.append(replace(finding, fixed=True))
+                    continue
+                # overlapping fix: deferred; the rule finds it again in the next pass
+            remaining.append(finding)
+        if not accepted:
+            break
+        try:
+            new_module = _apply(module, [fix for _, fix in accepted])
+            new_text = new_module.code
+            module = _validate(new_text, path)
+        except Exception as exc:  # noqa: BLE001
+            culprits = _blame(module, accepted, path)
+            detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            errors.append(
+                FileError(
+                    path,
+                    1,
+                    f"rule {', '.join(culprits)} produced invalid code ({detail}); "
+                    "file left untouched. Please report this with the file.",
+                    rule=", ".join(culprits),
+                )
+            )
+            # leave the source as it was; report every finding as unfixed
+            unfixed = [replace(f, fixed=False) for f in fixed + pass_fixed]
+            return SourceResult(None, unfixed + remaining, errors, encoding)
+        text = new_text
+        fixed.extend(pass_fixed)
+
+    hook_findings: list[Finding] = []
+    for hook in MODULE_HOOKS:
+        module, extra, hook_errors = hook(module, settings, path)
+        hook_findings.extend(extra)
+        errors.extend(hook_errors)
+    final = module.code
+    findings = sorted(fixed + remaining + hook_findings, key=lambda f: (f.span.start, f.code))
+    return SourceResult(final if final != original_code else None, findings, errors, encoding)
+
+
+# -- one file ------------------------------------------------------------------------------------
+
+
+def _syntax_error(path: str, exc: Exception) -> FileError:
+    if isinstance(exc, cst.ParserSyntaxError):
+        msg = exc.message if hasattr(exc, "message") else str(exc)
+        return FileError(path, exc.raw_line, f"syntax error: {msg}; file left untouched")
+    if isinstance(exc, SyntaxError):
+        return FileError(path, exc.lineno or 1, f"syntax error: {exc.msg}; file left untouched")
+    if isinstance(exc, (UnicodeDecodeError, LookupError)):
+        return FileError(
+            path, 1, f"cannot decode file ({exc}); declare its encoding (PEP 263) or convert it to UTF-8"
+        )
+    return FileError(path, 1, f"cannot parse file: {type(exc).__name__}: {exc}")
+
+
+def is_generated(data: bytes) -> bool:
+    return GENERATED_MARKER in data[:GENERATED_WINDOW]
+
+
+def process_file(path: Path, settings: Settings) -> FileResult:
+    """Read, fix (in memory) and report one file. Never raises for bad input."""
+    display = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return FileResult(path, errors=(FileError(display, 1, f"cannot read file: {exc.strerror}"),))
+    if is_generated(data):
+        return FileResult(path, old_source=data, skipped=True)
+    if path.suffix in (".py", ".pyi") and not any(
+        fnmatch.fnmatch(path.name, p) for p in settings.document_patterns
+    ):
+        return _process_python(path, data, settings)
+    return _process_document(path, data, settings)
+
+
+def _process_python(path: Path, data: bytes, settings: Settings) -> FileResult:
+    display = str(path)
+    rules = [r for r in settings.rules if r.triggered_by(data)]
+    if not rules:
+        return FileResult(path, old_source=data, skipped=True)
+    try:
+        result = fix_module_source(data, settings, display, rules=rules)
+    except Exception as exc:  # noqa: BLE001 - a file that cannot be parsed is reported, not fatal
+        return FileResult(path, old_source=data, errors=(_syntax_error(display, exc),))
+    new_bytes = None
+    if result.new_code is not None:
+        new_bytes = result.new_code.encode(result.encoding)  # the file's own encoding (PEP 263)
+    return FileResult(
+        path,
+        findings=tuple(result.findings),
+        old_source=data,
+        new_source=new_bytes,
+        errors=tuple(result.errors),
+    )
+
+
+def _process_document(path: Path, data: bytes, settings: Settings) -> FileResult:
+    display = str(path)
+    rules = [
+        r
+        for r in settings.rules
+        if any(fnmatch.fnmatch(path.name, p) for p in r.document_patterns) and r.triggered_by(data)
+    ]
+    if not rules:
+        return FileResult(path, old_source=data, skipped=True)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return FileResult(path, old_source=data, errors=(_syntax_error(display, exc),))
+    newline = "\r\n" if "\r\n" in text else "\n"
+    findings: list[Finding] = []
+    errors: list[FileError] = []
+    current = text.replace("\r\n", "\n")
+    sup = suppress.parse_text(current)
+    for rule in rules:
+        context = RuleContext(path, current, settings.options_for(rule), False, settings.unsafe_fixes)
+        try:
+            outcome = rule.process_document(context)
+        except Exception as exc:  # noqa: BLE001
+            errors.append(FileError(display, 1, f"cannot process document: {exc}; file left untouched", rule.name))
+            continue
+        for doc in outcome.findings:
+            span = Span(
+                Position(doc.line, doc.column),
+                Position(doc.end_line or doc.line, doc.end_column or doc.column),
+            )
+            if sup.covers(rule.code, rule.name, span.start.line, span.end.line):
+                continue
+            findings.append(Finding(rule.code, rule.name, doc.message, display, span, doc.safety, doc.fixed))
+        if outcome.new_text is not None:
+            current = outcome.new_text
+    new_source = None
+    if current != text.replace("\r\n", "\n"):
+        new_source = current.replace("\n", newline).encode("utf-8")
+    findings.sort(key=lambda f: (f.span.start, f.code))
+    return FileResult(path, tuple(findings), data, new_source, tuple(errors))
+
+
+# -- many files ----------------------------------------------------------------------------------
+
+
+def _process_batch(batch: Sequence[tuple[Path, Settings]]) -> list[FileResult]:
+    return [process_file(path, settings) for path, settings in batch]
+
+
+def run(
+    tasks: Sequence[tuple[Path, Settings]],
+    jobs: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> list[FileResult]:
+    """Process files (in parallel when it pays), returning results in task order.
+    ``progress`` is called with the number of files finished since the last call."""
+    jobs = jobs or os.cpu_count() or 1
+    if jobs <= 1 or len(tasks) < 8:
+        results = []
+        for task in tasks:
+            results.append(process_file(*task))
+            if progress:
+                progress(1)
+        return results
+    size = max(1, min(16, len(tasks) // (jobs * 4) or 1))
+    batches = [(i, tasks[i : i + size]) for i in range(0, len(tasks), size)]
+    out: dict[int, list[FileResult]] = {}
+    import multiprocessing
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context(method)) as pool:
+        futures = {pool.submit(_process_batch, batch): start for start, batch in batches}
+        for future in as_completed(futures):
+            out[futures[future]] = future.result()
+            if progress:
+                progress(len(out[futures[future]]))
+    return [r for start, _ in batches for r in out[start]]

@@ -1,0 +1,226 @@
+"""The rule framework.
+
+A rule is one LibCST visitor class that declares what it is (code, kebab-case name, summary,
+rationale, targets, fix safety, trigger tokens, options, examples) and, while the engine walks a
+module, calls :meth:`Rule.report` for each defect, optionally with a fix: replacement nodes and
+the imports the replacement needs. The engine decides which fixes to apply (safety, suppression,
+overlap), applies them, adds and removes imports, and validates the result.
+
+Tests (``tests/test_rules.py``) and docs (``docs/rules/<name>.md``) are generated from these
+declarations, so a rule ships with its examples in its own module.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar, Mapping, Sequence
+
+import libcst as cst
+from libcst.metadata import ProviderT
+
+from .findings import FixSafety, RuleFixSafety
+
+# Targets a rule can declare. "python" rules run on any Python file (handlers included);
+# the IaC targets say which programs the defect occurs in (docs, `iacmod list`).
+TARGETS = ("python", "pulumi", "cdk", "cdktf", "stepfunctions", "lambda")
+
+
+@dataclass(frozen=True)
+class Option:
+    """A rule option, configurable under ``[tool.iacmod.rules.<rule-name>]``."""
+
+    default: Any
+    description: str
+    choices: tuple[Any, ...] | None = None
+
+    def validate(self, rule: str, key: str, value: Any) -> Any:
+        if self.choices is not None and value not in self.choices:
+            choices = ", ".join(repr(c) for c in self.choices)
+            raise ValueError(f"rule {rule!r}: option {key!r} must be one of {choices}, not {value!r}")
+        expected = type(self.default)
+        if self.default is not None and not isinstance(value, expected):
+            # ints are accepted where floats are expected
+            if not (expected is float and isinstance(value, int) and not isinstance(value, bool)):
+                raise ValueError(
+                    f"rule {rule!r}: option {key!r} must be a {expected.__name__}, not {value!r}"
+                )
+        return value
+
+
+@dataclass(frozen=True)
+class Example:
+    """Embedded example. ``after`` None means the code must stay byte-identical.
+
+    ``unsafe``: the change only happens with ``--unsafe-fixes`` (and the code must stay
+    identical without it). ``findings``: how many findings the rule reports on ``before``
+    (None: not checked; a must-not-change example with ``findings=1`` is detect-only).
+    ``path``: the file name the example is processed as (some rules look at it).
+    """
+
+    before: str
+    after: str | None = None
+    unsafe: bool = False
+    options: Mapping[str, Any] = field(default_factory=dict)
+    findings: int | None = None
+    path: str = "example.py"
+    title: str = ""
+
+    @property
+    def before_text(self) -> str:
+        return textwrap.dedent(self.before).lstrip("\n")
+
+    @property
+    def after_text(self) -> str | None:
+        return None if self.after is None else textwrap.dedent(self.after).lstrip("\n")
+
+
+@dataclass(frozen=True)
+class ImportSpec:
+    """An import a fix needs (or no longer needs): ``from module import name as asname``,
+    or ``import module`` when ``name`` is None."""
+
+    module: str
+    name: str | None = None
+    asname: str | None = None
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    """What a rule instance knows about the file it is looking at."""
+
+    path: Path
+    source: str
+    options: Mapping[str, Any]
+    # Set when the module is Python code embedded in a string of another file.
+    embedded: bool = False
+    # Whether unsafe fixes will be applied (document rules decide themselves what to apply).
+    unsafe_fixes: bool = False
+
+
+@dataclass
+class PendingFix:
+    changes: dict[cst.CSTNode, cst.CSTNode | cst.RemovalSentinel | cst.FlattenSentinel]
+    add_imports: tuple[ImportSpec, ...]
+    remove_imports: tuple[ImportSpec, ...]
+    safety: FixSafety
+
+
+@dataclass
+class Report:
+    """A finding as a rule reports it, before the engine locates and filters it."""
+
+    rule: "type[Rule]"
+    node: cst.CSTNode
+    message: str
+    fix: PendingFix | None
+
+
+@dataclass(frozen=True)
+class DocumentFinding:
+    """A finding in a non-Python document; lines and columns are 1-based."""
+
+    message: str
+    line: int
+    column: int = 1
+    safety: FixSafety = FixSafety.NONE  # safety of the fix offered; NONE: detect-only
+    fixed: bool = False  # the fix is applied in DocumentResult.new_text
+    end_line: int | None = None
+    end_column: int | None = None
+
+
+@dataclass(frozen=True)
+class DocumentResult:
+    """What a rule did to a document. ``new_text`` None: leave the file as it is.
+    ``new_text`` must contain only fixes whose safety the context allows
+    (``context.unsafe_fixes``), and their findings are marked ``fixed``."""
+
+    findings: tuple[DocumentFinding, ...] = ()
+    new_text: str | None = None
+
+
+class Rule(cst.BatchableCSTVisitor):
+    """Base class of every codemod rule."""
+
+    code: ClassVar[str]  # e.g. "IAC101"
+    name: ClassVar[str]  # kebab-case, e.g. "datetime-utcnow"
+    summary: ClassVar[str]  # one line
+    rationale: ClassVar[str]  # markdown: why is this bad?
+    fix_description: ClassVar[str] = ""  # markdown: what the fix does
+    fix_safety: ClassVar[RuleFixSafety] = RuleFixSafety.SAFE
+    fix_safety_notes: ClassVar[str] = ""  # markdown: why the fix is (un)safe where it is
+    targets: ClassVar[frozenset[str]] = frozenset({"python"})
+    # A file is parsed for this rule only when its text contains one of these substrings.
+    # Empty: the rule runs on every Python file.
+    triggers: ClassVar[tuple[str, ...]] = ()
+    options: ClassVar[Mapping[str, Option]] = {}
+    examples: ClassVar[Sequence[Example]] = ()
+    # Enabled when no --select/--all and no configured select is given.
+    default_enabled: ClassVar[bool] = True
+    # Non-Python files this rule also handles (fnmatch patterns on the file name, e.g.
+    # "*.asl.json"). For those the engine calls process_document instead of walking a CST.
+    document_patterns: ClassVar[tuple[str, ...]] = ()
+    METADATA_DEPENDENCIES: ClassVar[tuple[ProviderT, ...]] = ()
+
+    def __init__(self, context: RuleContext) -> None:
+        super().__init__()
+        self.context = context
+        self.reports: list[Report] = []
+
+    # -- helpers for rule authors -------------------------------------------------------------
+
+    def option(self, key: str) -> Any:
+        return self.context.options.get(key, self.options[key].default)
+
+    def report(
+        self,
+        node: cst.CSTNode,
+        message: str,
+        *,
+        replacement: cst.CSTNode | cst.RemovalSentinel | cst.FlattenSentinel | None = None,
+        changes: Mapping[cst.CSTNode, cst.CSTNode | cst.RemovalSentinel | cst.FlattenSentinel]
+        | None = None,
+        add_imports: Sequence[ImportSpec] = (),
+        remove_imports: Sequence[ImportSpec] = (),
+        safety: FixSafety = FixSafety.SAFE,
+    ) -> None:
+        """Report a defect at ``node``.
+
+        With ``replacement`` (for ``node``) and/or ``changes`` (other nodes of the original tree),
+        the finding carries a fix of the given ``safety``; without either it is detect-only.
+        Nodes in ``changes`` must not contain one another.
+        """
+        all_changes: dict[cst.CSTNode, Any] = dict(changes or {})
+        if replacement is not None:
+            all_changes[node] = replacement
+        fix = None
+        if all_changes:
+            if safety is FixSafety.NONE:
+                raise ValueError("a fix needs a safety of SAFE or UNSAFE")
+            fix = PendingFix(all_changes, tuple(add_imports), tuple(remove_imports), safety)
+        self.reports.append(Report(type(self), node, message, fix))
+
+    @classmethod
+    def process_document(cls, context: RuleContext) -> "DocumentResult":
+        """Rewrite a non-Python document matched by ``document_patterns``."""
+        raise NotImplementedError
+
+    @classmethod
+    def triggered_by(cls, data: bytes | str) -> bool:
+        if not cls.triggers:
+            return True
+        if isinstance(data, bytes):
+            return any(t.encode() in data for t in cls.triggers)
+        return any(t in data for t in cls.triggers)
+
+    @classmethod
+    def validate_options(cls, values: Mapping[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in values.items():
+            if key not in cls.options:
+                known = ", ".join(sorted(cls.options)) or "none"
+                raise ValueError(f"rule {cls.name!r} has no option {key!r} (options: {known})")
+            out[key] = cls.options[key].validate(cls.name, key, value)
+        return out
+
