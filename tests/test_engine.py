@@ -94,7 +94,7 @@ def test_match_statement_parses(tmp_path):
 
 def test_undecodable_file_reported(tmp_path):
     path = tmp_path / "latin.py"
-    path.write_bytes(b"# utcnow\nname = '\xe9t\xe9'\n")
+    path.write_bytes(b"# datetime.utcnow\nname = '\xe9t\xe9'\n")
     result = process_file(path, SETTINGS)
     [error] = result.errors
     assert "decode" in error.message or "syntax" in error.message
