@@ -173,6 +173,18 @@ class Rule(cst.BatchableCSTVisitor):
         self.context = context
         self.reports: list[Report] = []
 
+    # -- visitor table, cached per class ------------------------------------------------------
+
+    def get_visitors(self) -> Mapping[str, Any]:
+        """LibCST finds a batched visitor's visit_/leave_ methods with inspect.getmembers on
+        every instance, which costs more than a small file's parse; the names are per class."""
+        cls = type(self)
+        names = cls.__dict__.get("_iacmod_visitor_names")
+        if names is None:
+            names = tuple(n for n in dir(cls) if n.startswith(("visit_", "leave_")))
+            cls._iacmod_visitor_names = names  # type: ignore[attr-defined]
+        return {name: getattr(self, name) for name in names}
+
     # -- lazy metadata -------------------------------------------------------------------------
     # LibCST resolves every declared provider before a visit. Scope and qualified-name analysis
     # cost several parses' worth of time, and most files never need them (the cheap shape
