@@ -38,9 +38,9 @@ def _say(message: str) -> None:
     stderr().print(message, markup=False)
 
 
-def _ls_remote(repo: git.Repo, remote: str, *args: str) -> str:
+def _ls_remote(repo: git.Repo, remote: str, *patterns: str, symref: bool = False) -> str:
     try:
-        return repo.git.ls_remote(remote, *args)
+        return repo.git.ls_remote(*(["--symref"] if symref else []), remote, *patterns)
     except git.GitCommandError as exc:
         raise GitOpsError(f"cannot reach remote {remote!r}: {gitops._git_error(exc)}") from None
 
@@ -54,7 +54,7 @@ def _remote_head(repo: git.Repo, remote: str, branch: str) -> str | None:
 
 
 def _remote_default_branch(repo: git.Repo, remote: str) -> str:
-    for line in _ls_remote(repo, remote, "--symref", "HEAD").splitlines():
+    for line in _ls_remote(repo, remote, "HEAD", symref=True).splitlines():
         if line.startswith("ref: refs/heads/") and line.endswith("\tHEAD"):
             return line[len("ref: refs/heads/"):-len("\tHEAD")]
     raise GitOpsError(f"cannot tell the default branch of remote {remote!r}: pass --base")

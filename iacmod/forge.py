@@ -116,6 +116,10 @@ def _norm(text: str | None) -> str:
 class GitHubForge:
     """The pull requests of one repository ``owner/name``."""
 
+    # PyGithub's pacing, which follows GitHub's advice against secondary rate limits (tests set 0).
+    seconds_between_requests: float | None = 0.25
+    seconds_between_writes: float | None = 1.0
+
     def __init__(self, full_name: str, token: str, api_url: str = DEFAULT_API_URL, timeout: int = 30) -> None:
         from github import Auth, Github
 
@@ -125,7 +129,9 @@ class GitHubForge:
         self.owner = full_name.split("/")[0]
         self.api_url = api_url.rstrip("/")
         self._secret = token
-        self._gh = Github(base_url=self.api_url, auth=Auth.Token(token), retry=None, timeout=timeout)
+        self._gh = Github(base_url=self.api_url, auth=Auth.Token(token), retry=None, timeout=timeout,
+                          seconds_between_requests=self.seconds_between_requests,
+                          seconds_between_writes=self.seconds_between_writes)
         self._repo: Any = None
 
     # Every call goes through here so that no exception (nor its message) carries the token.

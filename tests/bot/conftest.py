@@ -205,7 +205,8 @@ class FakeGitHub:
             number = int(parts[1])
             if parts[2] == "labels":
                 labels = self.pulls[number]["labels"]
-                labels += [n for n in body["labels"] if n not in labels]
+                names = body["labels"] if isinstance(body, dict) else body  # both forms are accepted
+                labels += [n for n in names if n not in labels]
                 return 200, [{"name": n} for n in labels]
             if parts[2] == "comments":
                 self.comments.append((number, body["body"]))
@@ -214,7 +215,11 @@ class FakeGitHub:
 
 
 @pytest.fixture
-def github():
+def github(monkeypatch):
+    from iacmod.forge import GitHubForge
+
+    monkeypatch.setattr(GitHubForge, "seconds_between_requests", 0)
+    monkeypatch.setattr(GitHubForge, "seconds_between_writes", 0)
     fake = FakeGitHub()
 
     class Handler(BaseHTTPRequestHandler):
