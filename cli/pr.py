@@ -150,12 +150,17 @@ def pr(
         if remote_sha is not None:
             _fetch(repo, remote, branch)
             foreign = gitops.foreign_commits(repo, base_sha, remote_sha)
+            if foreign and _shallow(repo):
+                # A shallow clone hides that the branch's old base is in the base's history.
+                try:
+                    repo.git.fetch("--unshallow", "--no-tags", "--quiet", remote)
+                except git.GitCommandError as exc:
+                    raise GitOpsError(f"cannot deepen the shallow clone: {gitops._git_error(exc)}") from None
+                foreign = gitops.foreign_commits(repo, base_sha, remote_sha)
             if foreign:
                 _say(f"iacmod: {remote}/{branch} holds commits iacmod did not make "
                      f"({gitops.describe_commits(foreign)}); not pushing over them, pull request left as it is. "
-                     f"Merge or move that work, or delete the branch, and iacmod will rebuild it."
-                     + (" (This clone is shallow: check out with fetch-depth: 0 so that iacmod can see the "
-                        "base's history.)" if _shallow(repo) else ""))
+                     "Merge or move that work, or delete the branch, and iacmod will rebuild it.")
                 raise typer.Exit(1)
         build = gitops.build_fixes(repo, base_sha, rels, options, author=identity, commit_per_rule=commit_per_rule)
     except (GitOpsError, ConfigError, ForgeError) as exc:

@@ -229,3 +229,23 @@ def test_unknown_base_and_not_a_repo(remote, github, token, tmp_path):
     plain.mkdir()
     res = run_cli("pr", str(plain), *REPO, "--api-url", github.api_url)
     assert res.exit_code == 2 and "not inside a git repository" in res.stderr
+
+
+def test_shallow_clone_like_actions_checkout(remote, github, token, tmp_path):
+    """A depth-1 clone (actions/checkout's default) after the base moved: iacmod deepens it rather
+    than mistaking the base's own history for somebody's commits on the branch."""
+    assert pr(github, remote.work).exit_code == 0
+    other = tmp_path / "other"
+    git(tmp_path, "clone", "-q", str(remote.bare), str(other))
+    (other / "README.md").write_text("docs\n")
+    git(other, "add", "README.md")
+    git(other, "commit", "-q", "-m", "docs")
+    git(other, "push", "-q", "origin", "main")
+    shallow = tmp_path / "shallow"
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{remote.bare}", str(shallow))
+    github.reset()
+    res = pr(github, shallow)
+    assert res.exit_code == 0, res.output
+    assert "Pushed 1 commit" in res.stderr
+    assert git(remote.bare, "rev-parse", "iacmod/fixes^") == remote_sha(remote.bare, "main")
+    assert github.calls == ["GET /repos/octo/infra", FIND]  # same title and body: no edit
