@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -84,7 +83,6 @@ def parse_table(table: Mapping[str, Any], where: str, path: Path | None = None) 
     return Config(path, select, ignore, exclude, unsafe, options)
 
 
-@lru_cache(maxsize=None)
 def load_file(path: Path) -> Config | None:
     """The [tool.iacmod] config of one pyproject.toml, or None when it has no such table."""
     try:

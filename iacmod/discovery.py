@@ -38,7 +38,7 @@ class Excludes:
     def from_globs(cls, root: Path | None, globs: Sequence[str]) -> "Excludes":
         if not globs:
             return cls(root, None)
-        return cls(root, pathspec.PathSpec.from_lines("gitwildmatch", globs))
+        return cls(root, pathspec.GitIgnoreSpec.from_lines(globs))
 
     def excluded(self, path: Path, is_dir: bool = False) -> bool:
         if self.spec is None:

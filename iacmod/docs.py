@@ -41,7 +41,8 @@ def rule_page(rule: type[Rule]) -> str:
         f"- **Targets:** {', '.join(sorted(rule.targets))}",
         f"- **Fix safety:** {rule.fix_safety.value}",
         f"- **Enabled by default:** {'yes' if rule.default_enabled else 'no (select it or use --all)'}",
-        f"- **Triggers:** {', '.join(f'`{t}`' for t in rule.triggers) or 'every file'}",
+        f"- **Triggers:** {', '.join(f'`{t}`' for t in rule.triggers) or 'every file'}"
+        + (f" (and {', '.join(f'`{t}`' for t in rule.requires)})" if rule.requires else ""),
     ]
     if rule.document_patterns:
         out.append(f"- **Also rewrites files:** {', '.join(f'`{p}`' for p in rule.document_patterns)}")
