@@ -28,7 +28,7 @@ import git
 from . import __version__, api, engine
 from .config import ConfigError
 from .engine import Settings
-from .findings import FileError, FileResult, Finding, FixSafety
+from .findings import FileError, Finding
 
 GENERATED_BY = "Generated-by: iacmod"
 VERSION_TRAILER = "Iacmod-Version"
@@ -357,6 +357,10 @@ def build_fixes(
             except ValueError:
                 return Path(path)
 
+        missing = [r for r in rels if not (wt / r).exists()]
+        if missing:
+            raise GitOpsError(f"{', '.join(missing)}: not in the base revision {base[:10]} "
+                              "(not committed yet? commit it, or pass another --base)")
         try:
             tasks = api.plan(_map_options(options, wt, root, rels))
         except ConfigError as exc:

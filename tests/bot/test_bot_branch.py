@@ -137,7 +137,7 @@ def test_json_output(tmp_path):
 
 
 @pytest.mark.parametrize("case", ["not-a-repo", "unknown-base", "checked-out", "other-worktree", "dirty",
-                                  "bad-author", "outside"])
+                                  "bad-author", "outside", "uncommitted-path"])
 def test_clear_errors(tmp_path, case):
     repo = make_repo(tmp_path / "repo")
     args = ["apply", *SEL, "--branch", "fixes", str(repo)]
@@ -149,6 +149,7 @@ def test_clear_errors(tmp_path, case):
         "dirty": "uncommitted changes in app.py",
         "bad-author": 'expected "Name <email>"',
         "outside": "outside the repository",
+        "uncommitted-path": "new: not in the base revision",
     }[case]
     if case == "not-a-repo":
         plain = tmp_path / "plain"
@@ -170,6 +171,10 @@ def test_clear_errors(tmp_path, case):
         elsewhere = tmp_path / "elsewhere.py"
         elsewhere.write_text("x = 1\n")
         args.append(str(elsewhere))
+    elif case == "uncommitted-path":
+        (repo / "new").mkdir()
+        (repo / "new" / "x.py").write_text("x = 1\n")
+        args[-1] = str(repo / "new")
     head = git(repo, "rev-parse", "HEAD")
     res = run_cli(*args)
     assert res.exit_code == 2, res.output
