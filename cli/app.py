@@ -247,7 +247,8 @@ def apply(
     if branch is not None:
         from iacmod.cli import branch_cmd
 
-        raise typer.Exit(branch_cmd.apply_on_branch(options, branch, base, commit_per_rule, author, force, dry_run, fmt.value))
+        raise typer.Exit(branch_cmd.apply_on_branch(
+            options, branch, base, commit_per_rule, author, force, dry_run, fmt.value, exit_zero=exit_zero))
     result = _run(options, quiet=fmt is not Format.text)
     write_errors = [] if dry_run else api.write(result.files)
     changed = result.changed
@@ -302,3 +303,6 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+from iacmod.cli import pr as _pr  # noqa: E402,F401  (registers `iacmod pr`)
