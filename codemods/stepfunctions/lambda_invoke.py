@@ -53,6 +53,9 @@ ARN_ATTRIBUTES = frozenset({"arn", "attr_arn", "qualified_arn", "function_arn", 
 # Libraries whose other resources are certainly not Lambda functions.
 IAC_PACKAGES = ("pulumi_aws.", "aws_cdk.", "cdktf_cdktf_provider_aws.", "imports.aws.")
 OUTPUT_ALL = frozenset({"pulumi.Output.all", "pulumi.output.Output.all"})
+# Where a Python dict becomes a definition: JSON dumpers keep None as null; CDK (jsii) drops None.
+JSON_SINKS = frozenset({"json.dumps", "pulumi.Output.json_dumps", "pulumi.output.Output.json_dumps"})
+CDK_SINKS = frozenset({"aws_cdk.aws_stepfunctions.CfnStateMachine"})
 LAMBDA_INVOKE_L2 = frozenset({"aws_cdk.aws_stepfunctions_tasks.LambdaInvoke"})
 JSON_DEFINITION = re.compile(r'"StartAt"\s*:')
 
@@ -243,6 +246,8 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
         Example(
             title="ResultSelector paths are re-rooted; ResultPath null needs nothing else",
             before="""
+            import json
+
             states = {
                 "StartAt": "Check",
                 "States": {
@@ -252,8 +257,11 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
                     "Audit": {"Type": "Task", "Resource": auditor.function_arn, "ResultPath": None, "End": True},
                 },
             }
+            body = json.dumps(states)
             """,
             after="""
+            import json
+
             states = {
                 "StartAt": "Check",
                 "States": {
@@ -267,6 +275,7 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
                     "Audit": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Parameters": {"FunctionName": auditor.function_arn, "Payload.$": "$"}, "ResultPath": None, "End": True},
                 },
             }
+            body = json.dumps(states)
             """,
             options={"add-retry": False},
         ),
@@ -284,6 +293,17 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
                     }
                 },
             }
+            """,
+            findings=1,
+        ),
+        Example(
+            title="`None` whose meaning depends on how the dict is serialized: reported only",
+            before="""
+            definition = {
+                "StartAt": "Log",
+                "States": {"Log": {"Type": "Task", "Resource": logger.function_arn, "ResultPath": None, "End": True}},
+            }
+            register(definition)
             """,
             findings=1,
         ),
@@ -434,6 +454,7 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
         self._self_attrs: dict[str, list[cst.BaseExpression]] = {}
         self._apply_sources: dict[cst.CSTNode, tuple[cst.Call, cst.Call | None]] = {}
         self._nested: set[cst.Dict] = set()
+        self._sinks: dict[cst.CSTNode, str] = {}
 
     # -- documents ------------------------------------------------------------------------------
 
@@ -484,6 +505,12 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
             elif isinstance(callback, cst.Name):
                 self._apply_sources[callback.value] = (node, all_call)  # type: ignore[index]
         name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+        if name in ("dumps", "json_dumps") and node.args and qualified_names(self, func) & JSON_SINKS:
+            self._sinks[node.args[0].value] = "json"
+        elif name == "CfnStateMachine" and qualified_names(self, func) & CDK_SINKS:
+            for arg in node.args:
+                if arg.keyword is not None and arg.keyword.value == "definition":
+                    self._sinks[arg.value] = "drop"
         if name == "LambdaInvoke" and qualified_names(self, func) & LAMBDA_INVOKE_L2:
             self._check_l2(node)
 
@@ -497,7 +524,26 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
     def leave_Module(self, original_node: cst.Module) -> None:
         for definition in self._definitions:
             if definition not in self._nested:
-                self._check_definition(definition, "JSONPath")
+                self._check_definition(definition, "JSONPath", self._sink_of(definition))
+
+    def _sink_of(self, definition: cst.Dict) -> str:
+        """How Python None reaches the definition: "json" (null), "drop" (CDK removes the key)
+        or "unknown"."""
+        if definition in self._sinks:
+            return self._sinks[definition]
+        targets = [name for name, value in self._assigned.items() if value is definition]
+        if len(targets) != 1:
+            return "unknown"
+        scope = self.get_metadata(ScopeProvider, targets[0], None)
+        if scope is None:
+            return "unknown"
+        kinds = set()
+        for assignment in scope.assignments[targets[0].value]:
+            if getattr(assignment, "node", None) is not targets[0]:
+                continue
+            for access in assignment.references:
+                kinds.add(self._sinks.get(access.node, "unknown"))
+        return kinds.pop() if len(kinds) == 1 else "unknown"
 
     # -- CDK L2 ---------------------------------------------------------------------------------
 
@@ -574,7 +620,7 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
 
     # -- Python dict definitions ----------------------------------------------------------------
 
-    def _check_definition(self, definition: cst.Dict, inherited: str) -> None:
+    def _check_definition(self, definition: cst.Dict, inherited: str, sink: str) -> None:
         elements = dict_elements(definition)
         if elements is None:
             return
@@ -599,21 +645,23 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
                 state_ql = value if value is not None else "?"
             kind = string_value(state_elements["Type"].value) if "Type" in state_elements else None
             if kind == "Task":
-                self._check_state(state, state_elements, state_ql, string_value(element.key) or "?")
+                self._check_state(state, state_elements, state_ql, string_value(element.key) or "?", sink)
             elif kind == "Parallel" and "Branches" in state_elements:
                 branches = state_elements["Branches"].value
                 if isinstance(branches, (cst.List, cst.Tuple)):
                     for branch in branches.elements:
                         if isinstance(branch.value, cst.Dict):
                             self._nested.add(branch.value)
-                            self._check_definition(branch.value, state_ql)
+                            self._check_definition(branch.value, state_ql, sink)
             elif kind == "Map":
                 for key in ("ItemProcessor", "Iterator"):
                     if key in state_elements and isinstance(state_elements[key].value, cst.Dict):
                         self._nested.add(state_elements[key].value)  # type: ignore[arg-type]
-                        self._check_definition(state_elements[key].value, state_ql)  # type: ignore[arg-type]
+                        self._check_definition(state_elements[key].value, state_ql, sink)  # type: ignore[arg-type]
 
-    def _check_state(self, state: cst.Dict, elements: dict[str, cst.DictElement], ql: str, name: str) -> None:
+    def _check_state(
+        self, state: cst.Dict, elements: dict[str, cst.DictElement], ql: str, name: str, sink: str
+    ) -> None:
         resource = elements.get("Resource")
         if resource is None:
             return
@@ -621,6 +669,20 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
         if kind == asl.OTHER:
             return
         view = {key: to_json(element.value) for key, element in elements.items()}
+        for key in ("ResultPath", "OutputPath"):
+            if key in view and view[key] is None:
+                if sink == "drop":
+                    del view[key]  # CDK leaves the field out: the default applies
+                elif sink != "json":
+                    self.report(
+                        state,
+                        f"state {name!r} invokes a Lambda function by its ARN and sets `{key}` to "
+                        "`None`, which is `null` when the dict goes through `json.dumps` but is left "
+                        "out by the AWS CDK (`definition=`); not rewritten because the two need "
+                        "different fixes. Pass the definition through `json.dumps`, or switch to "
+                        f"`{asl.INVOKE}` by hand",
+                    )
+                    return
         plan = asl.plan_state(view, kind, ql, bool(self.option("add-retry")))
         if plan.action == "skip":
             return
