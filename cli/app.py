@@ -144,7 +144,8 @@ def _run(options: api.RunOptions, quiet: bool) -> RunResult:
 def _print_findings(result: RunResult, fmt: Format, mode: str) -> None:
     """Findings: all of them for check; the ones not fixed for apply/dry-run (the diff and the
     summary show what was fixed)."""
-    out = stdout()
+    # with --dry-run stdout carries only the diff (so it can be piped to `git apply`)
+    out = stderr() if mode == "dry-run" else stdout()
     for finding in result.findings:
         if finding.fixed and mode != "check":
             continue

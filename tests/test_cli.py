@@ -83,6 +83,16 @@ def test_dry_run_prints_diff_writes_nothing(iacmod_cli, repo):
     assert "would change" in err
 
 
+def test_dry_run_output_is_a_patch(iacmod_cli, repo):
+    import subprocess
+
+    code, out, err = iacmod_cli("apply", "--all", "--dry-run", str(repo), cwd=repo)
+    assert code == 1 and "[unsafe fix available" in err and "IAC101" not in out
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    subprocess.run(["git", "apply", "-"], input=out, text=True, cwd=repo, check=True)
+    assert (repo / "app" / "handler.py").read_text() == HANDLER_FIXED
+
+
 def test_dry_run_nothing_to_do_exits_0(iacmod_cli, tmp_path):
     (tmp_path / "clean.py").write_text(CLEAN)
     code, out, _ = iacmod_cli("apply", "--all", "--dry-run", str(tmp_path))
