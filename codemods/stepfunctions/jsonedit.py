@@ -209,7 +209,7 @@ class _Editor:
         if index > 0:
             return separators[index - 1]
         lead = self._lead(node)
-        return "," + (lead if "\n" in lead else self.comma[1:])
+        return "," + lead if "\n" in lead else self.comma
 
     def _line_indent(self, pos: int) -> str:
         start = self.text.rfind("\n", 0, pos) + 1
