@@ -36,12 +36,14 @@ def shift(text: str, delta: int) -> str:
 
 @dataclass
 class NewArg:
-    """A keyword argument of a rebuilt call: either an original ``Arg`` kept as it is, or a new
-    keyword with a value node."""
+    """A keyword argument of a rebuilt call: either an original ``Arg`` kept (with a new value
+    when ``value`` is set), or a new keyword with a value node. ``layout_of``: the original
+    argument whose separator a new argument takes (the one it replaces)."""
 
     original: cst.Arg | None = None
     keyword: str | None = None
     value: cst.BaseExpression | None = None
+    layout_of: cst.Arg | None = None
 
     def node(self) -> cst.Arg:
         if self.original is not None:
@@ -57,28 +59,32 @@ class NewArg:
 
 
 def rebuild_args(args: Sequence[cst.Arg], items: Sequence[NewArg]) -> list[cst.Arg]:
-    """``items`` as call arguments, laid out with the separators of ``args``: the separator after
-    the k-th item is the one after the k-th original argument (the last original one's for the
-    last item), so one-per-line calls stay one-per-line and a trailing comma stays."""
+    """``items`` as call arguments, laid out with the separators of ``args``: a kept argument
+    keeps its own separator (and the comment on it), a new one takes the separator of the
+    argument it replaces or of the last-but-one argument, and the last item takes the original
+    last separator, so one-per-line calls stay one-per-line and a trailing comma stays."""
     if not items:
         return []
-    seps = [(a.comma, a.whitespace_after_arg) for a in args]
-    if len(seps) >= 2:
-        middle = seps[:-1]
+    if len(args) >= 2:
+        middle = (args[-2].comma, args[-2].whitespace_after_arg)
     else:
-        middle = [(cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")), cst.SimpleWhitespace(""))]
-    last_comma, last_ws = seps[-1] if seps else (cst.MaybeSentinel.DEFAULT, cst.SimpleWhitespace(""))
+        middle = (cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")), cst.SimpleWhitespace(""))
+    last = (args[-1].comma, args[-1].whitespace_after_arg) if args else (
+        cst.MaybeSentinel.DEFAULT, cst.SimpleWhitespace(""))
     out: list[cst.Arg] = []
     for k, item in enumerate(items):
         node = item.node()
         if k == len(items) - 1:
-            node = node.with_changes(comma=last_comma, whitespace_after_arg=last_ws)
+            comma, ws = last
         else:
-            comma, ws = middle[min(k, len(middle) - 1)]
+            source = item.original if item.original is not None else item.layout_of
+            if source is not None and args and source is not args[-1] and isinstance(source.comma, cst.Comma):
+                comma, ws = source.comma, source.whitespace_after_arg
+            else:
+                comma, ws = middle
             if not isinstance(comma, cst.Comma):
                 comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-            node = node.with_changes(comma=comma, whitespace_after_arg=ws)
-        out.append(node)
+        out.append(node.with_changes(comma=comma, whitespace_after_arg=ws))
     return out
 
 

@@ -321,6 +321,9 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
             return
         if "statistic" not in args or literal_string(args["statistic"].value) != "Sum":
             return
+        op = literal_string(args["comparison_operator"].value) if "comparison_operator" in args else None
+        if op is not None and op not in TF_ABOVE:
+            return  # "fewer errors than": not an error alarm this rule knows how to rewrite
         self._tf.append(TfAlarm(node, flavor, qname, target, self._stmt()))
 
     def _tf_blockers(self, alarm: TfAlarm) -> list[str]:
@@ -335,7 +338,7 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
         op = args.get("comparison_operator")
         op_value = literal_string(op.value) if op is not None else None
         if op_value not in TF_ABOVE:
-            reasons.append("its comparison operator is not a literal `GreaterThan...Threshold`")
+            reasons.append("its comparison operator is not a literal, so the rule cannot tell what it means")
         return reasons
 
     def _tf_fix(self, alarm: TfAlarm, percent: float) -> tuple[cst.Call, list[ImportSpec]] | str:
@@ -412,7 +415,7 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
             kw = arg.keyword.value if arg.keyword else None
             if kw in TF_METRIC_FIELDS:
                 if not inserted:
-                    items.append(NewArg(keyword=key, value=value))
+                    items.append(NewArg(keyword=key, value=value, layout_of=arg))
                     inserted = True
                 continue
             if kw == "threshold" and literal_number(arg.value) is not None:
@@ -452,6 +455,11 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
     def _cdk_candidate(self, node: cst.Call, metric: cst.BaseExpression, *, via_create_alarm: bool) -> None:
         if not isinstance(metric, cst.Call) or not isinstance(metric.func, cst.Attribute):
             return
+        op = kwargs(node).get("comparison_operator")
+        if op is not None:
+            names = qualified_names(self, op.value)
+            if any(q.startswith(f"{CW}.ComparisonOperator.") for q in names) and not names & CDK_ABOVE:
+                return  # "fewer errors than": not an error alarm this rule knows how to rewrite
         margs = kwargs(metric)
         if metric.func.attr.value == "metric_errors":
             receiver = metric.func.value
@@ -484,7 +492,7 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
             reasons.append("the alarm overrides the metric's statistic")
         op = args.get("comparison_operator")
         if op is not None and not (qualified_names(self, op.value) & CDK_ABOVE):
-            reasons.append("its comparison operator is not `GREATER_THAN...THRESHOLD`")
+            reasons.append("its comparison operator cannot be resolved to a `GREATER_THAN...` one")
         if "threshold" not in args:
             reasons.append("its threshold cannot be seen")
         return reasons
@@ -586,8 +594,13 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
                          self._tf_blockers(tf), bad_option, lambda: self._tf_fix(tf, percent), percent)
         for cdk in self._cdk:
             args = kwargs(cdk.call)
-            self._finish(cdk.call, cdk.target, args.get("threshold"), kwargs(cdk.metric).get("period"),
-                         self._cdk_blockers(cdk), bad_option, lambda: self._cdk_fix(cdk, percent), percent)
+            blockers = self._cdk_blockers(cdk)
+            target = cdk.target
+            if cdk.receiver is not None and blockers and "provably" in blockers[0]:
+                target = Target(f"`{self._code(cdk.receiver)}.metric_errors()`", target.counter,
+                                target.counter_id, target.label)
+            self._finish(cdk.call, target, args.get("threshold"), kwargs(cdk.metric).get("period"),
+                         blockers, bad_option, lambda: self._cdk_fix(cdk, percent), percent)
 
     def _finish(self, call, target, threshold, period, blockers, bad_option, build, percent) -> None:  # type: ignore[no-untyped-def]
         head = f"alarm on the absolute {target.what} count"
