@@ -18,6 +18,7 @@ import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from . import suppress
+from .positions import positions_of
 from .imports import add_imports, remove_unused_imports
 from .findings import FileError, FileResult, Finding, FixSafety, Position, Span
 from .rule import PendingFix, Report, Rule, RuleContext
@@ -182,15 +183,19 @@ def fix_module_source(
         reports = [rep for inst in instances for rep in inst.reports]
         if not reports:
             break
-        positions = wrapper.resolve(PositionProvider)
+        wanted = {rep.node for rep in reports}
+        wanted.update(n for rep in reports if rep.fix for n in rep.fix.changes)
+        positions = positions_of(module, wanted)
+        if not wanted <= positions.keys():  # e.g. the Module node itself: ask LibCST
+            positions = wrapper.resolve(PositionProvider)
         sup = suppress.parse_python(text)
         accepted: list[tuple[Report, PendingFix]] = []
         deferred = False
         taken: list[CodeRange] = []
         pass_fixed: list[Finding] = []
         for rep in reports:
-            rng = positions[rep.node]
-            span = _span(rng)
+            rng = positions.get(rep.node)
+            span = _span(rng) if rng is not None else Span.point(1)
             safety = rep.fix.safety if rep.fix else FixSafety.NONE
             finding = Finding(rep.rule.code, rep.rule.name, rep.message, path, span, safety)
             if sup.covers(rep.rule.code, rep.rule.name, span.start.line, span.end.line):
@@ -199,7 +204,7 @@ def fix_module_source(
             allowed = fix is not None and (fix.safety is FixSafety.SAFE or settings.unsafe_fixes)
             if allowed:
                 assert fix is not None
-                ranges = [positions[n] for n in fix.changes]
+                ranges = [positions[n] for n in fix.changes if n in positions]
                 if not any(_overlaps(r, t) for r in ranges for t in taken):
                     taken.extend(ranges)
                     accepted.append((rep, fix))
