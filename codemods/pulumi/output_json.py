@@ -369,9 +369,9 @@ unknown value leaves the result unknown, as any `apply` does.
                 return
             value = a.classify(node)
             if value.is_plain and isinstance(node, (cst.Name, cst.Attribute, cst.Subscript, cst.SimpleString,
-                                                    cst.Integer, cst.Float)):
+                                                    cst.Integer, cst.Float, cst.Call)):
                 return
-            free = _names(node)
+            free = _names(node) - _bound_inside(node) if bound else set()
             collectable = not (free & bound)
             literal = isinstance(node, (*CONTAINERS, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp))
             if value.kind is Kind.OUTPUT or (value.kind is Kind.DEEP and not literal):
@@ -384,7 +384,7 @@ unknown value leaves the result unknown, as any `apply` does.
                 for child in node.children:
                     walk(child)
                 return
-            if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and a.classify(node.func.value).is_plain:
+            if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and a.classify(node.func.value).kind is Kind.PLAIN:
                 for arg in node.args:
                     walk(arg)  # ",".join([...]) and the like
                 return
@@ -394,6 +394,12 @@ unknown value leaves the result unknown, as any `apply` does.
                 if not (isinstance(node, cst.Name) and node.value in bound):
                     found.append((node, Kind.UNKNOWN))
                 return
+            if isinstance(node, cst.Call):
+                for arg in node.args:
+                    walk(arg)
+                return
+            if isinstance(node, cst.Attribute):
+                return  # its base uses a name bound inside the document
             for child in node.children:
                 walk(child)
 

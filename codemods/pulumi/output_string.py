@@ -543,7 +543,7 @@ Output, and `print`/logging calls cannot show one: those are reported without a 
             names = a.qualified_names(call.func)
             if "pulumi.export" in names:
                 return "export-name" if positional == 0 else "safe"
-            if "builtins.print" in names or (
+            if "builtins.print" in names or any(n.startswith("pulumi.log.") for n in names) or (
                 isinstance(call.func, cst.Attribute) and call.func.attr.value in LOGGING_METHODS
                 and any(n.startswith("logging") for n in names | {cst.Module([]).code_for_node(call.func.value)})
             ):
@@ -552,7 +552,8 @@ Output, and `print`/logging calls cannot show one: those are reported without a 
                 return "print"
             value = a.classify(call)
             callee_is_pulumi = value.kind is Kind.RESOURCE or any(
-                n.startswith("pulumi_") or n.startswith("pulumi.") for n in names
+                n.startswith("pulumi_") or n.startswith(("pulumi.Output.", "pulumi.ResourceOptions"))
+                for n in names
             )
             if callee_is_pulumi:
                 if value.kind is Kind.RESOURCE and (positional == 0 or (parent.keyword and parent.keyword.value == "resource_name")):
@@ -561,6 +562,12 @@ Output, and `print`/logging calls cannot show one: those are reported without a 
             if value.kind is Kind.INSTANCE and value.cls is not None and positional != 0:
                 return "other"
             return "other"
+        if isinstance(parent, cst.Lambda) and parent.body is child and a.apply_callback_of(child) is not None:
+            return "safe"  # apply() lifts an Output returned by its callback
+        if isinstance(parent, cst.Return):
+            fn = a.inside(parent, lambda n: isinstance(n, (cst.FunctionDef, cst.Lambda)))
+            if isinstance(fn, cst.FunctionDef) and fn in a.functions_by_name:
+                return "safe"
         if isinstance(parent, cst.Assign) and depth < 3 and len(parent.targets) == 1:
             target = parent.targets[0].target
             if isinstance(target, cst.Name):

@@ -738,6 +738,12 @@ def expression_key(expr: cst.BaseExpression) -> str:
                 parts.append(index.value.value)
             node = node.value
         elif isinstance(node, cst.Call):
+            func = node.func
+            if isinstance(func, cst.Attribute) and func.attr.value in OUTPUT_FACTORIES and not parts:
+                # Output.concat(bucket.arn, "/*") -> bucket_arn_concat
+                inner = [a.value for a in node.args if not isinstance(a.value, (cst.SimpleString, cst.FormattedString))]
+                if inner:
+                    return safe_identifier(f"{expression_key(inner[0])}_{func.attr.value}")
             if node.args and isinstance(node.args[0].value, cst.SimpleString) and not parts:
                 parts.append(str(node.args[0].value.evaluated_value))
                 break
