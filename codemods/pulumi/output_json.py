@@ -373,7 +373,7 @@ unknown value leaves the result unknown, as any `apply` does.
                 return
             free = _names(node) - _bound_inside(node) if bound else set()
             collectable = not (free & bound)
-            literal = isinstance(node, (*CONTAINERS, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp))
+            literal = isinstance(node, CONTAINERS)
             if value.kind is Kind.OUTPUT or (value.kind is Kind.DEEP and not literal):
                 if collectable:
                     found.append((node, value.kind))

@@ -472,8 +472,9 @@ Output, and `print`/logging calls cannot show one: those are reported without a 
             inner = node.args[0].value
             self._fix(
                 node, "`str()`", inner,
-                lambda out: cst.Call(cst.Attribute(inner, cst.Name("apply")), [cst.Arg(cst.Name("str"))],
-                                     lpar=node.lpar, rpar=node.rpar),
+                lambda out: inner if a.classify(inner).is_str else cst.Call(
+                    cst.Attribute(inner, cst.Name("apply")), [cst.Arg(cst.Name("str"))], lpar=node.lpar, rpar=node.rpar
+                ),
             )
 
     # -- the fix ----------------------------------------------------------------------------------

@@ -112,7 +112,7 @@ STR_BUILTINS = {"builtins.str", "builtins.repr", "builtins.format"}
 # pulumi_aws resource class; tests/pulumi/test_outputs.py checks this against pulumi-aws.
 AWS_STR_ATTRIBUTES = frozenset(
     {"id", "urn", "arn", "execution_arn", "invoke_arn", "qualified_arn", "dns_name", "invoke_url",
-     "zone_id", "key_id", "repository_url", "stream_arn"}
+     "zone_id", "repository_url", "stream_arn"}
 )
 RESOURCE_BASES = {"pulumi.ComponentResource", "pulumi.CustomResource", "pulumi.Resource"}
 
@@ -225,12 +225,17 @@ class OutputAnalysis:
             elt = self.classify(expr.elt)
             if elt.kind is Kind.RESOURCE:
                 return Value(Kind.RESOURCES, qualname=elt.qualname)
+            if isinstance(expr, cst.ListComp) and elt.kind in (Kind.OUTPUT, Kind.DEEP):
+                return Value(Kind.DEEP)  # a list of Outputs: Output.all/from_input resolve it
             return PLAIN if elt.is_plain else UNKNOWN
         if isinstance(expr, cst.DictComp):
             value = self.classify(expr.value)
             if value.kind is Kind.RESOURCE:
                 return Value(Kind.RESOURCES, qualname=value.qualname)
-            return PLAIN if value.is_plain and self.classify(expr.key).is_plain else UNKNOWN
+            key_plain = self.classify(expr.key).is_plain
+            if key_plain and value.kind in (Kind.OUTPUT, Kind.DEEP):
+                return Value(Kind.DEEP)
+            return PLAIN if value.is_plain and key_plain else UNKNOWN
         if isinstance(expr, (cst.BooleanOperation, cst.IfExp)):
             parts = (
                 [expr.left, expr.right] if isinstance(expr, cst.BooleanOperation) else [expr.body, expr.orelse]
@@ -459,6 +464,8 @@ class OutputAnalysis:
                 return UNKNOWN
             if receiver.kind is Kind.RESOURCE and attr in ("get_output", "require_output"):
                 return OUTPUT
+            if receiver.kind is Kind.RESOURCES and attr == "values" and not node.args:
+                return receiver
             if receiver.kind is Kind.PLAIN:
                 if all(self.classify(a.value).is_plain for a in node.args):
                     return PLAIN
@@ -703,7 +710,7 @@ class _Collector(cst.CSTVisitor):
                 scope = self.a.scope(callback)
                 if scope is not None and callback.value in scope:
                     assignments = list(scope[callback.value])
-                    if len(assignments) == 1 and isinstance(assignments[0].node, cst.FunctionDef):
+                    if len(assignments) == 1 and isinstance(assignments[0], Assignment) and isinstance(assignments[0].node, cst.FunctionDef):
                         fn = assignments[0].node
                         for param in fn.params.params:
                             self.a.callback_params[param] = func.value
@@ -711,6 +718,7 @@ class _Collector(cst.CSTVisitor):
 
 
 def safe_identifier(text: str) -> str:
+    text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", text)  # camelCase -> camel_Case
     ident = re.sub(r"\W+", "_", text).strip("_").lower()
     ident = re.sub(r"_+", "_", ident)
     if not ident or ident[0].isdigit():
@@ -748,6 +756,9 @@ def expression_key(expr: cst.BaseExpression) -> str:
                 parts.append(str(node.args[0].value.evaluated_value))
                 break
             node = node.func
+        elif isinstance(node, (cst.ListComp, cst.DictComp)) and not parts:
+            inner = node.elt if isinstance(node, cst.ListComp) else node.value
+            return safe_identifier(expression_key(inner) + "s")
         elif isinstance(node, cst.Name):
             if node.value not in ("self", "cls"):
                 parts.append(node.value)
