@@ -1,0 +1,775 @@
+"""What is a Pulumi ``Output``? A shared, semantic classification of expressions.
+
+Rules that rewrite Pulumi programs (``pulumi-output-json``, ``pulumi-output-string``, and later
+Step Functions definitions or alarm dimensions) need to know whether an expression evaluates to a
+``pulumi.Output`` at run time. Names are never matched as text: calls are resolved to qualified
+names (``pulumi_aws.s3.Bucket`` under any import style), local names to their bindings through
+LibCST's scope analysis, and ``self.x`` to the assignments made in the class's methods.
+
+:class:`OutputAnalysis` is built once per module (shared by every rule of one traversal) and
+answers :meth:`OutputAnalysis.classify` with a :class:`Value`:
+
+- ``OUTPUT``: certainly an ``Output`` (resource attributes, ``Output.all/concat/format/...``,
+  ``.apply(...)``, secret config values, stack reference outputs, ``Output[...]`` parameters);
+- ``RESOURCE`` / ``RESOURCES``: a Pulumi resource object / a container of them;
+- ``INSTANCE``: an object of a class defined in the module (its ``self.x`` attributes are known);
+- ``PLAIN``: certainly not an Output (literals, config ``get``/``require``, environment
+  variables, invoke results, values inside an ``.apply`` callback);
+- ``DEEP``: a plain list/dict that holds Outputs (``Output.all``/``json_dumps`` resolve them);
+- ``UNKNOWN``: cannot be classified with confidence; rules report instead of rewriting.
+"""
+
+from __future__ import annotations
+
+import enum
+import keyword
+import re
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+import libcst as cst
+from libcst.metadata import (
+    Assignment,
+    ImportAssignment,
+    ParentNodeProvider,
+    QualifiedNameProvider,
+    ScopeProvider,
+)
+
+from iacmod.names import module_alias, name_bound
+from iacmod.rule import ImportSpec, Rule
+
+METADATA = (QualifiedNameProvider, ScopeProvider, ParentNodeProvider)
+
+
+class Kind(enum.Enum):
+    OUTPUT = "output"
+    RESOURCE = "resource"
+    RESOURCES = "resources"
+    INSTANCE = "instance"
+    CONFIG = "config"
+    MODULE = "module"
+    CALLABLE = "callable"
+    PLAIN = "plain"
+    DEEP = "deep"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Value:
+    kind: Kind
+    # the value is certainly a ``str`` (PLAIN) / the Output certainly resolves to a ``str``
+    is_str: bool = False
+    # RESOURCE: the qualified class name; INSTANCE: unused
+    qualname: str = ""
+    cls: cst.ClassDef | None = None
+
+    @property
+    def is_output(self) -> bool:
+        return self.kind is Kind.OUTPUT
+
+    @property
+    def is_plain(self) -> bool:
+        return self.kind in (Kind.PLAIN, Kind.CALLABLE, Kind.MODULE, Kind.CONFIG)
+
+
+UNKNOWN = Value(Kind.UNKNOWN)
+PLAIN = Value(Kind.PLAIN)
+PLAIN_STR = Value(Kind.PLAIN, is_str=True)
+OUTPUT = Value(Kind.OUTPUT)
+OUTPUT_STR = Value(Kind.OUTPUT, is_str=True)
+
+# ``pulumi.Output`` static methods and what they return.
+OUTPUT_FACTORIES = {
+    "all": OUTPUT,
+    "concat": OUTPUT_STR,
+    "format": OUTPUT_STR,
+    "json_dumps": OUTPUT_STR,
+    "from_input": OUTPUT,
+    "secret": OUTPUT,
+    "unsecret": OUTPUT,
+    "json_loads": OUTPUT,
+}
+CONFIG_SECRET_METHODS = {
+    "require_secret", "get_secret", "require_secret_object", "get_secret_object",
+    "require_secret_int", "get_secret_int", "require_secret_float", "get_secret_float",
+    "require_secret_bool", "get_secret_bool",
+}
+CONFIG_PLAIN_METHODS = {
+    "get", "require", "get_int", "require_int", "get_float", "require_float", "get_bool",
+    "require_bool", "get_object", "require_object",
+}
+CONFIG_STR_METHODS = {"require"}
+PULUMI_PLAIN_STR_FUNCTIONS = {"pulumi.get_stack", "pulumi.get_project", "pulumi.get_organization"}
+PLAIN_BUILTINS = {
+    "builtins.int", "builtins.float", "builtins.bool", "builtins.len", "builtins.range",
+    "builtins.sorted", "builtins.list", "builtins.dict", "builtins.tuple", "builtins.set",
+    "builtins.min", "builtins.max", "builtins.sum", "builtins.abs", "builtins.round",
+    "builtins.enumerate", "builtins.zip", "builtins.open", "builtins.isinstance",
+}
+STR_BUILTINS = {"builtins.str", "builtins.repr", "builtins.format"}
+# Attributes that are ``Output[str]`` (never Optional, never another type) on every
+# pulumi_aws resource class; tests/pulumi/test_outputs.py checks this against pulumi-aws.
+AWS_STR_ATTRIBUTES = frozenset(
+    {"id", "urn", "arn", "execution_arn", "invoke_arn", "qualified_arn", "dns_name", "invoke_url",
+     "zone_id", "repository_url", "stream_arn"}
+)
+RESOURCE_BASES = {"pulumi.ComponentResource", "pulumi.CustomResource", "pulumi.Resource"}
+
+
+def _is_provider_module(qualname: str) -> bool:
+    return qualname.startswith("pulumi_") and "." in qualname
+
+
+def _is_resource_class(qualname: str) -> bool:
+    """``pulumi_aws.s3.Bucket`` (not ``...BucketArgs``, not a function ``get_bucket``)."""
+    if qualname in ("pulumi.StackReference", "pulumi.ComponentResource", "pulumi.CustomResource"):
+        return True
+    if not _is_provider_module(qualname):
+        return False
+    parts = qualname.split(".")
+    last = parts[-1]
+    if not last[:1].isupper() or last.endswith(("Args", "ArgsDict", "Result", "Options")):
+        return False
+    # an enum member (pulumi_aws.lambda_.Runtime.PYTHON3D12) is not a class
+    return not any(p[:1].isupper() for p in parts[1:-1])
+
+
+def _is_output_type(qualname: str) -> bool:
+    return qualname == "pulumi.Output" or qualname == "pulumi.output.Output"
+
+
+class OutputAnalysis:
+    """Output classification for one module; get it with :meth:`of`."""
+
+    _cache: list[tuple[cst.Module, "OutputAnalysis"]] = []
+
+    @classmethod
+    def of(cls, rule: Rule, module: cst.Module) -> "OutputAnalysis":
+        for mod, analysis in cls._cache:
+            if mod is module:
+                return analysis
+        analysis = cls(rule.get_metadata, module)
+        cls._cache[:] = [(module, analysis)]
+        return analysis
+
+    def __init__(self, get_metadata: Callable, module: cst.Module) -> None:  # type: ignore[type-arg]
+        self._meta = get_metadata
+        self.module = module
+        self.bindings: dict[cst.CSTNode, list[tuple[str, cst.CSTNode | None]]] = {}
+        self.class_attrs: dict[cst.ClassDef, dict[str, list[cst.BaseExpression]]] = {}
+        self.class_elems: dict[tuple[cst.ClassDef, str], list[cst.BaseExpression]] = {}
+        self.elements: dict[cst.CSTNode, list[cst.BaseExpression]] = {}
+        self.method_self: dict[cst.Param, cst.ClassDef] = {}
+        self.callback_params: dict[cst.Param, cst.BaseExpression] = {}
+        self.functions_by_name: dict[cst.FunctionDef, cst.BaseExpression] = {}
+        self._memo: dict[cst.CSTNode, Value] = {}
+        self._busy: set[cst.CSTNode] = set()
+        self.imports_pulumi = False
+        module.visit(_Collector(self))
+
+    # -- metadata helpers ------------------------------------------------------------------------
+
+    def qualified_names(self, node: cst.CSTNode) -> set[str]:
+        return {q.name for q in self._meta(QualifiedNameProvider, node, set())}
+
+    def scope(self, node: cst.CSTNode):  # type: ignore[no-untyped-def]
+        return self._meta(ScopeProvider, node, None)
+
+    def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
+        return self._meta(ParentNodeProvider, node, None)
+
+    # -- classification --------------------------------------------------------------------------
+
+    def is_output(self, expr: cst.BaseExpression) -> bool:
+        return self.classify(expr).is_output
+
+    def classify(self, expr: cst.CSTNode) -> Value:
+        if expr in self._memo:
+            return self._memo[expr]
+        if expr in self._busy:
+            return UNKNOWN
+        self._busy.add(expr)
+        try:
+            value = self._classify(expr)
+        finally:
+            self._busy.discard(expr)
+        self._memo[expr] = value
+        return value
+
+    def _classify(self, expr: cst.CSTNode) -> Value:
+        if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString)):
+            return PLAIN_STR
+        if isinstance(expr, cst.FormattedString):
+            return PLAIN_STR  # (an Output inside gives placeholder text: pulumi-output-string)
+        if isinstance(expr, (cst.Integer, cst.Float, cst.Imaginary)):
+            return PLAIN
+        if isinstance(expr, cst.Name):
+            return self._classify_name(expr)
+        if isinstance(expr, cst.Attribute):
+            return self._classify_attribute(expr)
+        if isinstance(expr, cst.Subscript):
+            base = self.classify(expr.value)
+            if base.kind is Kind.RESOURCES:
+                return Value(Kind.RESOURCE, qualname=base.qualname)
+            if base.kind is Kind.OUTPUT:
+                return OUTPUT  # Output.__getitem__ lifts
+            if base.kind is Kind.PLAIN:
+                return PLAIN
+            return UNKNOWN
+        if isinstance(expr, cst.Call):
+            return self._classify_call(expr)
+        if isinstance(expr, (cst.Dict, cst.List, cst.Tuple, cst.Set)):
+            return self._classify_container(self._container_values(expr))
+        if isinstance(expr, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
+            elt = self.classify(expr.elt)
+            if elt.kind is Kind.RESOURCE:
+                return Value(Kind.RESOURCES, qualname=elt.qualname)
+            if isinstance(expr, cst.ListComp) and elt.kind in (Kind.OUTPUT, Kind.DEEP):
+                return Value(Kind.DEEP)  # a list of Outputs: Output.all/from_input resolve it
+            return PLAIN if elt.is_plain else UNKNOWN
+        if isinstance(expr, cst.DictComp):
+            value = self.classify(expr.value)
+            if value.kind is Kind.RESOURCE:
+                return Value(Kind.RESOURCES, qualname=value.qualname)
+            key_plain = self.classify(expr.key).is_plain
+            if key_plain and value.kind in (Kind.OUTPUT, Kind.DEEP):
+                return Value(Kind.DEEP)
+            return PLAIN if value.is_plain and key_plain else UNKNOWN
+        if isinstance(expr, (cst.BooleanOperation, cst.IfExp)):
+            parts = (
+                [expr.left, expr.right] if isinstance(expr, cst.BooleanOperation) else [expr.body, expr.orelse]
+            )
+            return self._join([self.classify(p) for p in parts])
+        if isinstance(expr, cst.BinaryOperation):
+            left, right = self.classify(expr.left), self.classify(expr.right)
+            if left.is_plain and right.is_plain:
+                both_str = left.is_str and right.is_str and isinstance(expr.operator, cst.Add)
+                return PLAIN_STR if both_str else PLAIN
+            return UNKNOWN
+        if isinstance(expr, (cst.UnaryOperation, cst.Comparison)):
+            return PLAIN if all(self.classify(c).is_plain for c in _children_exprs(expr)) else UNKNOWN
+        if isinstance(expr, cst.Lambda):
+            return Value(Kind.CALLABLE)
+        return UNKNOWN
+
+    @staticmethod
+    def _container_values(expr: cst.CSTNode) -> list[cst.BaseExpression]:
+        values: list[cst.BaseExpression] = []
+        if isinstance(expr, cst.Dict):
+            for el in expr.elements:
+                if isinstance(el, cst.DictElement):
+                    values.extend([el.key, el.value])
+                else:
+                    values.append(el.value)
+        elif isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
+            values.extend(el.value for el in expr.elements)
+        return values
+
+    def _classify_container(self, values: Iterable[cst.BaseExpression], extra: Iterable[Value] = ()) -> Value:
+        kinds = [self.classify(v) for v in values] + list(extra)
+        if not kinds:
+            return PLAIN
+        if all(k.kind is Kind.RESOURCE for k in kinds):
+            return Value(Kind.RESOURCES, qualname=kinds[0].qualname if len({k.qualname for k in kinds}) == 1 else "")
+        if all(k.is_plain for k in kinds):
+            return PLAIN
+        if all(k.is_plain or k.kind in (Kind.OUTPUT, Kind.DEEP) for k in kinds):
+            return Value(Kind.DEEP)
+        return UNKNOWN
+
+    @staticmethod
+    def _join(values: list[Value]) -> Value:
+        if not values:
+            return UNKNOWN
+        first = values[0]
+        if all(v == first for v in values):
+            return first
+        if all(v.is_plain for v in values):
+            return PLAIN_STR if all(v.is_str for v in values) else PLAIN
+        if all(v.kind is Kind.OUTPUT for v in values):
+            return OUTPUT_STR if all(v.is_str for v in values) else OUTPUT
+        if all(v.kind is Kind.RESOURCE for v in values):
+            return Value(Kind.RESOURCE)
+        return UNKNOWN
+
+    def _classify_name(self, node: cst.Name) -> Value:
+        if node.value in ("True", "False", "None"):
+            return PLAIN
+        scope = self.scope(node)
+        if scope is None:
+            return UNKNOWN
+        assignments = scope[node.value] if node.value in scope else set()
+        if not assignments:
+            if self.qualified_names(node) & {f"builtins.{node.value}"}:
+                return Value(Kind.CALLABLE)
+            return UNKNOWN
+        values: list[Value] = []
+        for assignment in assignments:
+            if isinstance(assignment, ImportAssignment):
+                values.append(Value(Kind.MODULE))
+            elif isinstance(assignment, Assignment):
+                values.append(self._classify_binding(assignment.node))
+            else:
+                values.append(UNKNOWN)
+        return self._join(values)
+
+    def _classify_binding(self, target: cst.CSTNode) -> Value:
+        if isinstance(target, (cst.FunctionDef, cst.ClassDef)):
+            return Value(Kind.CALLABLE)
+        if isinstance(target, cst.Param):
+            return self._classify_param(target)
+        sources = self.bindings.get(target)
+        if not sources:
+            return UNKNOWN
+        values: list[Value] = []
+        for how, source in sources:
+            if how == "value" and source is not None:
+                value = self.classify(source)
+                elems = self.elements.get(target)
+                if elems and isinstance(source, (cst.Dict, cst.List)):
+                    value = self._classify_container(self._container_values(source) + elems)
+                values.append(value)
+            elif how == "iter" and source is not None:
+                base = self.classify(source)
+                if base.kind is Kind.RESOURCES:
+                    values.append(Value(Kind.RESOURCE, qualname=base.qualname))
+                elif base.kind is Kind.PLAIN:
+                    values.append(PLAIN)
+                else:
+                    values.append(UNKNOWN)
+            elif how == "items-value" and source is not None:
+                base = self.classify(source)
+                values.append(Value(Kind.RESOURCE, qualname=base.qualname) if base.kind is Kind.RESOURCES else (
+                    PLAIN if base.kind is Kind.PLAIN else UNKNOWN))
+            elif how == "plain":
+                values.append(PLAIN)
+            else:
+                values.append(UNKNOWN)
+        return self._join(values)
+
+    def _classify_param(self, param: cst.Param) -> Value:
+        if param in self.method_self:
+            return Value(Kind.INSTANCE, cls=self.method_self[param])
+        if param in self.callback_params:
+            receiver = self.callback_params[param]
+            return PLAIN if self.classify(receiver).kind is Kind.OUTPUT else UNKNOWN
+        if param.annotation is not None:
+            return self._classify_annotation(param.annotation.annotation)
+        return UNKNOWN
+
+    def _classify_annotation(self, ann: cst.BaseExpression) -> Value:
+        if isinstance(ann, cst.Subscript):
+            names = self.qualified_names(ann.value)
+            if any(_is_output_type(n) for n in names):
+                return OUTPUT
+            return UNKNOWN  # Input[...], Optional[...], ...: could be either
+        if isinstance(ann, (cst.Name, cst.Attribute)):
+            names = self.qualified_names(ann)
+            if names & {"builtins.str"}:
+                return PLAIN_STR
+            if names & {"builtins.int", "builtins.float", "builtins.bool", "builtins.dict", "builtins.list"}:
+                return PLAIN
+            if any(_is_output_type(n) for n in names):
+                return OUTPUT
+            for name in names:
+                if _is_resource_class(name):
+                    return Value(Kind.RESOURCE, qualname=name)
+            if isinstance(ann, cst.Name):
+                cls = self._local_class(ann)
+                if cls is not None:
+                    return Value(Kind.INSTANCE, cls=cls)
+        return UNKNOWN
+
+    def _local_class(self, name: cst.Name) -> cst.ClassDef | None:
+        scope = self.scope(name)
+        if scope is None or name.value not in scope:
+            return None
+        assignments = list(scope[name.value])
+        if len(assignments) == 1 and isinstance(assignments[0], Assignment):
+            node = assignments[0].node
+            if isinstance(node, cst.ClassDef):
+                return node
+        return None
+
+    def _classify_attribute(self, node: cst.Attribute) -> Value:
+        base = self.classify(node.value)
+        attr = node.attr.value
+        if base.kind is Kind.RESOURCE:
+            is_str = attr in AWS_STR_ATTRIBUTES and (
+                base.qualname.startswith("pulumi_aws.") or attr in ("id", "urn")
+            )
+            return OUTPUT_STR if is_str else OUTPUT
+        if base.kind is Kind.OUTPUT:
+            return OUTPUT  # Output.__getattr__ lifts the attribute
+        if base.kind is Kind.INSTANCE and base.cls is not None:
+            values = self.class_attrs.get(base.cls, {}).get(attr)
+            if values:
+                elems = self.class_elems.get((base.cls, attr), [])
+                if elems:
+                    return self._classify_container([], [self.classify(v) for v in values if not (
+                        isinstance(v, (cst.Dict, cst.List)) and not self._container_values(v))] + [
+                        self.classify(e) for e in elems])
+                return self._join([self.classify(v) for v in values])
+            return UNKNOWN
+        if base.kind is Kind.PLAIN:
+            return PLAIN
+        if base.kind is Kind.MODULE:
+            names = self.qualified_names(node)
+            if any(n == "os.environ" or n.startswith("pulumi_aws.config.") for n in names):
+                return PLAIN
+            return UNKNOWN
+        return UNKNOWN
+
+    def _classify_call(self, node: cst.Call) -> Value:
+        func = node.func
+        if isinstance(func, cst.Attribute):
+            attr = func.attr.value
+            if attr == "apply":
+                receiver = self.classify(func.value)
+                return OUTPUT if receiver.kind is Kind.OUTPUT else UNKNOWN
+            if attr in OUTPUT_FACTORIES:
+                if any(_is_output_type(n.rsplit(".", 1)[0]) for n in self.qualified_names(func)):
+                    return OUTPUT_FACTORIES[attr]
+        names = self.qualified_names(func)
+        for name in names:
+            if name == "pulumi.Config":
+                return Value(Kind.CONFIG)
+            if _is_resource_class(name):
+                return Value(Kind.RESOURCE, qualname=name)
+            if name in PULUMI_PLAIN_STR_FUNCTIONS:
+                return PLAIN_STR
+            if name in STR_BUILTINS:
+                if node.args and self.classify(node.args[0].value).kind is Kind.OUTPUT:
+                    return UNKNOWN  # str(Output): placeholder text (pulumi-output-string)
+                return PLAIN_STR
+            if name in PLAIN_BUILTINS or name in ("json.dumps", "json.loads", "os.getenv", "os.environ.get"):
+                if all(self.classify(a.value).is_plain for a in node.args):
+                    return PLAIN_STR if name == "json.dumps" else PLAIN
+                return UNKNOWN
+            if _is_provider_module(name):
+                last = name.rsplit(".", 1)[-1]
+                if last.startswith("get_") and last.endswith("_output"):
+                    return OUTPUT
+                if last.startswith("get_"):
+                    return PLAIN  # an invoke: a plain result object
+        if isinstance(func, cst.Attribute):
+            receiver = self.classify(func.value)
+            attr = func.attr.value
+            if receiver.kind is Kind.CONFIG:
+                if attr in CONFIG_SECRET_METHODS:
+                    return OUTPUT
+                if attr in CONFIG_PLAIN_METHODS:
+                    return PLAIN_STR if attr in CONFIG_STR_METHODS else PLAIN
+                return UNKNOWN
+            if receiver.kind is Kind.RESOURCE and attr in ("get_output", "require_output"):
+                return OUTPUT
+            if receiver.kind is Kind.RESOURCES and attr == "values" and not node.args:
+                return receiver
+            if receiver.kind is Kind.PLAIN:
+                if all(self.classify(a.value).is_plain for a in node.args):
+                    return PLAIN
+                return UNKNOWN
+            return UNKNOWN
+        if isinstance(func, cst.Name):
+            cls = self._local_class(func)
+            if cls is not None:
+                return Value(Kind.INSTANCE, cls=cls)
+        return UNKNOWN
+
+    # -- context ---------------------------------------------------------------------------------
+
+    def inside(self, node: cst.CSTNode, predicate: Callable[[cst.CSTNode], bool]) -> cst.CSTNode | None:
+        """The nearest ancestor of ``node`` for which ``predicate`` holds."""
+        current = self.parent(node)
+        while current is not None:
+            if predicate(current):
+                return current
+            current = self.parent(current)
+        return None
+
+    def apply_callback_of(self, node: cst.CSTNode) -> cst.Call | None:
+        """The ``x.apply(...)`` call whose callback (a lambda or local def) contains ``node``."""
+        current = self.parent(node)
+        while current is not None:
+            if isinstance(current, cst.Lambda):
+                call = self.parent(self.parent(current) or current)
+                if (
+                    isinstance(call, cst.Call)
+                    and isinstance(call.func, cst.Attribute)
+                    and call.func.attr.value == "apply"
+                    and call.args
+                    and call.args[0].value is current
+                ):
+                    return call
+            if isinstance(current, cst.FunctionDef) and current in self.functions_by_name:
+                apply_call = self.parent(self.parent(self.functions_by_name[current]) or current)
+                if isinstance(apply_call, cst.Call):
+                    return apply_call
+            current = self.parent(current)
+        return None
+
+    # -- emitting code in the file's style -------------------------------------------------------
+
+    def output_class(self, node: cst.CSTNode) -> tuple[cst.BaseExpression, list[ImportSpec]] | None:
+        """An expression for ``pulumi.Output`` in the file's import style, and needed imports."""
+        scope = self.scope(node)
+        if scope is None:
+            return None
+        alias = module_alias(scope, "pulumi.Output", "pulumi.output.Output")
+        if alias:
+            return cst.Name(alias), []
+        alias = module_alias(scope, "pulumi")
+        if alias:
+            return cst.Attribute(cst.Name(alias), cst.Name("Output")), []
+        if name_bound(scope, "pulumi"):
+            return None
+        return cst.Attribute(cst.Name("pulumi"), cst.Name("Output")), [ImportSpec("pulumi")]
+
+    def json_module(self, node: cst.CSTNode) -> tuple[cst.BaseExpression, list[ImportSpec]] | None:
+        """An expression for ``json.dumps`` in the file's import style, and needed imports."""
+        scope = self.scope(node)
+        if scope is None:
+            return None
+        alias = module_alias(scope, "json.dumps")
+        if alias:
+            return cst.Name(alias), []
+        alias = module_alias(scope, "json")
+        if alias:
+            return cst.Attribute(cst.Name(alias), cst.Name("dumps")), []
+        if name_bound(scope, "json"):
+            return None
+        return cst.Attribute(cst.Name("json"), cst.Name("dumps")), [ImportSpec("json")]
+
+
+def _children_exprs(node: cst.CSTNode) -> list[cst.BaseExpression]:
+    if isinstance(node, cst.UnaryOperation):
+        return [node.expression]
+    if isinstance(node, cst.Comparison):
+        return [node.left] + [c.comparator for c in node.comparisons]
+    return []
+
+
+class _Collector(cst.CSTVisitor):
+    """One walk that records bindings, ``self.x`` attributes, container elements and callbacks."""
+
+    def __init__(self, analysis: OutputAnalysis) -> None:
+        super().__init__()
+        self.a = analysis
+        self.classes: list[cst.ClassDef] = []
+        self.functions: list[tuple[cst.FunctionDef, cst.ClassDef | None, str | None]] = []
+
+    # imports
+    def visit_Import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            name = alias.evaluated_name
+            if name == "pulumi" or name.startswith(("pulumi.", "pulumi_")):
+                self.a.imports_pulumi = True
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if node.module is not None and not node.relative:
+            name = cst.helpers.get_full_name_for_node(node.module) or ""
+            if name == "pulumi" or name.startswith(("pulumi.", "pulumi_")):
+                self.a.imports_pulumi = True
+
+    # scopes
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.classes.append(node)
+        self.a.class_attrs.setdefault(node, {})
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self.classes.pop()
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        cls = None
+        self_name = None
+        parent = self.a.parent(node)
+        grand = self.a.parent(parent) if parent is not None else None
+        is_static = any(
+            isinstance(d.decorator, cst.Name) and d.decorator.value in ("staticmethod", "classmethod")
+            for d in node.decorators
+        )
+        if isinstance(grand, cst.ClassDef) and not is_static and node.params.params:
+            cls = grand
+            first = node.params.params[0]
+            self_name = first.name.value
+            self.a.method_self[first] = cls
+        self.functions.append((node, cls, self_name))
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.functions.pop()
+
+    def _self_attr(self, target: cst.BaseExpression) -> tuple[cst.ClassDef, str] | None:
+        if (
+            isinstance(target, cst.Attribute)
+            and isinstance(target.value, cst.Name)
+            and self.functions
+            and self.functions[-1][1] is not None
+            and target.value.value == self.functions[-1][2]
+        ):
+            cls = self.functions[-1][1]
+            assert cls is not None
+            return cls, target.attr.value
+        return None
+
+    def _bind(self, target: cst.BaseExpression, how: str, source: cst.CSTNode | None) -> None:
+        if isinstance(target, cst.Name):
+            self.a.bindings.setdefault(target, []).append((how, source))
+            return
+        owner = self._self_attr(target)
+        if owner is not None:
+            if how == "value" and source is not None:
+                assert isinstance(source, cst.BaseExpression)
+                self.a.class_attrs[owner[0]].setdefault(owner[1], []).append(source)
+            else:
+                self.a.class_attrs[owner[0]].setdefault(owner[1], []).append(cst.Name("__unknown__"))
+            return
+        if isinstance(target, cst.Subscript) and how == "value" and isinstance(source, cst.BaseExpression):
+            self._element(target.value, source)
+            return
+        if isinstance(target, (cst.Tuple, cst.List)):
+            for el in target.elements:
+                if isinstance(el.value, (cst.Name, cst.Attribute)):
+                    self._bind(el.value, "unknown", None)
+
+    def _element(self, container: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        """``container[k] = value`` / ``container.append(value)``."""
+        owner = self._self_attr(container)
+        if owner is not None:
+            self.a.class_elems.setdefault(owner, []).append(value)
+        elif isinstance(container, cst.Name):
+            scope = self.a.scope(container)
+            if scope is not None and container.value in scope:
+                for assignment in scope[container.value]:
+                    if isinstance(assignment, Assignment) and isinstance(assignment.node, cst.Name):
+                        self.a.elements.setdefault(assignment.node, []).append(value)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            self._bind(target.target, "value", node.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:
+            self._bind(node.target, "value", node.value)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._bind(node.target, "unknown", None)
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self._bind(node.target, "value", node.value)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._bind_iter(node.target, node.iter)
+
+    def visit_CompFor(self, node: cst.CompFor) -> None:
+        self._bind_iter(node.target, node.iter)
+
+    def _bind_iter(self, target: cst.BaseExpression, iterable: cst.BaseExpression) -> None:
+        if isinstance(target, cst.Name):
+            self._bind(target, "iter", iterable)
+            return
+        # for key, res in resources.items()  /  for i, res in enumerate(resources)
+        if (
+            isinstance(target, (cst.Tuple, cst.List))
+            and len(target.elements) == 2
+            and isinstance(iterable, cst.Call)
+            and all(isinstance(el.value, cst.Name) for el in target.elements)
+        ):
+            first, second = (el.value for el in target.elements)
+            func = iterable.func
+            if isinstance(func, cst.Attribute) and func.attr.value == "items" and not iterable.args:
+                self._bind(first, "unknown", None)
+                self._bind(second, "items-value", func.value)
+                return
+            if isinstance(func, cst.Name) and func.value == "enumerate" and len(iterable.args) == 1:
+                self._bind(first, "plain", None)
+                self._bind(second, "iter", iterable.args[0].value)
+                return
+        self._bind(target, "unknown", None)
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if node.asname is not None:
+            self._bind(node.asname.name, "unknown", None)  # type: ignore[arg-type]
+
+    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+        if node.name is not None and isinstance(node.name.name, cst.Name):
+            self._bind(node.name.name, "plain", None)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if not isinstance(func, cst.Attribute):
+            return
+        if func.attr.value == "append" and len(node.args) == 1:
+            self._element(func.value, node.args[0].value)
+        elif func.attr.value == "apply" and node.args:
+            callback = node.args[0].value
+            if isinstance(callback, cst.Lambda):
+                for param in callback.params.params:
+                    self.a.callback_params[param] = func.value
+            elif isinstance(callback, cst.Name):
+                scope = self.a.scope(callback)
+                if scope is not None and callback.value in scope:
+                    assignments = list(scope[callback.value])
+                    if len(assignments) == 1 and isinstance(assignments[0], Assignment) and isinstance(assignments[0].node, cst.FunctionDef):
+                        fn = assignments[0].node
+                        for param in fn.params.params:
+                            self.a.callback_params[param] = func.value
+                        self.a.functions_by_name[fn] = callback
+
+
+def safe_identifier(text: str) -> str:
+    text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", text)  # camelCase -> camel_Case
+    ident = re.sub(r"\W+", "_", text).strip("_").lower()
+    ident = re.sub(r"_+", "_", ident)
+    if not ident or ident[0].isdigit():
+        ident = f"value_{ident}" if ident else "value"
+    if keyword.iskeyword(ident):
+        ident += "_"
+    return ident
+
+
+def expression_key(expr: cst.BaseExpression) -> str:
+    """A readable keyword name for an expression: ``table.arn`` -> ``table_arn``,
+    ``self.bucket.arn`` -> ``bucket_arn``, ``self.buckets["logs"].arn`` -> ``buckets_logs_arn``,
+    ``config.require_secret("db-password")`` -> ``db_password``."""
+    parts: list[str] = []
+    node: cst.BaseExpression | None = expr
+    while node is not None:
+        if isinstance(node, cst.Attribute):
+            parts.append(node.attr.value)
+            node = node.value
+        elif isinstance(node, cst.Subscript):
+            index = node.slice[0].slice if len(node.slice) == 1 else None
+            if isinstance(index, cst.Index) and isinstance(index.value, cst.SimpleString):
+                parts.append(str(index.value.evaluated_value))
+            elif isinstance(index, cst.Index) and isinstance(index.value, cst.Integer):
+                parts.append(index.value.value)
+            node = node.value
+        elif isinstance(node, cst.Call):
+            func = node.func
+            if isinstance(func, cst.Attribute) and func.attr.value in OUTPUT_FACTORIES and not parts:
+                # Output.concat(bucket.arn, "/*") -> bucket_arn_concat
+                inner = [a.value for a in node.args if not isinstance(a.value, (cst.SimpleString, cst.FormattedString))]
+                if inner:
+                    return safe_identifier(f"{expression_key(inner[0])}_{func.attr.value}")
+            if node.args and isinstance(node.args[0].value, cst.SimpleString) and not parts:
+                parts.append(str(node.args[0].value.evaluated_value))
+                break
+            node = node.func
+        elif isinstance(node, (cst.ListComp, cst.DictComp)) and not parts:
+            inner = node.elt if isinstance(node, cst.ListComp) else node.value
+            return safe_identifier(expression_key(inner) + "s")
+        elif isinstance(node, cst.Name):
+            if node.value not in ("self", "cls"):
+                parts.append(node.value)
+            node = None
+        else:
+            node = None
+    parts = [p for p in parts if p not in ("apply", "get_output", "require_output")]
+    if not parts:
+        return "value"
+    parts.reverse()
+    # "bucket" + "bucket_arn" -> "bucket_arn"; keep at most the last three parts
+    if len(parts) >= 2 and parts[-1].startswith(parts[-2] + "_"):
+        parts = parts[:-2] + [parts[-1]]
+    return safe_identifier("_".join(parts[-3:]))
