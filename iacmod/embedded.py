@@ -375,11 +375,14 @@ def _literal(node: cst.SimpleString, start: Position) -> _Literal | None:
 
 
 def _dedent_map(text: str) -> tuple[str, list[int]]:
-    """textwrap.dedent(text) and, per line, how many leading characters it removed."""
+    """textwrap.dedent(text) and, per line of ``text``, how many leading characters it removed
+    (whitespace-only lines lose all their whitespace)."""
     new = textwrap.dedent(text)
-    old_lines = text.splitlines(keepends=True)
-    new_lines = new.splitlines(keepends=True)
-    removed = [len(o) - len(n) for o, n in zip(old_lines, new_lines)]
+    margin = _margin(text, new)
+    removed = []
+    for line in text.splitlines(keepends=True):
+        content = line.rstrip("\r\n")
+        removed.append(len(content) if not content.strip() else len(margin))
     return new, removed
 
 
@@ -397,39 +400,82 @@ def _line_starts(text: str) -> list[int]:
     return starts
 
 
-def _rewrite(lit: _Literal, old: str, new: str, dedent: bool) -> str | None:
-    """New literal source: unchanged lines keep their source, changed lines are encoded."""
+def _index_map(text: str, removed: list[int]) -> list[int]:
+    """For each character of the (dedented) embedded code, its index in the literal's value;
+    one extra entry for the end."""
+    out: list[int] = []
+    position = 0
+    for number, line in enumerate(text.splitlines(keepends=True)):
+        position += removed[number] if number < len(removed) else 0
+        for _ in line:
+            out.append(position)
+            position += 1
+    out.append(position)
+    return out
+
+
+def _rewrite(lit: _Literal, old: str, new: str, removed: list[int], dedent: bool) -> str | None:
+    """New literal source: unchanged text keeps its source (escapes and all), changed text is
+    encoded in the literal's quoting style."""
     margin = _margin(lit.text, old) if dedent else ""
+    index = _index_map(old, removed)
     old_lines = old.splitlines(keepends=True)
     new_lines = new.splitlines(keepends=True)
-    text_starts = _line_starts(lit.text)  # the literal's own lines (same count as ``old``'s)
+    old_starts = _line_starts(old)
+
+    def source(i: int, j: int) -> str:
+        """Body source of old characters [i, j)."""
+        if j <= i:
+            return ""
+        return lit.body[lit.body_offset(index[i]) : lit.body_offset(index[j - 1] + 1)]
+
+    def line_prefix(a: int) -> str:
+        """Body source of the margin dedent removed from old line ``a``."""
+        start = old_starts[a]
+        return lit.body[lit.body_offset(index[start] - (removed[a] if a < len(removed) else 0)) : lit.body_offset(index[start])]
+
     for escape_all in (False, True):
         pieces: list[str] = []
-        ok = True
-        matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
-        for op, a1, a2, b1, b2 in matcher.get_opcodes():
-            if op == "equal":
-                start = lit.body_offset(text_starts[a1])
-                end = lit.body_offset(text_starts[a2]) if a2 < len(old_lines) else len(lit.body)
-                pieces.append(lit.body[start:end])
-                continue
-            if op in ("replace", "delete") and a2 == len(old_lines):
-                pass  # the tail of the body is dropped with the old lines
-            chunk = "".join(margin + line if (margin and line.strip()) else line for line in new_lines[b1:b2])
+
+        def emit(chunk: str) -> bool:
             encoded = encode(chunk, lit.quote, lit.raw, escape_all)
             if encoded is None:
-                ok = False
-                break
+                return False
             pieces.append(encoded)
+            return True
+
+        ok = True
+        for op, a1, a2, b1, b2 in difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False).get_opcodes():
+            if op == "equal":
+                pieces.append(line_prefix(a1) + source(old_starts[a1], old_starts[a2]))
+            elif op == "replace" and a2 - a1 == b2 - b1:
+                for a, b in zip(range(a1, a2), range(b1, b2)):
+                    old_line, new_line = old_lines[a], new_lines[b]
+                    if new_line.strip():
+                        pieces.append(line_prefix(a) if old_line.strip() else "")
+                        if not old_line.strip() and margin and not emit(margin):
+                            ok = False
+                    base = old_starts[a]
+                    chars = difflib.SequenceMatcher(a=old_line, b=new_line, autojunk=False)
+                    for cop, i1, i2, j1, j2 in chars.get_opcodes():
+                        if cop == "equal":
+                            pieces.append(source(base + i1, base + i2))
+                        elif j2 > j1 and not emit(new_line[j1:j2]):
+                            ok = False
+            elif b2 > b1:
+                chunk = "".join(margin + line if (margin and line.strip()) else line for line in new_lines[b1:b2])
+                ok = emit(chunk) and ok
         if not ok:
             continue
-        source = lit.prefix + lit.quote + "".join(pieces) + lit.quote
+        # what the literal holds after the code (dedent's trailing whitespace-only line)
+        pieces.append(lit.body[lit.body_offset(index[-1]) :])
+        literal = lit.prefix + lit.quote + "".join(pieces) + lit.quote
         try:
-            value = ast.literal_eval(source)
+            value = ast.literal_eval(literal)
         except (SyntaxError, ValueError):
             continue
         if (textwrap.dedent(value) if dedent else value) == new:
-            return source
+            return literal
     return None
 
 
@@ -500,6 +546,12 @@ def fix_embedded(module: cst.Module, settings: Settings, path: str) -> tuple[cst
             result = fix_module_source(text, replace(settings, rules=tuple(rules)), path, embedded=True, rules=rules)
         except Exception as exc:  # noqa: BLE001 - code that does not parse is reported, not fatal
             line = getattr(exc, "raw_line", None) or getattr(exc, "lineno", None) or 1
+            try:  # Python's own parser names the line that is wrong, LibCST the token after it
+                compile(text, path, "exec", dont_inherit=True)
+            except SyntaxError as syntax:
+                line = syntax.lineno or line
+            except Exception:  # noqa: BLE001
+                pass
             where = _map(lit, text, removed, Position(line, 1))
             detail = getattr(exc, "message", None) or str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             note(rules[0], Span(where, where),
@@ -513,7 +565,7 @@ def fix_embedded(module: cst.Module, settings: Settings, path: str) -> tuple[cst
             errors.append(replace(error, line=_map(lit, text, removed, Position(error.line, 1)).line))
         if result.new_code is None:
             continue
-        source = _rewrite(lit, text, result.new_code, site.dedent)
+        source = _rewrite(lit, text, result.new_code, removed, site.dedent)
         if source is None:
             # keep the literal; its findings are not fixed
             findings = [replace(f, fixed=False) if _inside(f.span, span) else f for f in findings]
