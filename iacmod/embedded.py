@@ -486,11 +486,34 @@ def _triggered(rules: Sequence[type[Rule]], text: str) -> list[type[Rule]]:
     return [r for r in rules if r.triggered_by(text)]
 
 
+def _strings_with_triggers(module: cst.Module, rules: Sequence[type[Rule]]) -> bool:
+    """Whether any string literal of the module contains a trigger (a cheap walk, no metadata)."""
+    found = False
+
+    class Look(cst.CSTVisitor):
+        def visit_SimpleString(self, node: cst.SimpleString) -> None:
+            nonlocal found
+            if not found and any(r.triggered_by(node.value) for r in rules):
+                found = True
+
+        def visit_FormattedStringText(self, node: cst.FormattedStringText) -> None:
+            self.visit_SimpleString(node)  # type: ignore[arg-type]
+
+        def visit_Call(self, node: cst.Call) -> bool:
+            return not found
+
+    module.visit(Look())
+    return found
+
+
 def fix_embedded(module: cst.Module, settings: Settings, path: str) -> tuple[cst.Module, list[Finding], list[FileError]]:
     code = module.code
     if not any(m in code for m in MARKERS) or not _triggered(settings.rules, code):
         return module, [], []
-    wrapper = MetadataWrapper(module)
+    rules = _triggered(settings.rules, code)
+    if not _strings_with_triggers(module, rules):
+        return module, [], []  # the triggers are in the outer code, not in a string
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)  # read only: nodes are not mutated
     finder = _Finder()
     wrapper.visit(finder)
     if not finder.sites:

@@ -259,6 +259,31 @@ and caller placeholders named like boto3's own (`:v0`, `#n0`), which boto3 would
             """,
         ),
         Example(
+            title="the last argument removed, without a trailing comma",
+            before="""
+            import boto3
+
+            table = boto3.resource("dynamodb").Table("items")
+
+            def handler(event, context):
+                return table.query(
+                    KeyConditionExpression="ItemId = :id and begins_with(Sk, :p)",
+                    ExpressionAttributeValues={":id": event["id"], ":p": "ORDER#"}
+                )
+            """,
+            after="""
+            import boto3
+            from boto3.dynamodb.conditions import Key
+
+            table = boto3.resource("dynamodb").Table("items")
+
+            def handler(event, context):
+                return table.query(
+                    KeyConditionExpression=Key("ItemId").eq(event["id"]) & Key("Sk").begins_with("ORDER#")
+                )
+            """,
+        ),
+        Example(
             title="the low-level client accepts only strings",
             before="""
             import boto3
@@ -433,7 +458,10 @@ and caller placeholders named like boto3's own (`:v0`, `#n0`), which boto3 would
         index = {id(n): o for n, o in zip(new_args, originals)}
         kept_args = [a for a in new_args if index[id(a)] not in drop]
         if kept_args and originals[-1] in drop:
-            kept_args[-1] = kept_args[-1].with_changes(comma=originals[-1].comma)
+            # the new last argument takes the old one's trailing comma and the space before ")"
+            kept_args[-1] = kept_args[-1].with_changes(
+                comma=originals[-1].comma, whitespace_after_arg=originals[-1].whitespace_after_arg
+            )
         replacement = call.with_changes(args=kept_args)
         imports = [ImportSpec("boto3.dynamodb.conditions", "Key")] if key_name == "Key" else []
         why = "" if safety is FixSafety.SAFE else (

@@ -33,7 +33,8 @@ class DynamodbResponseGet(Boto3Tracking):
     name = "dynamodb-response-get"
     summary = "Read DynamoDB `query`/`scan` results with `.get(...)` and flag results cut at 1 MB"
     targets = frozenset({"python", "lambda"})
-    triggers = ("Items", "Count", "LastEvaluatedKey")
+    # the quoted keys, as a subscript or a .get() argument reads them
+    triggers = ('"Items"', "'Items'", '"Count"', "'Count'", '"ScannedCount"', "'ScannedCount'", "LastEvaluatedKey")
     fix_safety = RuleFixSafety.SOMETIMES
     METADATA_DEPENDENCIES = (QualifiedNameProvider, ScopeProvider, ExpressionContextProvider, ParentNodeProvider)
 

@@ -27,7 +27,8 @@ class Http204NoBody(Rule):
     name = "http-204-no-body"
     summary = "Drop the `body` of Lambda proxy responses with status code 204"
     targets = frozenset({"python", "lambda"})
-    triggers = ("statusCode",)
+    # a literal 204 after the key's colon (not "204" alone, which every "2024" date contains)
+    triggers = (": 204", ":204", "NO_CONTENT")
     fix_safety = RuleFixSafety.SOMETIMES
     METADATA_DEPENDENCIES = (QualifiedNameProvider, ParentNodeProvider)
 
