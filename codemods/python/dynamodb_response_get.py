@@ -25,7 +25,9 @@ DEFAULTS: dict[str, str | None] = {
 }
 OPERATIONS = ("query", "scan")
 PAGINATION_MARKERS = ("LastEvaluatedKey", "ExclusiveStartKey")
-CATCHES_KEYERROR = {"builtins.KeyError", "builtins.LookupError", "builtins.Exception", "builtins.BaseException"}
+# Handlers that show a KeyError is expected (broad `except Exception` handlers that turn any
+# failure into an error response are not loop control: there the KeyError was the bug).
+CATCHES_KEYERROR = {"builtins.KeyError", "builtins.LookupError"}
 
 
 class DynamodbResponseGet(Boto3Tracking):
@@ -62,9 +64,12 @@ detect-only finding: only one page of at most 1 MB is read.
 A `query`/`scan` response always contains `Items` (unless `Select="COUNT"`), `Count` and
 `ScannedCount`, so for them the fix changes nothing on real responses; `LastEvaluatedKey` is
 absent on the last page, where the subscript raised `KeyError` and `.get` returns `None`, which
-is the fix. The only behaviour that changes is a `KeyError` that is no longer raised: inside a
-`try` whose handler catches `KeyError` (or `LookupError`, `Exception`, a bare `except`) that
-error may be how the code stops a loop, so there the fix is **unsafe**. Elsewhere it is **safe**.
+is the fix. The only behaviour that changes is a `KeyError` that is no longer raised. Where the
+key can be absent (`LastEvaluatedKey`; `Items` of a call that may pass `Select="COUNT"`) inside
+a `try` whose handler names `KeyError` or `LookupError`, that error may be how the code stops a
+loop, so there the fix is **unsafe**. Everywhere else it is **safe**; that includes a broad
+`except Exception` that turns failures into an error response, where the `KeyError` on the last
+page was the bug.
 """
 
     examples = (
@@ -237,7 +242,7 @@ error may be how the code stops a loop, so there the fix is **unsafe**. Elsewher
             if isinstance(parent, (cst.Try, cst.TryStar)) and child is parent.body:
                 for handler in parent.handlers:
                     if handler.type is None:
-                        return True
+                        continue
                     types = handler.type.elements if isinstance(handler.type, cst.Tuple) else [handler.type]
                     for t in types:
                         value = t.value if isinstance(t, cst.Element) else t
@@ -267,7 +272,10 @@ error may be how the code stops a loop, so there the fix is **unsafe**. Elsewher
                 args[0] = args[0].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
                 args.append(cst.Arg(cst.parse_expression(default)))
             replacement = cst.Call(cst.Attribute(sub.value, cst.Name("get")), args)
-            unsafe = self._catches_keyerror(sub)
+            # Items/Count/ScannedCount are in every response (Items not with Select="COUNT"): the
+            # fix changes nothing there. Only a key that can be absent meets a KeyError handler.
+            absent = key == "LastEvaluatedKey" or (key == "Items" and any(self._may_select(c) for c in calls))
+            unsafe = absent and self._catches_keyerror(sub)
             if key == "LastEvaluatedKey":
                 what = "is absent on the last page, where the subscript raises `KeyError`"
             elif key == "Items":
@@ -299,6 +307,14 @@ error may be how the code stops a loop, so there the fix is **unsafe**. Elsewher
                 f'response has "LastEvaluatedKey", passing it as ExclusiveStartKey, or use '
                 f'`get_paginator("{op}")` on the client',
             )
+
+    @staticmethod
+    def _may_select(call: cst.Call) -> bool:
+        """Whether the call may use Select="COUNT" (and so return no Items)."""
+        select = keyword(call, "Select")
+        if any(a.star for a in call.args):
+            return True
+        return select is not None and string_value(select.value) not in ("ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES", "SPECIFIC_ATTRIBUTES")
 
     @staticmethod
     def _op_names(calls: list[cst.Call]) -> str:
