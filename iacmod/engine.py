@@ -18,6 +18,7 @@ import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from . import suppress
+from .positions import positions_of
 from .imports import add_imports, remove_unused_imports
 from .findings import FileError, FileResult, Finding, FixSafety, Position, Span
 from .rule import PendingFix, Report, Rule, RuleContext
@@ -124,6 +125,28 @@ def _blame(module: cst.Module, fixes: Sequence[tuple[Report, PendingFix]], path:
     return culprits or sorted(by_rule)
 
 
+class RuleCrash(Exception):
+    """A rule raised while visiting a module (a bug in the rule)."""
+
+    def __init__(self, rules: Sequence[str], error: Exception) -> None:
+        super().__init__(f"{', '.join(rules)}: {type(error).__name__}: {error}")
+        self.rules = rules
+        self.error = error
+
+
+def _crashed(module: cst.Module, instances: Sequence[Rule], path: str, settings: Settings) -> list[str]:
+    culprits = []
+    for inst in instances:
+        rule = type(inst)
+        try:
+            MetadataWrapper(module, unsafe_skip_copy=True).visit_batched(
+                [rule(RuleContext(Path(path), module.code, settings.options_for(rule)))]
+            )
+        except Exception:  # noqa: BLE001
+            culprits.append(rule.name)
+    return culprits or [type(i).name for i in instances]
+
+
 def fix_module_source(
     code: str | bytes,
     settings: Settings,
@@ -153,18 +176,26 @@ def fix_module_source(
         ]
         wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
         if instances:
-            wrapper.visit_batched(instances)
+            try:
+                wrapper.visit_batched(instances)
+            except Exception as exc:  # noqa: BLE001 - a rule bug must not stop the run
+                raise RuleCrash(_crashed(module, instances, path, settings), exc) from exc
         reports = [rep for inst in instances for rep in inst.reports]
         if not reports:
             break
-        positions = wrapper.resolve(PositionProvider)
+        wanted = {rep.node for rep in reports}
+        wanted.update(n for rep in reports if rep.fix for n in rep.fix.changes)
+        positions = positions_of(module, wanted)
+        if not wanted <= positions.keys():  # e.g. the Module node itself: ask LibCST
+            positions = wrapper.resolve(PositionProvider)
         sup = suppress.parse_python(text)
         accepted: list[tuple[Report, PendingFix]] = []
+        deferred = False
         taken: list[CodeRange] = []
         pass_fixed: list[Finding] = []
         for rep in reports:
-            rng = positions[rep.node]
-            span = _span(rng)
+            rng = positions.get(rep.node)
+            span = _span(rng) if rng is not None else Span.point(1)
             safety = rep.fix.safety if rep.fix else FixSafety.NONE
             finding = Finding(rep.rule.code, rep.rule.name, rep.message, path, span, safety)
             if sup.covers(rep.rule.code, rep.rule.name, span.start.line, span.end.line):
@@ -173,16 +204,21 @@ def fix_module_source(
             allowed = fix is not None and (fix.safety is FixSafety.SAFE or settings.unsafe_fixes)
             if allowed:
                 assert fix is not None
-                ranges = [positions[n] for n in fix.changes]
+                ranges = [positions[n] for n in fix.changes if n in positions]
                 if not any(_overlaps(r, t) for r in ranges for t in taken):
                     taken.extend(ranges)
                     accepted.append((rep, fix))
                     pass_fixed.append(replace(finding, fixed=True))
                     continue
                 # overlapping fix: deferred; the rule finds it again in the next pass
+                deferred = True
             remaining.append(finding)
         if not accepted:
             break
+        # Another pass is needed when a fix was deferred (it overlapped an applied one), or when
+        # findings remain whose positions must be given in the new code; otherwise the fixes
+        # are final (each rule's examples and fixtures check that a second run finds nothing).
+        again = deferred or bool(remaining)
         try:
             new_module = _apply(module, [fix for _, fix in accepted])
             new_text = new_module.code
@@ -204,6 +240,8 @@ def fix_module_source(
             return SourceResult(None, unfixed + remaining, errors, encoding)
         text = new_text
         fixed.extend(pass_fixed)
+        if not again:
+            break
 
     hook_findings: list[Finding] = []
     for hook in MODULE_HOOKS:
@@ -258,6 +296,10 @@ def _process_python(path: Path, data: bytes, settings: Settings) -> FileResult:
         return FileResult(path, old_source=data, skipped=True)
     try:
         result = fix_module_source(data, settings, display, rules=rules)
+    except RuleCrash as crash:
+        message = (f"rule {', '.join(crash.rules)} crashed ({type(crash.error).__name__}: {crash.error}); "
+                   "file left untouched. Please report this with the file.")
+        return FileResult(path, old_source=data, errors=(FileError(display, 1, message, ", ".join(crash.rules)),))
     except Exception as exc:  # noqa: BLE001 - a file that cannot be parsed is reported, not fatal
         return FileResult(path, old_source=data, errors=(_syntax_error(display, exc),))
     new_bytes = None

@@ -53,7 +53,16 @@ def _append(node: cst.ImportFrom, spec: ImportSpec) -> cst.ImportFrom:
         asname=cst.AsName(cst.Name(spec.asname)) if spec.asname else None,
     )
     if isinstance(last.comma, cst.Comma):
-        # trailing comma style (usually one name per line in parentheses): keep it
+        # trailing comma style (usually one name per line in parentheses): the new name takes
+        # the last comma (which leads to the closing parenthesis); the old last name takes the
+        # separator used between names (or the one after the opening parenthesis)
+        if len(names) >= 2 and isinstance(names[-2].comma, cst.Comma):
+            separator = names[-2].comma
+        elif node.lpar is not None:
+            separator = cst.Comma(whitespace_after=node.lpar.whitespace_after)
+        else:
+            separator = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+        names[-1] = last.with_changes(comma=separator)
         names.append(alias.with_changes(comma=last.comma))
     else:
         names[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))

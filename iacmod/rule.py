@@ -13,12 +13,14 @@ declarations, so a rule ships with its examples in its own module.
 from __future__ import annotations
 
 import textwrap
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Mapping, Sequence
+from typing import Any, ClassVar, Iterator, Mapping, Sequence
 
 import libcst as cst
-from libcst.metadata import ProviderT
+from libcst._metadata_dependent import _UNDEFINED_DEFAULT, LazyValue
+from libcst.metadata import MetadataWrapper, ProviderT
 
 from .findings import FixSafety, RuleFixSafety
 
@@ -154,6 +156,9 @@ class Rule(cst.BatchableCSTVisitor):
     # A file is parsed for this rule only when its text contains one of these substrings.
     # Empty: the rule runs on every Python file.
     triggers: ClassVar[tuple[str, ...]] = ()
+    # ...and, in addition, all of these (e.g. ("pulumi",) for rules that only apply to Pulumi
+    # programs). Both are plain substring checks on the file's bytes, before any parsing.
+    requires: ClassVar[tuple[str, ...]] = ()
     options: ClassVar[Mapping[str, Option]] = {}
     examples: ClassVar[Sequence[Example]] = ()
     # Enabled when no --select/--all and no configured select is given.
@@ -167,6 +172,47 @@ class Rule(cst.BatchableCSTVisitor):
         super().__init__()
         self.context = context
         self.reports: list[Report] = []
+
+    # -- visitor table, cached per class ------------------------------------------------------
+
+    def get_visitors(self) -> Mapping[str, Any]:
+        """LibCST finds a batched visitor's visit_/leave_ methods with inspect.getmembers on
+        every instance, which costs more than a small file's parse; the names are per class."""
+        cls = type(self)
+        names = cls.__dict__.get("_iacmod_visitor_names")
+        if names is None:
+            names = tuple(n for n in dir(cls) if n.startswith(("visit_", "leave_")))
+            cls._iacmod_visitor_names = names  # type: ignore[attr-defined]
+        return {name: getattr(self, name) for name in names}
+
+    # -- lazy metadata -------------------------------------------------------------------------
+    # LibCST resolves every declared provider before a visit. Scope and qualified-name analysis
+    # cost several parses' worth of time, and most files never need them (the cheap shape
+    # checks in visit_* methods rule the nodes out first). So a rule declares its providers in
+    # METADATA_DEPENDENCIES as usual, but each is resolved on the rule's first get_metadata
+    # call, once per module and shared by all rules through the wrapper's cache.
+
+    @contextmanager
+    def resolve(self, wrapper: MetadataWrapper) -> Iterator[None]:
+        self._wrapper = wrapper
+        self.metadata = {}
+        try:
+            yield
+        finally:
+            self.metadata = {}
+
+    def get_metadata(self, key: Any, node: cst.CSTNode, default: Any = _UNDEFINED_DEFAULT) -> Any:
+        if key not in self.get_inherited_dependencies():
+            raise KeyError(f"{key.__name__} is not declared in {type(self).__name__}.METADATA_DEPENDENCIES")
+        if key not in self.metadata:
+            self.metadata[key] = self._wrapper.resolve(key)
+        if default is not _UNDEFINED_DEFAULT:
+            value = self.metadata[key].get(node, default)
+        else:
+            value = self.metadata[key][node]
+        if isinstance(value, LazyValue):
+            value = value()
+        return value
 
     # -- helpers for rule authors -------------------------------------------------------------
 
@@ -208,11 +254,14 @@ class Rule(cst.BatchableCSTVisitor):
 
     @classmethod
     def triggered_by(cls, data: bytes | str) -> bool:
-        if not cls.triggers:
-            return True
+        """The prefilter: does the file's text contain a trigger (and every required token)?"""
         if isinstance(data, bytes):
-            return any(t.encode() in data for t in cls.triggers)
-        return any(t in data for t in cls.triggers)
+            if not all(t.encode() in data for t in cls.requires):
+                return False
+            return not cls.triggers or any(t.encode() in data for t in cls.triggers)
+        if not all(t in data for t in cls.requires):
+            return False
+        return not cls.triggers or any(t in data for t in cls.triggers)
 
     @classmethod
     def validate_options(cls, values: Mapping[str, Any]) -> dict[str, Any]:

@@ -38,6 +38,7 @@ class DatetimeUtcnow(Rule):
     summary = "Replace deprecated naive `datetime.utcnow()`/`utcfromtimestamp()` with aware UTC datetimes"
     targets = frozenset({"python", "lambda", "pulumi", "cdk", "cdktf"})
     triggers = ("utcnow", "utcfromtimestamp")
+    requires = ("datetime",)
     fix_safety = RuleFixSafety.SOMETIMES
     METADATA_DEPENDENCIES = (QualifiedNameProvider, ScopeProvider)
 

@@ -1,0 +1,1 @@
+"""Rules about CloudWatch alarms and metrics."""

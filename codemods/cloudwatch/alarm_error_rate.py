@@ -1,0 +1,650 @@
+"""alarm-error-rate: alarms on absolute Lambda/API Gateway error counts to metric-math error rates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+import libcst as cst
+from libcst.metadata import PositionProvider, QualifiedNameProvider, ScopeProvider
+
+from iacmod.findings import FixSafety, RuleFixSafety
+from iacmod.names import module_alias, name_bound, qualified_names, scope_of
+from iacmod.rule import ImportSpec, Option, Rule
+
+from ._examples import EXAMPLES
+from ._layout import (
+    NewArg,
+    has_star,
+    kwargs,
+    literal_number,
+    literal_string,
+    quote_like,
+    rebuild_args,
+    shift,
+)
+
+
+@dataclass(frozen=True)
+class Target:
+    """An absolute error-count metric and the traffic metric that turns it into a rate."""
+
+    what: str  # for messages
+    counter: str  # the traffic metric in the same namespace, same dimensions
+    counter_id: str  # its metric-query id
+    label: str
+
+    @property
+    def expression(self) -> str:
+        return f"IF({self.counter_id} > 0, 100 * errors / {self.counter_id}, 0)"
+
+
+TARGETS = {
+    ("AWS/Lambda", "Errors"): Target("Lambda `Errors`", "Invocations", "invocations", "Lambda error rate (%)"),
+    ("AWS/ApiGateway", "5XXError"): Target("API Gateway `5XXError`", "Count", "requests", "5XX error rate (%)"),
+    ("AWS/ApiGateway", "4XXError"): Target("API Gateway `4XXError`", "Count", "requests", "4XX error rate (%)"),
+}
+LAMBDA = TARGETS[("AWS/Lambda", "Errors")]
+EXPRESSION_ID = "error_rate"
+
+PULUMI_ALARMS = {"pulumi_aws.cloudwatch.MetricAlarm", "pulumi_aws.cloudwatch.metric_alarm.MetricAlarm"}
+CDKTF_ROOTS = ("cdktf_cdktf_provider_aws.", "imports.aws.")
+CW = "aws_cdk.aws_cloudwatch"
+CDK_SUM = {f"{CW}.Stats.SUM", f"{CW}.Statistic.SUM"}
+CDK_ABOVE = {f"{CW}.ComparisonOperator.GREATER_THAN_THRESHOLD",
+             f"{CW}.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD"}
+TF_ABOVE = {"GreaterThanThreshold", "GreaterThanOrEqualToThreshold"}
+# Top-level fields that AWS rejects together with metric queries; the metric ones move into them.
+TF_METRIC_FIELDS = ("metric_name", "namespace", "statistic", "period", "dimensions")
+# Fields that make the alarm something this rule does not rewrite (reported only).
+TF_BLOCKERS = {
+    "extended_statistic": "it uses `extended_statistic`",
+    "unit": "it filters on `unit`, which metric queries take per metric",
+}
+# CDK metric props that only label the original metric in graphs: not copied to the counter.
+CDK_DISPLAY_PROPS = {"label", "color", "id", "visible"}
+LAMBDA_TYPES = {
+    "aws_cdk.aws_lambda.Function",
+    "aws_cdk.aws_lambda.DockerImageFunction",
+    "aws_cdk.aws_lambda.SingletonFunction",
+    "aws_cdk.aws_lambda.Alias",
+    "aws_cdk.aws_lambda.Version",
+    "aws_cdk.aws_lambda.IFunction",
+    "aws_cdk.aws_lambda.IAlias",
+    "aws_cdk.aws_lambda.IVersion",
+    "aws_cdk.aws_lambda_nodejs.NodejsFunction",
+    "aws_cdk.aws_lambda_python_alpha.PythonFunction",
+    "aws_cdk.aws_lambda_go_alpha.GoFunction",
+    "aws_cdk.aws_cloudfront.experimental.EdgeFunction",
+}
+
+
+# -- rendering nested keyword structures as text ---------------------------------------------------
+
+
+@dataclass
+class Orig:
+    """Original source text of an expression and the relative indent of the line it began on."""
+
+    text: str
+    indent: int
+
+
+@dataclass
+class Struct:
+    """``{"k": v, ...}`` (name None) or ``name(k=v, ...)``."""
+
+    name: str | None
+    items: list[tuple[str, "Value"]]
+
+
+Value = Union[str, Orig, Struct, list]
+
+
+def render(value: Value, indent: int) -> str:
+    if isinstance(value, Orig):
+        return shift(value.text, indent - value.indent)
+    if isinstance(value, str):
+        return value
+    pad = " " * (indent + 4)
+    if isinstance(value, list):
+        inner = [f"{pad}{render(v, indent + 4)}," for v in value]
+        return "[\n" + "\n".join(inner) + "\n" + " " * indent + "]"
+    opening, closing = ("{", "}") if value.name is None else (f"{value.name}(", ")")
+    inner = []
+    for key, v in value.items:
+        head = f'"{key}": ' if value.name is None else f"{key}="
+        inner.append(f"{pad}{head}{render(v, indent + 4)},")
+    return opening + "\n" + "\n".join(inner) + "\n" + " " * indent + closing
+
+
+# -- candidates collected during the traversal, reported at the end of the module ----------------
+
+
+@dataclass
+class TfAlarm:
+    call: cst.Call
+    flavor: str  # "pulumi" | "cdktf"
+    qname: str
+    target: Target
+    stmt: cst.CSTNode | None
+
+
+@dataclass
+class CdkAlarm:
+    call: cst.Call  # cloudwatch.Alarm(...) or <metric>.create_alarm(...)
+    metric: cst.Call  # the errors metric
+    kind: str  # "method" (fn.metric_errors) | "metric" (cloudwatch.Metric)
+    target: Target
+    stmt: cst.CSTNode | None
+    via_create_alarm: bool
+    receiver: cst.BaseExpression | None = None
+    blockers: list[str] = field(default_factory=list)
+
+
+class AlarmErrorRate(Rule):
+    code = "IAC401"
+    name = "alarm-error-rate"
+    summary = "Alarm on the Lambda/API Gateway error rate (metric math) instead of the absolute error count"
+    targets = frozenset({"pulumi", "cdk", "cdktf"})
+    triggers = ("Errors", "5XXError", "4XXError", "metric_errors")
+    fix_safety = RuleFixSafety.UNSAFE
+    METADATA_DEPENDENCIES = (QualifiedNameProvider, ScopeProvider, PositionProvider)
+    options = {
+        "threshold-percent": Option(
+            1.0,
+            "Error rate, in percent of invocations (requests), above which the rewritten alarm "
+            "fires. Must be greater than 0 and less than 100.",
+        ),
+    }
+
+    rationale = """
+An alarm on the raw `Errors` count of a Lambda function (or the `5XXError`/`4XXError` count of a
+REST API with statistic `Sum`) means something different at every traffic level: at ten
+invocations an hour a single failed retry pages somebody, and at a million invocations an hour
+the threshold of "5 errors" is crossed all day long, so it is either raised until it is useless
+or the alarm is muted. What the on-call engineer wants to know is the *share* of requests that
+fail. CloudWatch computes it with a metric-math alarm: the error count and the invocation
+(request) count, with the same statistic, period and dimensions, and one expression
+`IF(invocations > 0, 100 * errors / invocations, 0)` that the alarm compares with a percentage.
+"""
+
+    fix_description = """
+- **Pulumi** `aws.cloudwatch.MetricAlarm(...)` and **CDKTF** `CloudwatchMetricAlarm(...)` on
+  `AWS/Lambda` `Errors` (or `AWS/ApiGateway` `5XXError`/`4XXError`) with statistic `Sum`: the
+  top-level `metric_name`, `namespace`, `statistic`, `period` and `dimensions` (which AWS
+  rejects together with metric queries) become `metric_queries` (`metric_query` in CDKTF):
+  `errors` and `invocations` (`requests`: the API's `Count`) with the original period, statistic
+  and dimensions and `return_data` false, and the expression `error_rate` with a label and
+  `return_data` true. The file's style is followed: dicts, or `MetricAlarmMetricQueryArgs` where
+  the file uses pulumi-aws `...Args` classes; CDKTF uses `CloudwatchMetricAlarmMetricQuery` and
+  `CloudwatchMetricAlarmMetricQueryMetric` from the module the alarm class comes from.
+- **AWS CDK** `cloudwatch.Alarm(metric=fn.metric_errors(...))`,
+  `fn.metric_errors(...).create_alarm(...)` and `cloudwatch.Metric(namespace="AWS/Lambda",
+  metric_name="Errors", statistic="Sum", ...)`: the metric becomes
+  `cloudwatch.MathExpression(expression=..., using_metrics={"errors": <the same metric>,
+  "invocations": fn.metric_invocations(<the same props>)}, label=..., period=<the metric's
+  period>)`. The period matters: a `MathExpression` applies its own period (default 5 minutes)
+  to every metric it uses.
+- A literal threshold becomes the `threshold-percent` option (default `1.0`: more than 1 % of
+  invocations fail); the finding states the old absolute threshold. A threshold that is not a
+  literal is kept as it is and the finding says it is now read as a percentage.
+- `treat_missing_data="notBreaching"` (`TreatMissingData.NOT_BREACHING` in CDK) is added when
+  the alarm does not set it. Alarm actions, description, evaluation periods, datapoints to
+  alarm, comparison operator and all other properties stay.
+
+Left alone: alarms on any other metric (throttles, duration, concurrency, queue depth, custom
+metrics), API Gateway errors with statistic `Average` (already a rate), and alarms that already
+use metric math. Reported without a fix: alarms whose comparison operator is not "greater
+than", that use `extended_statistic` or `unit`, that have no `period`, or whose Lambda function
+cannot be resolved (a CDK `x.metric_errors()` where `x` is not provably a Lambda function).
+"""
+
+    fix_safety_notes = """
+The fix is **unsafe** by design: it changes *when the alarm fires*. An alarm at "5 errors in 5
+minutes" on a function that serves 100 000 requests in that time fires at 0.005 %, and the
+rewritten alarm at 1 % does not; an alarm that existed to catch *any* failure of a rarely
+called function now needs more than 1 % of calls to fail. Nobody can derive the right
+percentage from the old count without knowing the traffic, so the rule cannot keep the alarm's
+meaning, only replace it with the better one, and a person has to check the threshold (the
+finding says what it was). Apply with `--unsafe-fixes` after choosing `threshold-percent` (or
+editing the new threshold). Also note that a metric-math alarm is billed per metric it reads
+(two instead of one) and that `notBreaching` keeps an idle function's alarm in `OK` instead of
+`INSUFFICIENT_DATA`.
+"""
+
+    examples = EXAMPLES
+
+    def __init__(self, context) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(context)
+        self._module: cst.Module | None = None
+        self._lines = context.source.splitlines()
+        self._stmts: list[cst.CSTNode] = []
+        self._tf: list[TfAlarm] = []
+        self._cdk: list[CdkAlarm] = []
+        self._pulumi_args_style = False
+        # binding name -> whether every binding seen is a Lambda function ("self.x" for attributes)
+        self._lambda_bindings: dict[str, bool] = {}
+
+    # -- traversal bookkeeping -------------------------------------------------------------------
+
+    def visit_Module(self, node: cst.Module) -> None:
+        self._module = node
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        self._stmts.append(node)
+
+    def leave_SimpleStatementLine(self, original_node: cst.SimpleStatementLine) -> None:
+        self._stmts.pop()
+
+    def _stmt(self) -> cst.CSTNode | None:
+        return self._stmts[-1] if self._stmts else None
+
+    def _bind(self, key: str, is_lambda: bool) -> None:
+        self._lambda_bindings[key] = self._lambda_bindings.get(key, True) and is_lambda
+
+    @staticmethod
+    def _binding_key(target: cst.BaseExpression) -> str | None:
+        if isinstance(target, cst.Name):
+            return target.value
+        if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == "self":
+            return f"self.{target.attr.value}"
+        return None
+
+    def _is_lambda_type(self, expr: cst.BaseExpression) -> bool:
+        for q in qualified_names(self, expr):
+            if q in LAMBDA_TYPES:
+                return True
+            owner, _, last = q.rpartition(".")
+            if owner in LAMBDA_TYPES and last.startswith("from_"):
+                return True
+        return False
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        keys = [self._binding_key(t.target) for t in node.targets]
+        if not any(keys):
+            return
+        is_lambda = isinstance(node.value, cst.Call) and self._is_lambda_type(node.value.func)
+        for key in keys:
+            if key:
+                self._bind(key, is_lambda)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        key = self._binding_key(node.target)
+        if key:
+            value_ok = node.value is None or (
+                isinstance(node.value, cst.Call) and self._is_lambda_type(node.value.func)
+            )
+            self._bind(key, self._is_lambda_type(node.annotation.annotation) and value_ok)
+
+    def visit_Param(self, node: cst.Param) -> None:
+        if node.name.value == "self":
+            return
+        ann = node.annotation
+        self._bind(node.name.value, ann is not None and self._is_lambda_type(ann.annotation))
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        attr = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else None
+        if attr is None:
+            return
+        if attr == "MetricAlarm":
+            if qualified_names(self, func) & PULUMI_ALARMS:
+                self._tf_candidate(node, "pulumi", "pulumi_aws.cloudwatch.MetricAlarm")
+        elif attr == "CloudwatchMetricAlarm":
+            names = [q for q in qualified_names(self, func)
+                     if q.startswith(CDKTF_ROOTS) and q.endswith(".CloudwatchMetricAlarm")]
+            if names:
+                self._tf_candidate(node, "cdktf", names[0])
+        elif attr == "Alarm":
+            if f"{CW}.Alarm" in qualified_names(self, func):
+                args = kwargs(node)
+                metric = args.get("metric")
+                if metric is not None:
+                    self._cdk_candidate(node, metric.value, via_create_alarm=False)
+        elif attr == "create_alarm" and isinstance(func, cst.Attribute):
+            self._cdk_candidate(node, func.value, via_create_alarm=True)
+        elif attr.endswith("Args") and not self._pulumi_args_style:
+            if any(q.startswith("pulumi_aws.") for q in qualified_names(self, func)):
+                self._pulumi_args_style = True
+
+    # -- Pulumi / CDKTF ----------------------------------------------------------------------------
+
+    def _tf_candidate(self, node: cst.Call, flavor: str, qname: str) -> None:
+        args = kwargs(node)
+        if "metric_queries" in args or "metric_query" in args or "threshold_metric_id" in args:
+            return
+        namespace = literal_string(args["namespace"].value) if "namespace" in args else None
+        metric = literal_string(args["metric_name"].value) if "metric_name" in args else None
+        target = TARGETS.get((namespace or "", metric or ""))
+        if target is None:
+            return
+        if "statistic" not in args or literal_string(args["statistic"].value) != "Sum":
+            return
+        op = literal_string(args["comparison_operator"].value) if "comparison_operator" in args else None
+        if op is not None and op not in TF_ABOVE:
+            return  # "fewer errors than": not an error alarm this rule knows how to rewrite
+        self._tf.append(TfAlarm(node, flavor, qname, target, self._stmt()))
+
+    def _tf_blockers(self, alarm: TfAlarm) -> list[str]:
+        args = kwargs(alarm.call)
+        reasons = [why for key, why in TF_BLOCKERS.items() if key in args]
+        if has_star(alarm.call):
+            reasons.append("its arguments are unpacked from `*`/`**`, so other fields cannot be seen")
+        if "period" not in args:
+            reasons.append("it has no `period`, which each metric query needs")
+        if "threshold" not in args:
+            reasons.append("it has no `threshold`")
+        op = args.get("comparison_operator")
+        op_value = literal_string(op.value) if op is not None else None
+        if op_value not in TF_ABOVE:
+            reasons.append("its comparison operator is not a literal, so the rule cannot tell what it means")
+        return reasons
+
+    def _tf_fix(self, alarm: TfAlarm, percent: float) -> tuple[cst.Call, list[ImportSpec]] | str:
+        call = alarm.call
+        args = kwargs(call)
+        scope = scope_of(self, call)
+        func = call.func
+        imports: list[ImportSpec] = []
+
+        if alarm.flavor == "pulumi":
+            query_cls, metric_cls = "MetricAlarmMetricQueryArgs", "MetricAlarmMetricQueryMetricArgs"
+            module = "pulumi_aws.cloudwatch"
+            use_classes = self._pulumi_args_style
+        else:
+            query_cls, metric_cls = "CloudwatchMetricAlarmMetricQuery", "CloudwatchMetricAlarmMetricQueryMetric"
+            module = alarm.qname.rpartition(".")[0]
+            use_classes = True
+        names: dict[str, str] = {}
+        if use_classes:
+            for cls in (query_cls, metric_cls):
+                ref = self._class_ref(func, scope, module, cls)
+                if ref is None:
+                    if alarm.flavor == "pulumi":
+                        use_classes = False  # dicts are always accepted
+                        imports = []
+                        break
+                    return f"the name `{cls}` is taken in this file"
+                names[cls], extra = ref
+                imports.extend(extra)
+
+        first = next(a for a in call.args if a.keyword and a.keyword.value in TF_METRIC_FIELDS)
+        base = self._rel_indent(first, alarm.stmt)
+
+        def orig(key: str) -> Orig:
+            arg = args[key]
+            return Orig(self._code(arg.value), self._rel_indent(arg, alarm.stmt))
+
+        def struct(cls: str, items: list[tuple[str, Value]]) -> Struct:
+            return Struct(names[cls] if use_classes else None, items)
+
+        def metric_query(qid: str, metric_name: Value) -> Struct:
+            metric: list[tuple[str, Value]] = [
+                ("metric_name", metric_name),
+                ("namespace", orig("namespace")),
+                ("period", orig("period")),
+                ("stat", orig("statistic")),
+            ]
+            if "dimensions" in args:
+                metric.append(("dimensions", orig("dimensions")))
+            return struct(query_cls, [
+                ("id", f'"{qid}"'),
+                ("metric", struct(metric_cls, metric)),
+                ("return_data", "False"),
+            ])
+
+        target = alarm.target
+        counter = quote_like(args["metric_name"].value, target.counter)
+        queries: list[Value] = [
+            metric_query("errors", orig("metric_name")),
+            metric_query(target.counter_id, counter),
+            struct(query_cls, [
+                ("id", f'"{EXPRESSION_ID}"'),
+                ("expression", f'"{target.expression}"'),
+                ("label", f'"{target.label}"'),
+                ("return_data", "True"),
+            ]),
+        ]
+        value = cst.parse_expression(render(queries, base))
+        key = "metric_queries" if alarm.flavor == "pulumi" else "metric_query"
+
+        items: list[NewArg] = []
+        inserted = False
+        for arg in call.args:
+            kw = arg.keyword.value if arg.keyword else None
+            if kw in TF_METRIC_FIELDS:
+                if not inserted:
+                    items.append(NewArg(keyword=key, value=value, layout_of=arg))
+                    inserted = True
+                continue
+            if kw == "threshold" and literal_number(arg.value) is not None:
+                items.append(NewArg(arg, value=cst.Float(repr(float(percent)))))
+                continue
+            items.append(NewArg(arg))
+        if "treat_missing_data" not in args:
+            items.append(NewArg(keyword="treat_missing_data", value=cst.SimpleString('"notBreaching"')))
+        return call.with_changes(args=rebuild_args(call.args, items)), imports
+
+    def _class_ref(
+        self, func: cst.BaseExpression, scope, module: str, cls: str  # type: ignore[no-untyped-def]
+    ) -> tuple[str, list[ImportSpec]] | None:
+        """How to name ``module.cls`` here: through the alarm class's own module reference, an
+        existing import, or a new ``from module import cls``."""
+        if isinstance(func, cst.Attribute):
+            return f"{self._code(func.value)}.{cls}", []
+        if scope is None:
+            return None
+        alias = module_alias(scope, f"{module}.{cls}")
+        if alias:
+            return alias, []
+        if name_bound(scope, cls):
+            return None
+        return cls, [ImportSpec(module, cls)]
+
+    # -- AWS CDK -----------------------------------------------------------------------------------
+
+    def _cdk_sum(self, arg: cst.Arg | None) -> bool:
+        if arg is None:
+            return True
+        value = literal_string(arg.value)
+        if value is not None:
+            return value in ("Sum", "sum")
+        return bool(qualified_names(self, arg.value) & CDK_SUM)
+
+    def _cdk_candidate(self, node: cst.Call, metric: cst.BaseExpression, *, via_create_alarm: bool) -> None:
+        if not isinstance(metric, cst.Call) or not isinstance(metric.func, cst.Attribute):
+            return
+        op = kwargs(node).get("comparison_operator")
+        if op is not None:
+            names = qualified_names(self, op.value)
+            if any(q.startswith(f"{CW}.ComparisonOperator.") for q in names) and not names & CDK_ABOVE:
+                return  # "fewer errors than": not an error alarm this rule knows how to rewrite
+        margs = kwargs(metric)
+        if metric.func.attr.value == "metric_errors":
+            receiver = metric.func.value
+            if not self._cdk_sum(margs.get("statistic")) or metric.args and not all(a.keyword for a in metric.args):
+                return
+            self._cdk.append(CdkAlarm(node, metric, "method", LAMBDA, self._stmt(), via_create_alarm, receiver))
+        elif metric.func.attr.value == "Metric" and f"{CW}.Metric" in qualified_names(self, metric.func):
+            namespace = literal_string(margs["namespace"].value) if "namespace" in margs else None
+            name = literal_string(margs["metric_name"].value) if "metric_name" in margs else None
+            target = TARGETS.get((namespace or "", name or ""))
+            # cloudwatch.Metric defaults to Average: only an explicit Sum is a count
+            if target is None or "statistic" not in margs or not self._cdk_sum(margs["statistic"]):
+                return
+            if has_star(metric):
+                return
+            self._cdk.append(CdkAlarm(node, metric, "metric", target, self._stmt(), via_create_alarm))
+
+    def _cdk_blockers(self, alarm: CdkAlarm) -> list[str]:
+        reasons = []
+        args = kwargs(alarm.call)
+        if alarm.kind == "method":
+            receiver = alarm.receiver
+            key = self._binding_key(receiver) if receiver is not None else None
+            if key is None or not self._lambda_bindings.get(key, False):
+                what = self._code(receiver) if receiver is not None else "the receiver"
+                reasons.append(f"`{what}` is not provably a Lambda function here")
+        if has_star(alarm.call):
+            reasons.append("its arguments are unpacked from `*`/`**`, so other props cannot be seen")
+        if "statistic" in args and not self._cdk_sum(args["statistic"]):
+            reasons.append("the alarm overrides the metric's statistic")
+        op = args.get("comparison_operator")
+        if op is not None and not (qualified_names(self, op.value) & CDK_ABOVE):
+            reasons.append("its comparison operator cannot be resolved to a `GREATER_THAN...` one")
+        if "threshold" not in args:
+            reasons.append("its threshold cannot be seen")
+        return reasons
+
+    def _cw_ref(self, alarm: CdkAlarm, name: str) -> tuple[str, list[ImportSpec]] | None:
+        func = alarm.call.func
+        if not alarm.via_create_alarm and isinstance(func, cst.Attribute):
+            return f"{self._code(func.value)}.{name}", []
+        if alarm.kind == "metric" and isinstance(alarm.metric.func, cst.Attribute):
+            return f"{self._code(alarm.metric.func.value)}.{name}", []
+        scope = scope_of(self, alarm.call)
+        if scope is None:
+            return None
+        alias = module_alias(scope, CW)
+        if alias:
+            return f"{alias}.{name}", []
+        alias = module_alias(scope, "aws_cdk")
+        if alias:
+            return f"{alias}.aws_cloudwatch.{name}", []
+        alias = module_alias(scope, f"{CW}.{name}")
+        if alias:
+            return alias, []
+        if name_bound(scope, name):
+            return None
+        return name, [ImportSpec(CW, name)]
+
+    def _cdk_fix(self, alarm: CdkAlarm, percent: float) -> tuple[cst.Call, list[ImportSpec]] | str:
+        math = self._cw_ref(alarm, "MathExpression")
+        missing = self._cw_ref(alarm, "TreatMissingData")
+        if math is None or missing is None:
+            return "the names `MathExpression`/`TreatMissingData` are taken in this file"
+        imports = math[1] + missing[1]
+        metric = alarm.metric
+        margs = kwargs(metric)
+        target = alarm.target
+        # the counter metric: the same call for the traffic metric, without display props
+        kept = [a for a in metric.args if not (a.keyword and a.keyword.value in CDK_DISPLAY_PROPS)]
+        if alarm.kind == "method":
+            assert isinstance(metric.func, cst.Attribute)
+            counter_func = metric.func.with_changes(attr=cst.Name("metric_invocations"))
+            counter_args = kept
+        else:
+            counter_func = metric.func
+            name_arg = margs["metric_name"]
+            new_name = cst.SimpleString(quote_like(name_arg.value, target.counter))
+            counter_args = [a.with_changes(value=new_name) if a is name_arg else a for a in kept]
+        if kept and len(kept) < len(metric.args):
+            counter_args = rebuild_args(metric.args, [NewArg(a) for a in counter_args])
+        counter = metric.with_changes(func=counter_func, args=counter_args)
+
+        if alarm.via_create_alarm:
+            base = self._rel_indent(metric, alarm.stmt)
+        else:
+            base = self._rel_indent(kwargs(alarm.call)["metric"], alarm.stmt)
+        metric_indent = self._rel_indent(metric, alarm.stmt)
+        items: list[tuple[str, Value]] = [
+            ("expression", f'"{target.expression}"'),
+            ("using_metrics", Struct(None, [
+                ("errors", Orig(self._code(metric), metric_indent)),
+                (target.counter_id, Orig(self._code(counter), metric_indent)),
+            ])),
+            ("label", f'"{target.label}"'),
+        ]
+        if "period" in margs:
+            period = margs["period"]
+            items.append(("period", Orig(self._code(period.value), self._rel_indent(period, alarm.stmt))))
+        expression = cst.parse_expression(render(Struct(math[0], items), base))
+
+        call = alarm.call
+        args = kwargs(call)
+        new_items: list[NewArg] = []
+        for arg in call.args:
+            kw = arg.keyword.value if arg.keyword else None
+            if kw == "metric" and not alarm.via_create_alarm:
+                new_items.append(NewArg(arg, value=expression))
+            elif kw == "threshold" and literal_number(arg.value) is not None:
+                new_items.append(NewArg(arg, value=cst.Float(repr(float(percent)))))
+            else:
+                new_items.append(NewArg(arg))
+        if "treat_missing_data" not in args:
+            new_items.append(NewArg(
+                keyword="treat_missing_data",
+                value=cst.parse_expression(f"{missing[0]}.NOT_BREACHING"),
+            ))
+        new_call = call.with_changes(args=rebuild_args(call.args, new_items))
+        if alarm.via_create_alarm:
+            assert isinstance(call.func, cst.Attribute)
+            new_call = new_call.with_changes(func=call.func.with_changes(value=expression))
+        return new_call, imports
+
+    # -- reporting -----------------------------------------------------------------------------------
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        percent = self.option("threshold-percent")
+        bad_option = not (isinstance(percent, (int, float)) and 0 < percent < 100)
+        for tf in self._tf:
+            args = kwargs(tf.call)
+            self._finish(tf.call, tf.target, args.get("threshold"), args.get("period"),
+                         self._tf_blockers(tf), bad_option, lambda: self._tf_fix(tf, percent), percent)
+        for cdk in self._cdk:
+            args = kwargs(cdk.call)
+            blockers = self._cdk_blockers(cdk)
+            target = cdk.target
+            if cdk.receiver is not None and blockers and "provably" in blockers[0]:
+                target = Target(f"`{self._code(cdk.receiver)}.metric_errors()`", target.counter,
+                                target.counter_id, target.label)
+            self._finish(cdk.call, target, args.get("threshold"), kwargs(cdk.metric).get("period"),
+                         blockers, bad_option, lambda: self._cdk_fix(cdk, percent), percent)
+
+    def _finish(self, call, target, threshold, period, blockers, bad_option, build, percent) -> None:  # type: ignore[no-untyped-def]
+        head = f"alarm on the absolute {target.what} count"
+        if threshold is not None:
+            head += f" (old threshold: `{self._code(threshold.value)}` errors"
+            if period is not None:
+                head += f" per period of `{self._code(period.value)}`"
+            head += ")"
+        head += (": it fires on a single error at low traffic and stays quiet at high traffic; "
+                 f"alarm on the error rate `{target.expression}` instead")
+        if bad_option:
+            blockers = blockers + ["the option `threshold-percent` must be greater than 0 and less than 100"]
+        if blockers:
+            self.report(call, f"{head} (not fixed automatically: {'; '.join(blockers)})")
+            return
+        result = build()
+        if isinstance(result, str):
+            self.report(call, f"{head} (not fixed automatically: {result})")
+            return
+        new_call, imports = result
+        if threshold is not None and literal_number(threshold.value) is None:
+            level = (f"the threshold `{self._code(threshold.value)}` is kept as it is and is now read "
+                     "as a percentage: check it")
+        else:
+            level = f"new threshold {percent:g} % (option `threshold-percent`)"
+        self.report(
+            call,
+            f"{head}; {level} (unsafe fix: the alarm fires under different conditions; "
+            "review the threshold, then run with --unsafe-fixes)",
+            replacement=new_call,
+            add_imports=imports,
+            safety=FixSafety.UNSAFE,
+        )
+
+    # -- text helpers --------------------------------------------------------------------------------
+
+    def _code(self, node: cst.CSTNode) -> str:
+        module = self._module or cst.Module([])
+        return module.code_for_node(node)
+
+    def _rel_indent(self, node: cst.CSTNode, stmt: cst.CSTNode | None) -> int:
+        """Indent of the line ``node`` starts on, relative to its statement's block."""
+        line_no = self.get_metadata(PositionProvider, node).start.line
+        line = self._lines[line_no - 1] if line_no - 1 < len(self._lines) else ""
+        lead = len(line) - len(line.lstrip(" \t"))
+        block = self.get_metadata(PositionProvider, stmt).start.column if stmt is not None else 0
+        return max(0, lead - block)

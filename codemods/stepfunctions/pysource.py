@@ -1,0 +1,234 @@
+"""LibCST helpers for ``sfn-lambda-invoke``: a JSON-like view of dict literals, Python literal
+rendering in the file's layout, and inserting elements into dict/list literals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import libcst as cst
+
+from .asl import Opaque
+
+PLACEHOLDER = "__iacmod_placeholder_{}__"
+
+
+def string_value(node: cst.BaseExpression) -> str | None:
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+def to_json(node: cst.BaseExpression) -> Any:
+    """A JSON-like view of a Python literal; what is not a literal becomes :class:`Opaque`."""
+    text = string_value(node)
+    if text is not None:
+        return text
+    if isinstance(node, cst.Integer):
+        return int(node.evaluated_value)
+    if isinstance(node, cst.Float):
+        return float(node.evaluated_value)
+    if isinstance(node, cst.Name) and node.value in ("True", "False", "None"):
+        return {"True": True, "False": False, "None": None}[node.value]
+    if isinstance(node, cst.Dict):
+        out: dict[str, Any] = {}
+        for element in node.elements:
+            if not isinstance(element, cst.DictElement):
+                return Opaque(node)
+            key = string_value(element.key)
+            if key is None or key in out:
+                return Opaque(node)
+            out[key] = to_json(element.value)
+        return out
+    if isinstance(node, (cst.List, cst.Tuple)):
+        items = []
+        for element in node.elements:
+            if not isinstance(element, cst.Element):
+                return Opaque(node)
+            items.append(to_json(element.value))
+        return items
+    return Opaque(node)
+
+
+def dict_elements(node: cst.Dict) -> dict[str, cst.DictElement] | None:
+    """Key -> element of a dict literal whose keys are all string literals (else None)."""
+    out: dict[str, cst.DictElement] = {}
+    for element in node.elements:
+        if not isinstance(element, cst.DictElement):
+            return None
+        key = string_value(element.key)
+        if key is None or key in out:
+            return None
+        out[key] = element
+    return out
+
+
+# -- layout ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How the elements of a literal are laid out: ``base`` is the indentation (relative to the
+    enclosing block) of its elements when ``multiline``; ``unit`` one indentation step."""
+
+    multiline: bool
+    base: str
+    unit: str
+    quote: str
+
+
+def layout_of(node: cst.Dict | cst.List, quote: str = '"') -> Layout:
+    opener = node.lbrace if isinstance(node, cst.Dict) else node.lbracket
+    closer = node.rbrace if isinstance(node, cst.Dict) else node.rbracket
+    ws = opener.whitespace_after
+    if not isinstance(ws, cst.ParenthesizedWhitespace):
+        for element in node.elements:
+            comma = element.comma
+            if isinstance(comma, cst.Comma) and isinstance(comma.whitespace_after, cst.ParenthesizedWhitespace):
+                ws = comma.whitespace_after
+                break
+    if not isinstance(ws, cst.ParenthesizedWhitespace):
+        return Layout(False, "", "    ", quote)
+    base = ws.last_line.value
+    close_ws = closer.whitespace_before
+    close = close_ws.last_line.value if isinstance(close_ws, cst.ParenthesizedWhitespace) else None
+    unit = "    "
+    if close is not None and base.startswith(close) and len(base) > len(close):
+        unit = base[len(close) :]
+    return Layout(True, base, unit, quote)
+
+
+def py_string(value: str, quote: str = '"') -> str:
+    if quote in value or "\\" in value or "\n" in value:
+        other = "'" if quote == '"' else '"'
+        if other not in value and "\\" not in value and "\n" not in value:
+            return other + value + other
+        return repr(value)
+    return quote + value + quote
+
+
+def render(value: Any, layout: Layout, depth: int, placeholders: dict[str, cst.BaseExpression]) -> str:
+    """Python source for a JSON-like value at ``depth`` steps below the layout's base."""
+    if isinstance(value, Opaque):
+        name = PLACEHOLDER.format(len(placeholders))
+        placeholders[name] = value.node
+        return name
+    if isinstance(value, bool) or value is None:
+        return {True: "True", False: "False", None: "None"}[value]
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return py_string(value, layout.quote)
+    if isinstance(value, dict):
+        items = [f"{py_string(k, layout.quote)}: {render(v, layout, depth + 1, placeholders)}" for k, v in value.items()]
+        return _container("{", "}", items, layout, depth)
+    if isinstance(value, list):
+        items = [render(v, layout, depth + 1, placeholders) for v in value]
+        return _container("[", "]", items, layout, depth)
+    raise TypeError(value)
+
+
+def _container(open_: str, close: str, items: Sequence[str], layout: Layout, depth: int) -> str:
+    if not items:
+        return open_ + close
+    if not layout.multiline:
+        return open_ + ", ".join(items) + close
+    inner = layout.base + layout.unit * (depth + 1)
+    outer = layout.base + layout.unit * depth
+    return open_ + "\n" + "".join(f"{inner}{item},\n" for item in items) + outer + close
+
+
+class _Shift(cst.CSTTransformer):
+    """Indent every continuation line of an expression by ``extra`` more."""
+
+    def __init__(self, extra: str) -> None:
+        super().__init__()
+        self.extra = extra
+
+    def leave_ParenthesizedWhitespace(self, original, updated):  # type: ignore[no-untyped-def]
+        return updated.with_changes(last_line=cst.SimpleWhitespace(updated.last_line.value + self.extra))
+
+    def leave_EmptyLine(self, original, updated):  # type: ignore[no-untyped-def]
+        if updated.comment is None:
+            return updated
+        return updated.with_changes(whitespace=cst.SimpleWhitespace(updated.whitespace.value + self.extra))
+
+
+def shift(node: cst.BaseExpression, extra: str) -> cst.BaseExpression:
+    if not extra:
+        return node
+    return node.visit(_Shift(extra))  # type: ignore[return-value]
+
+
+class _Fill(cst.CSTTransformer):
+    def __init__(self, placeholders: dict[str, cst.BaseExpression]) -> None:
+        super().__init__()
+        self.placeholders = placeholders
+
+    def leave_Name(self, original, updated):  # type: ignore[no-untyped-def]
+        return self.placeholders.get(updated.value, updated)
+
+
+def build(value: Any, layout: Layout, depth: int) -> cst.BaseExpression:
+    """A CST expression for a JSON-like value (Opaque leaves are the original nodes, shifted to
+    their new depth), laid out as a value at ``depth`` steps below the layout's base."""
+    placeholders: dict[str, cst.BaseExpression] = {}
+    text = render(value, layout, depth, placeholders)
+    expr = cst.parse_expression(text)
+    if placeholders:
+        shifted = {name: shift(node, layout.unit * (depth + 1)) if layout.multiline else node
+                   for name, node in placeholders.items()}
+        expr = expr.visit(_Fill(shifted))  # type: ignore[assignment]
+    return expr
+
+
+# -- inserting elements ---------------------------------------------------------------------------
+
+
+def _separator(layout: Layout) -> cst.Comma:
+    if layout.multiline:
+        return cst.Comma(
+            whitespace_before=cst.SimpleWhitespace(""),
+            whitespace_after=cst.ParenthesizedWhitespace(
+                first_line=cst.TrailingWhitespace(),
+                empty_lines=[],
+                indent=True,
+                last_line=cst.SimpleWhitespace(layout.base),
+            ),
+        )
+    return cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+
+
+def inline_at(elements: Sequence[Any], index: int, layout: Layout) -> bool:
+    """Whether an element inserted at ``index`` shares its line with the one before it."""
+    if not layout.multiline:
+        return True
+    if 0 < index < len(elements):
+        comma = elements[index - 1].comma
+        return isinstance(comma, cst.Comma) and isinstance(comma.whitespace_after, cst.SimpleWhitespace)
+    return False
+
+
+def insert_element(
+    elements: Sequence[cst.BaseElement | cst.BaseDictElement], index: int, new: Any, layout: Layout
+) -> list[Any]:
+    """``elements`` with ``new`` inserted at ``index``, moving commas so the layout holds."""
+    out = list(elements)
+    if not out:
+        return [new.with_changes(comma=cst.MaybeSentinel.DEFAULT)]
+    if index < len(out):
+        if inline_at(out, index, layout):
+            out.insert(index, new.with_changes(comma=out[index - 1].comma if index else _separator(layout)))
+        else:
+            out.insert(index, new.with_changes(comma=_separator(layout)))
+        return out
+    last = out[-1]
+    trailing = last.comma
+    out[-1] = last.with_changes(comma=_separator(layout))
+    if isinstance(trailing, cst.Comma):
+        new = new.with_changes(comma=trailing)
+    else:
+        new = new.with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    out.append(new)
+    return out

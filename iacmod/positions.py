@@ -1,0 +1,88 @@
+"""Positions of a few nodes, for a fraction of the cost of LibCST's PositionProvider.
+
+PositionProvider generates the whole module's code while building a CodeRange for every node,
+which costs about as much as parsing the file twice. Findings need the positions of only the
+reported nodes. ``positions_of`` generates the code once with a codegen state that tracks the
+current line and column and records ranges only for the wanted nodes (and the child nodes
+that compound statements hoist their syntactic start and end from). The ranges are the
+same as PositionProvider's (syntactic positions: leading and trailing whitespace excluded
+where it is not significant).
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator, Optional
+
+import libcst as cst
+from libcst._nodes.internal import CodegenState
+from libcst.metadata import CodePosition, CodeRange
+
+
+@dataclass(frozen=False)
+class _TargetedState(CodegenState):
+    targets: set = field(default_factory=set)
+    computed: dict = field(default_factory=dict)
+    starts: dict = field(default_factory=dict)
+    line: int = 1
+    column: int = 0
+
+    def add_indent_tokens(self) -> None:
+        for token in self.indent_tokens:
+            self.add_token(token)
+
+    def add_token(self, value: str) -> None:
+        if "\n" in value or "\r" in value:
+            normalized = value.replace("\r\n", "\n").replace("\r", "\n")
+            self.line += normalized.count("\n")
+            self.column = len(normalized) - normalized.rfind("\n") - 1
+        else:
+            self.column += len(value)
+
+    def before_codegen(self, node: cst.CSTNode) -> None:
+        if node in self.targets:
+            self.starts.setdefault(node, []).append(CodePosition(self.line, self.column))
+
+    def after_codegen(self, node: cst.CSTNode) -> None:
+        if node in self.targets:
+            start = self.starts[node].pop()
+            if node not in self.computed:
+                self.computed[node] = CodeRange(start, CodePosition(self.line, self.column))
+
+    @contextmanager
+    def record_syntactic_position(
+        self,
+        node: cst.CSTNode,
+        *,
+        start_node: Optional[cst.CSTNode] = None,
+        end_node: Optional[cst.CSTNode] = None,
+    ) -> Iterator[None]:
+        if node not in self.targets:
+            yield
+            return
+        # the hoisted start/end nodes are generated inside this block: record them too
+        if start_node is not None:
+            self.targets.add(start_node)
+        if end_node is not None:
+            self.targets.add(end_node)
+        start = CodePosition(self.line, self.column)
+        try:
+            yield
+        finally:
+            end = CodePosition(self.line, self.column)
+            if start_node is not None:
+                start = self.computed[start_node].start
+            if end_node is not None:
+                end = self.computed[end_node].end
+            self.computed[node] = CodeRange(start, end)
+
+
+def positions_of(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> dict[cst.CSTNode, CodeRange]:
+    """Syntactic CodeRanges (as PositionProvider gives them) of ``nodes`` in ``module``."""
+    targets: set[cst.CSTNode] = set(nodes)
+    state = _TargetedState(
+        default_indent=module.default_indent, default_newline=module.default_newline, targets=targets
+    )
+    module._codegen(state)
+    return state.computed

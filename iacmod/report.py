@@ -1,0 +1,166 @@
+"""Rendering findings, errors, diffs and summaries (text, JSON, GitHub annotations)."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from . import __version__
+from .findings import FileError, FileResult, Finding, FixSafety
+
+
+def display_path(path: str | Path) -> str:
+    p = Path(path)
+    try:
+        return p.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return p.as_posix()
+
+
+def text_line(finding: Finding, mode: str = "apply") -> str:
+    """``mode``: "apply" (fixes were written), "dry-run" or "check" (nothing written)."""
+    tag = ""
+    if finding.fixed:
+        tag = {"apply": " [fixed]", "dry-run": " [would fix]"}.get(mode, " [fix available]")
+    elif finding.safety is FixSafety.UNSAFE:
+        tag = " [unsafe fix available: --unsafe-fixes]"
+    elif finding.safety is FixSafety.SAFE:
+        tag = " [fix available]"
+    return (
+        f"{display_path(finding.path)}:{finding.line}:{finding.column}: "
+        f"{finding.code} {finding.rule}: {finding.message}{tag}"
+    )
+
+
+def error_line(error: FileError) -> str:
+    return f"{display_path(error.path)}:{error.line}: error: {error.message}"
+
+
+def _gh_escape(value: str, prop: bool = False) -> str:
+    value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if prop:
+        value = value.replace(":", "%3A").replace(",", "%2C")
+    return value
+
+
+def github_line(finding: Finding, mode: str = "apply") -> str:
+    props = ",".join(
+        [
+            f"file={_gh_escape(display_path(finding.path), True)}",
+            f"line={finding.span.start.line}",
+            f"col={finding.span.start.column}",
+            f"endLine={finding.span.end.line}",
+            f"endColumn={finding.span.end.column}",
+            f"title={_gh_escape(f'{finding.code} {finding.rule}', True)}",
+        ]
+    )
+    level = "notice" if finding.fixed and mode == "apply" else "warning"
+    return f"::{level} {props}::{_gh_escape(finding.message)}"
+
+
+def github_error(error: FileError) -> str:
+    return (
+        f"::error file={_gh_escape(display_path(error.path), True)},line={error.line},"
+        f"title=iacmod::{_gh_escape(error.message)}"
+    )
+
+
+def unified_diff(result: FileResult) -> str:
+    assert result.old_source is not None and result.new_source is not None
+    old = result.old_source.decode("utf-8", errors="replace").splitlines(keepends=True)
+    new = result.new_source.decode("utf-8", errors="replace").splitlines(keepends=True)
+    name = display_path(result.path)
+    lines = difflib.unified_diff(old, new, f"a/{name}", f"b/{name}")
+    out = []
+    for line in lines:
+        out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+    return "".join(out)
+
+
+def print_diff(console: Console, diff: str) -> None:
+    for line in diff.splitlines():
+        style = ""
+        if line.startswith(("+++", "---")):
+            style = "bold"
+        elif line.startswith("@@"):
+            style = "cyan"
+        elif line.startswith("+"):
+            style = "green"
+        elif line.startswith("-"):
+            style = "red"
+        console.print(Text(line, style=style), soft_wrap=True, highlight=False)
+
+
+@dataclass(frozen=True)
+class RuleTally:
+    code: str
+    name: str
+    fixed: int = 0
+    unsafe_skipped: int = 0
+    detect_only: int = 0
+    fixable: int = 0  # safe fixes not applied (check / dry-run reports them as fixable)
+
+
+def tally(findings: Iterable[Finding]) -> list[RuleTally]:
+    counts: dict[tuple[str, str], Counter[str]] = {}
+    for f in findings:
+        c = counts.setdefault((f.code, f.rule), Counter())
+        if f.fixed:
+            c["fixed"] += 1
+        elif f.safety is FixSafety.UNSAFE:
+            c["unsafe_skipped"] += 1
+        elif f.safety is FixSafety.NONE:
+            c["detect_only"] += 1
+        else:
+            c["fixable"] += 1
+    return [RuleTally(code, name, **dict(c)) for (code, name), c in sorted(counts.items())]
+
+
+def summary_table(rows: Sequence[RuleTally], dry_run: bool) -> Table:
+    table = Table(title=None, show_edge=False, pad_edge=False)
+    table.add_column("code")
+    table.add_column("rule")
+    table.add_column("would fix" if dry_run else "fixed", justify="right")
+    table.add_column("unsafe, skipped", justify="right")
+    table.add_column("detect-only", justify="right")
+    for r in rows:
+        table.add_row(r.code, r.name, str(r.fixed), str(r.unsafe_skipped), str(r.detect_only))
+    return table
+
+
+def json_report(results: Sequence[FileResult], *, mode: str, dry_run: bool = False) -> str:
+    findings = [f for r in results for f in r.findings]
+    errors = [e for r in results for e in r.errors]
+    files: list[dict[str, Any]] = []
+    for r in results:
+        if r.changed:
+            entry: dict[str, Any] = {"path": display_path(r.path)}
+            if dry_run:
+                entry["diff"] = unified_diff(r)
+            files.append(entry)
+    payload = {
+        "iacmod": __version__,
+        "mode": mode,
+        "dry_run": dry_run,
+        "findings": [{**f.to_json(), "path": display_path(f.path)} for f in findings],
+        "errors": [{**e.to_json(), "path": display_path(e.path)} for e in errors],
+        "changed_files": files,
+        "summary": {
+            "files": len(results),
+            "findings": len(findings),
+            "fixed": sum(1 for f in findings if f.fixed),
+            "unsafe_skipped": sum(1 for f in findings if not f.fixed and f.safety is FixSafety.UNSAFE),
+            "detect_only": sum(1 for f in findings if f.safety is FixSafety.NONE),
+            "errors": len(errors),
+            "changed_files": len(files),
+        },
+    }
+    return json.dumps(payload, indent=2)

@@ -1,0 +1,64 @@
+"""iacmod.positions gives exactly LibCST PositionProvider's ranges, for any node."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import libcst as cst
+import pytest
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from iacmod.positions import positions_of
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = sorted(p for p in (ROOT / "fixtures").rglob("*.py")) + sorted((ROOT / "iacmod").glob("*.py"))
+
+TRICKY = '''\
+@decorator(arg)
+class A(Base):  # comment
+    """Doc."""
+
+    def f(self, x: int = 1, *args, **kw) -> "A":
+        if x:\r
+            return (  # parenthesized
+                x + 1
+            )
+        elif x is None: pass
+        else:
+            with open("f") as a, open("g") as b: yield a; yield b
+        match x:
+            case [1, *rest] if rest:
+                pass
+            case {"k": v}:
+                pass
+        try:
+            y = [i for i in range(3) if i]
+        except (ValueError, TypeError) as e:
+            raise RuntimeError() from e
+        finally:
+            lambda q: f"{q!r:>{10}}"
+'''
+
+
+class _All(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.nodes: list[cst.CSTNode] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if not isinstance(node, cst.Module):
+            self.nodes.append(node)
+        return True
+
+
+@pytest.mark.parametrize("source", [TRICKY] + [p.read_text() for p in SOURCES[:40]], ids=["tricky"] + [p.name for p in SOURCES[:40]])
+def test_same_ranges_as_position_provider(source):
+    module = cst.parse_module(source)
+    expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    collect = _All()
+    module.visit(collect)
+    collect.nodes = [n for n in collect.nodes if n in expected]  # some whitespace is never generated
+    # every node at once, and a few one at a time (a lone target must not depend on others)
+    got = positions_of(module, collect.nodes)
+    assert all(got[n] == expected[n] for n in collect.nodes)
+    for node in collect.nodes[:: max(1, len(collect.nodes) // 25)]:
+        assert positions_of(module, [node])[node] == expected[node]
