@@ -32,7 +32,8 @@ from libcst.metadata import (
 from libcst.metadata.scope_provider import Assignment
 
 from . import suppress
-from .engine import MODULE_HOOKS, Settings, fix_module_source
+from .engine import MODULE_HOOKS, RuleCrash, Settings, fix_module_source
+from .positions import positions_of
 from .findings import FileError, Finding, FixSafety, Position, Span
 from .rule import Rule
 
@@ -518,7 +519,9 @@ def fix_embedded(module: cst.Module, settings: Settings, path: str) -> tuple[cst
     wrapper.visit(finder)
     if not finder.sites:
         return module, [], []
-    positions = wrapper.resolve(PositionProvider)
+    positions = positions_of(module, set(finder.sites))
+    if not set(finder.sites) <= positions.keys():
+        positions = wrapper.resolve(PositionProvider)
     sup = suppress.parse_python(code)
     findings: list[Finding] = []
     errors: list[FileError] = []
@@ -567,6 +570,8 @@ def fix_embedded(module: cst.Module, settings: Settings, path: str) -> tuple[cst
             continue
         try:
             result = fix_module_source(text, replace(settings, rules=tuple(rules)), path, embedded=True, rules=rules)
+        except RuleCrash:
+            raise  # a bug in a rule, reported for the whole file by the engine
         except Exception as exc:  # noqa: BLE001 - code that does not parse is reported, not fatal
             line = getattr(exc, "raw_line", None) or getattr(exc, "lineno", None) or 1
             try:  # Python's own parser names the line that is wrong, LibCST the token after it
