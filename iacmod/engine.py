@@ -58,7 +58,7 @@ class SourceResult:
 # -- hooks ---------------------------------------------------------------------------------------
 
 # Post-passes run after the rules on a parsed module, e.g. rewriting Python code embedded in
-# string literals (iacmod.embedded). Each gets (module, settings, path, unsafe) and returns the
+# string literals (iacmod.embedded). Each gets (module, settings, path) and returns the
 # new module (or the same one) and extra findings.
 ModuleHook = Callable[[cst.Module, Settings, str], "tuple[cst.Module, list[Finding], list[FileError]]"]
 MODULE_HOOKS: list[ModuleHook] = []
@@ -391,3 +391,8 @@ def run(
             if progress:
                 progress(len(out[futures[future]]))
     return [r for start, _ in batches for r in out[start]]
+
+
+# Registered here so that every process that imports the engine (the CLI, tests, and pool
+# workers whether forked or spawned) runs the inline-code hook.
+from . import embedded as _embedded  # noqa: E402,F401  (appends its hook to MODULE_HOOKS)
