@@ -35,7 +35,7 @@ from . import suppress
 from .engine import MODULE_HOOKS, RuleCrash, Settings, fix_module_source
 from .positions import positions_of
 from .findings import FileError, Finding, FixSafety, Position, Span
-from .rule import Rule
+from .rule import LazyMetadata, Rule
 
 MARKERS = ("StringAsset", "from_inline", "InlineCode", "DataArchiveFile", "Code.inline")
 STRING_ASSETS = {"pulumi.StringAsset", "pulumi.asset.StringAsset"}
@@ -150,7 +150,7 @@ class Site:
     dynamic: bool = False  # built by an f-string / .format / %
 
 
-class _Finder(cst.CSTVisitor):
+class _Finder(LazyMetadata, cst.CSTVisitor):
     METADATA_DEPENDENCIES = (QualifiedNameProvider, ScopeProvider, ParentNodeProvider)
 
     def __init__(self) -> None:
@@ -507,14 +507,17 @@ def _strings_with_triggers(module: cst.Module, rules: Sequence[type[Rule]]) -> b
     return found
 
 
-def fix_embedded(module: cst.Module, settings: Settings, path: str) -> tuple[cst.Module, list[Finding], list[FileError]]:
+def fix_embedded(
+    module: cst.Module, settings: Settings, path: str, wrapper: MetadataWrapper | None = None
+) -> tuple[cst.Module, list[Finding], list[FileError]]:
     code = module.code
     if not any(m in code for m in MARKERS) or not _triggered(settings.rules, code):
         return module, [], []
     rules = _triggered(settings.rules, code)
     if not _strings_with_triggers(module, rules):
         return module, [], []  # the triggers are in the outer code, not in a string
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)  # read only: nodes are not mutated
+    if wrapper is None or wrapper.module is not module:
+        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)  # read only: nodes are not mutated
     finder = _Finder()
     wrapper.visit(finder)
     if not finder.sites:
