@@ -20,9 +20,16 @@ from typing import Any, ClassVar, Iterator, Mapping, Sequence
 
 import libcst as cst
 from libcst._metadata_dependent import _UNDEFINED_DEFAULT, LazyValue
-from libcst.metadata import MetadataWrapper, ProviderT, QualifiedNameProvider, ScopeProvider
+from libcst.metadata import (
+    MetadataWrapper,
+    ParentNodeProvider,
+    ProviderT,
+    QualifiedNameProvider,
+    ScopeProvider,
+)
 
 from .findings import FixSafety, RuleFixSafety
+from .positions import parents_of
 
 # Targets a rule can declare. "python" rules run on any Python file (handlers included);
 # the IaC targets say which programs the defect occurs in (docs, `iacmod list`).
@@ -151,7 +158,8 @@ class LazyMetadata:
     METADATA_DEPENDENCIES, but each is resolved on the first get_metadata call, once per
     module, and shared by every visitor through the wrapper's cache. Qualified names are
     computed from the scope of the node asked about (what QualifiedNameProvider does per node),
-    without QualifiedNameProvider's traversal of the whole module.
+    without QualifiedNameProvider's traversal of the whole module; parents come from a direct
+    walk over the nodes' fields (the same mapping as ParentNodeProvider, without its visitor).
     """
 
     _wrapper: MetadataWrapper
@@ -175,7 +183,7 @@ class LazyMetadata:
                 return set() if default is _UNDEFINED_DEFAULT else default
             return scope.get_qualified_names_for(node)
         if key not in self.metadata:
-            self.metadata[key] = self._wrapper.resolve(key)
+            self.metadata[key] = self._resolve(key)
         if default is not _UNDEFINED_DEFAULT:
             value = self.metadata[key].get(node, default)
         else:
@@ -183,6 +191,14 @@ class LazyMetadata:
         if isinstance(value, LazyValue):
             value = value()
         return value
+
+    def _resolve(self, key: Any) -> Mapping[cst.CSTNode, Any]:
+        resolved = getattr(self._wrapper, "_metadata", None)
+        if key is ParentNodeProvider and isinstance(resolved, dict) and key not in resolved:
+            # seed the wrapper's cache with the same mapping from a direct walk
+            # (iacmod.positions.parents_of), so that every visitor of this module shares it
+            resolved[key] = parents_of(self._wrapper.module)
+        return self._wrapper.resolve(key)
 
     def _scope_map(self) -> Mapping[cst.CSTNode, Any]:
         scopes = self.metadata.get(ScopeProvider)
