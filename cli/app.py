@@ -143,10 +143,14 @@ def _run(options: api.RunOptions, quiet: bool) -> RunResult:
 
 def _print_findings(result: RunResult, fmt: Format, mode: str) -> None:
     """Findings: all of them for check; the ones not fixed for apply/dry-run (the diff and the
-    summary show what was fixed)."""
+    summary show what was fixed). After apply has written a file, its findings are shown at
+    their lines in the new file."""
     # with --dry-run stdout carries only the diff (so it can be piped to `git apply`)
     out = stderr() if mode == "dry-run" else stdout()
-    for finding in result.findings:
+    findings = result.findings
+    if mode == "apply":
+        findings = [f for r in result.files for f in api.as_written(r)]
+    for finding in findings:
         if finding.fixed and mode != "check":
             continue
         if fmt is Format.github:

@@ -13,7 +13,7 @@ from . import engine
 from .config import Config, ConfigError, find_config, load_explicit, selected_rules
 from .discovery import PYTHON_PATTERNS, Excludes, discover
 from .engine import Settings
-from .findings import FileError, FileResult, RunResult
+from .findings import FileError, FileResult, Finding, RunResult
 from .registry import SelectionError
 from .writer import atomic_write
 
@@ -67,6 +67,21 @@ def run(options: RunOptions, progress: Callable[[int], None] | None = None,
     if on_plan:
         on_plan(len(tasks))
     return RunResult(engine.run(tasks, options.jobs, progress))
+
+
+def as_written(result: FileResult) -> list[Finding]:
+    """The file's findings located in its new text when it changed (the engine locates them in
+    the text it read)."""
+    if not result.changed or not result.findings:
+        return list(result.findings)
+    assert result.old_source is not None and result.new_source is not None
+    encoding = "utf-8"
+    try:
+        old = result.old_source.decode(encoding)
+        new = result.new_source.decode(encoding)
+    except UnicodeDecodeError:
+        return list(result.findings)
+    return engine.relocate(result.findings, old, new)
 
 
 def write(results: Sequence[FileResult]) -> list[FileError]:

@@ -509,19 +509,19 @@ def _strings_with_triggers(module: cst.Module, rules: Sequence[type[Rule]]) -> b
 
 def fix_embedded(
     module: cst.Module, settings: Settings, path: str, wrapper: MetadataWrapper | None = None
-) -> tuple[cst.Module, list[Finding], list[FileError]]:
+) -> tuple[dict[cst.CSTNode, cst.CSTNode], list[Finding], list[FileError]]:
     code = module.code
     if not any(m in code for m in MARKERS) or not _triggered(settings.rules, code):
-        return module, [], []
+        return {}, [], []
     rules = _triggered(settings.rules, code)
     if not _strings_with_triggers(module, rules):
-        return module, [], []  # the triggers are in the outer code, not in a string
+        return {}, [], []  # the triggers are in the outer code, not in a string
     if wrapper is None or wrapper.module is not module:
         wrapper = MetadataWrapper(module, unsafe_skip_copy=True)  # read only: nodes are not mutated
     finder = _Finder()
     wrapper.visit(finder)
     if not finder.sites:
-        return module, [], []
+        return {}, [], []
     positions = positions_of(module, set(finder.sites))
     if not set(finder.sites) <= positions.keys():
         positions = wrapper.resolve(PositionProvider)
@@ -605,20 +605,8 @@ def fix_embedded(
             continue
         changes[node] = node.with_changes(value=source)
 
-    if not changes:
-        return module, findings, errors
-
-    class Replace(cst.CSTTransformer):
-        def leave_SimpleString(self, original_node: cst.SimpleString, updated_node: cst.SimpleString) -> cst.BaseExpression:
-            return changes.get(original_node, updated_node)  # type: ignore[return-value]
-
-    new_module = wrapper.module.visit(Replace())
-    try:
-        compile(new_module.code, path, "exec", dont_inherit=True)
-    except SyntaxError as exc:  # pragma: no cover - guarded by _rewrite's check
-        errors.append(FileError(path, exc.lineno or 1, f"embedded code fix produced invalid code ({exc.msg}); file left untouched"))
-        return module, [replace(f, fixed=False) for f in findings], errors
-    return new_module, findings, errors
+    # the engine applies the replacements with the rules' fixes and validates the result
+    return changes, findings, errors
 
 
 def _inside(inner: Span, outer: Span) -> bool:

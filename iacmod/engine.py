@@ -57,12 +57,14 @@ class SourceResult:
 
 # -- hooks ---------------------------------------------------------------------------------------
 
-# Post-passes run after the rules on a parsed module, e.g. rewriting Python code embedded in
-# string literals (iacmod.embedded). Each gets (module, settings, path, wrapper) — wrapper: the
-# MetadataWrapper the rules used on this very module (its metadata is cached), or None — and
-# returns the new module (or the same one), extra findings and errors.
+# Hooks run in a pass next to the rules, e.g. rewriting Python code embedded in string literals
+# (iacmod.embedded). Each gets (module, settings, path, wrapper) — wrapper: the MetadataWrapper
+# the rules used on this very module, whose metadata is cached — and returns replacements for
+# nodes of that module (applied with the rules' fixes when they do not overlap), findings
+# (located in the module's code, marked fixed when a replacement fixes them) and errors.
 ModuleHook = Callable[
-    [cst.Module, Settings, str, "MetadataWrapper | None"], "tuple[cst.Module, list[Finding], list[FileError]]"
+    [cst.Module, Settings, str, MetadataWrapper],
+    "tuple[dict[cst.CSTNode, cst.CSTNode], list[Finding], list[FileError]]",
 ]
 MODULE_HOOKS: list[ModuleHook] = []
 
@@ -114,18 +116,41 @@ def _validate(code: str, path: str) -> cst.Module:
     return module
 
 
-def _blame(module: cst.Module, fixes: Sequence[tuple[Report, PendingFix]], path: str) -> list[str]:
+def _blame(module: cst.Module, fixes: Sequence[tuple[Report | None, PendingFix]], path: str) -> list[str]:
     """Which rules' fixes, applied alone, produce code that does not parse or compile."""
     culprits: list[str] = []
     by_rule: dict[str, list[PendingFix]] = {}
     for report, fix in fixes:
-        by_rule.setdefault(report.rule.name, []).append(fix)
+        by_rule.setdefault(report.rule.name if report else "inline-code", []).append(fix)
     for name, rule_fixes in by_rule.items():
         try:
             _validate(_apply(module, rule_fixes).code, path)
         except Exception:  # noqa: BLE001 - any failure blames the rule
             culprits.append(name)
     return culprits or sorted(by_rule)
+
+
+def _to_original(findings: list[Finding], text: str, original: str) -> list[Finding]:
+    return findings if text == original or not findings else relocate(findings, text, original)
+
+
+def relocate(findings: Sequence[Finding], old: str, new: str) -> list[Finding]:
+    """Findings located in ``old`` moved to the same code in ``new`` (lines of unchanged code
+    shift; a finding on a changed line goes to the start of its replacement)."""
+    import difflib
+
+    old_lines, new_lines = old.splitlines(), new.splitlines()
+    blocks = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False).get_opcodes()
+
+    def move(pos: Position) -> Position:
+        for tag, i1, i2, j1, j2 in blocks:
+            if i1 < pos.line <= i2 or (i1 == i2 == pos.line - 1):
+                if tag == "equal":
+                    return Position(pos.line - i1 + j1, pos.column)
+                return Position(j1 + 1, pos.column if tag != "delete" else 1)
+        return pos
+
+    return [replace(f, span=Span(move(f.span.start), move(f.span.end))) for f in findings]
 
 
 class RuleCrash(Exception):
@@ -158,9 +183,10 @@ def fix_module_source(
     embedded: bool = False,
     rules: Sequence[type[Rule]] | None = None,
 ) -> SourceResult:
-    """Run ``rules`` (default: the triggered enabled ones) over Python source, fixing what the
-    settings allow, until nothing changes. Raises ``cst.ParserSyntaxError`` (and
-    ``UnicodeDecodeError``/``SyntaxError``) when the input does not parse."""
+    """Run ``rules`` (default: the triggered enabled ones) and the module hooks over Python
+    source, fixing what the settings allow, until nothing changes. Findings are located in the
+    ORIGINAL source (``relocate`` moves them to the new one). Raises ``cst.ParserSyntaxError``
+    (and ``UnicodeDecodeError``/``SyntaxError``) when the input does not parse."""
     if rules is None:
         rules = [r for r in settings.rules if r.triggered_by(code)]
     module = cst.parse_module(code)
@@ -170,10 +196,9 @@ def fix_module_source(
     fixed: list[Finding] = []
     remaining: list[Finding] = []
     errors: list[FileError] = []
+    run_hooks = bool(MODULE_HOOKS) and not embedded
 
-    wrapper: MetadataWrapper | None = None  # the metadata of `module`, shared with the hooks
     for _ in range(MAX_PASSES):
-        remaining = []
         instances = [
             rule(RuleContext(Path(path), text, settings.options_for(rule), embedded, settings.unsafe_fixes))
             for rule in rules
@@ -185,18 +210,29 @@ def fix_module_source(
             except Exception as exc:  # noqa: BLE001 - a rule bug must not stop the run
                 raise RuleCrash(_crashed(module, instances, path, settings), exc) from exc
         reports = [rep for inst in instances for rep in inst.reports]
-        if not reports:
+        # hooks (inline code) share this pass's metadata; their changes join the rules' fixes
+        hook_changes: dict[cst.CSTNode, Any] = {}
+        hook_findings: list[Finding] = []
+        if run_hooks:
+            for hook in MODULE_HOOKS:
+                changes, extra, hook_errors = hook(module, settings, path, wrapper)
+                hook_changes.update(changes)
+                hook_findings.extend(extra)
+                errors.extend(hook_errors)
+        if not reports and not hook_changes:
+            remaining = _to_original(hook_findings, text, original_code)
             break
-        wanted = {rep.node for rep in reports}
+        wanted = {rep.node for rep in reports} | set(hook_changes)
         wanted.update(n for rep in reports if rep.fix for n in rep.fix.changes)
         positions = positions_of(module, wanted)
         if not wanted <= positions.keys():  # e.g. the Module node itself: ask LibCST
             positions = wrapper.resolve(PositionProvider)
         sup = suppress.parse_python(text)
-        accepted: list[tuple[Report, PendingFix]] = []
+        accepted: list[tuple[Report | None, PendingFix]] = []
         deferred = False
         taken: list[CodeRange] = []
         pass_fixed: list[Finding] = []
+        pass_remaining: list[Finding] = []
         for rep in reports:
             rng = positions.get(rep.node)
             span = _span(rng) if rng is not None else Span.point(1)
@@ -216,13 +252,22 @@ def fix_module_source(
                     continue
                 # overlapping fix: deferred; the rule finds it again in the next pass
                 deferred = True
-            remaining.append(finding)
+            pass_remaining.append(finding)
+        if hook_changes:
+            ranges = [positions[n] for n in hook_changes if n in positions]
+            if any(_overlaps(r, t) for r in ranges for t in taken):
+                deferred = True  # a rule rewrote code around the inline code: next pass
+                hook_findings = []
+            else:
+                accepted.append((None, PendingFix(hook_changes, (), (), FixSafety.SAFE)))
+                run_hooks = False  # inline code is done
+        else:
+            run_hooks = False
+        pass_fixed += [f for f in hook_findings if f.fixed]
+        pass_remaining += [f for f in hook_findings if not f.fixed]
+        remaining = _to_original(pass_remaining, text, original_code)
         if not accepted:
             break
-        # Another pass is needed when a fix was deferred (it overlapped an applied one), or when
-        # findings remain whose positions must be given in the new code; otherwise the fixes
-        # are final (each rule's examples and fixtures check that a second run finds nothing).
-        again = deferred or bool(remaining)
         try:
             new_module = _apply(module, [fix for _, fix in accepted])
             new_text = new_module.code
@@ -240,23 +285,18 @@ def fix_module_source(
                 )
             )
             # leave the source as it was; report every finding as unfixed
-            unfixed = [replace(f, fixed=False) for f in fixed + pass_fixed]
+            unfixed = [replace(f, fixed=False) for f in fixed + _to_original(pass_fixed, text, original_code)]
             return SourceResult(None, unfixed + remaining, errors, encoding)
-        wrapper = None  # `module` is the new, validated tree
+        fixed.extend(_to_original(pass_fixed, text, original_code))
         text = new_text
-        fixed.extend(pass_fixed)
-        if not again:
+        # Another pass only when a fix was deferred (it overlapped an applied one): otherwise
+        # the fixes are final (every example, fixture and the corpus smoke test check that a
+        # second run finds nothing), and the unfixed findings are already known.
+        if not deferred:
             break
 
-    hook_findings: list[Finding] = []
-    for hook in MODULE_HOOKS:
-        module, extra, hook_errors = hook(module, settings, path, wrapper)
-        wrapper = None
-        hook_findings.extend(extra)
-        errors.extend(hook_errors)
-    final = module.code
-    findings = sorted(fixed + remaining + hook_findings, key=lambda f: (f.span.start, f.code))
-    return SourceResult(final if final != original_code else None, findings, errors, encoding)
+    findings = sorted(fixed + remaining, key=lambda f: (f.span.start, f.code))
+    return SourceResult(text if text != original_code else None, findings, errors, encoding)
 
 
 # -- one file ------------------------------------------------------------------------------------

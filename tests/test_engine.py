@@ -204,3 +204,29 @@ def test_parallel_run_matches_serial(tmp_path):
     assert [r.path for r in serial] == [r.path for r in parallel]
     assert [r.new_source for r in serial] == [r.new_source for r in parallel]
     assert sum(r.changed for r in parallel) == 6
+
+
+def test_findings_are_located_in_the_original_and_can_be_relocated():
+    # the safe 204 fix removes a line; the unsafe utcnow finding below it must move up
+    src = (
+        "from datetime import datetime\n"
+        "\n"
+        "def handler(event, context):\n"
+        "    if event.get('delete'):\n"
+        "        return {\n"
+        "            'statusCode': 204,\n"
+        "            'body': '',\n"
+        "        }\n"
+        "    return {'statusCode': 200, 'body': str(datetime.utcnow())}\n"
+    )
+    settings = Settings((UTCNOW, rule_by_name("http-204-no-body")))
+    result = fix_module_source(src, settings)
+    assert result.new_code is not None and "'body': ''" not in result.new_code
+    [unfixed] = [f for f in result.findings if not f.fixed]
+    assert unfixed.rule == "datetime-utcnow"
+    # findings are located in the source as it was read...
+    assert unfixed.line == 9 and src.splitlines()[8][unfixed.column - 1:].startswith("datetime.utcnow()")
+    # ...and relocate() moves them to the rewritten source (what `apply` shows after writing)
+    [moved] = engine.relocate([unfixed], src, result.new_code)
+    line = result.new_code.splitlines()[moved.line - 1]
+    assert moved.line == 8 and line[moved.column - 1:].startswith("datetime.utcnow()")
