@@ -58,9 +58,12 @@ class SourceResult:
 # -- hooks ---------------------------------------------------------------------------------------
 
 # Post-passes run after the rules on a parsed module, e.g. rewriting Python code embedded in
-# string literals (iacmod.embedded). Each gets (module, settings, path, unsafe) and returns the
-# new module (or the same one) and extra findings.
-ModuleHook = Callable[[cst.Module, Settings, str], "tuple[cst.Module, list[Finding], list[FileError]]"]
+# string literals (iacmod.embedded). Each gets (module, settings, path, wrapper) — wrapper: the
+# MetadataWrapper the rules used on this very module (its metadata is cached), or None — and
+# returns the new module (or the same one), extra findings and errors.
+ModuleHook = Callable[
+    [cst.Module, Settings, str, "MetadataWrapper | None"], "tuple[cst.Module, list[Finding], list[FileError]]"
+]
 MODULE_HOOKS: list[ModuleHook] = []
 
 
@@ -168,6 +171,7 @@ def fix_module_source(
     remaining: list[Finding] = []
     errors: list[FileError] = []
 
+    wrapper: MetadataWrapper | None = None  # the metadata of `module`, shared with the hooks
     for _ in range(MAX_PASSES):
         remaining = []
         instances = [
@@ -238,6 +242,7 @@ def fix_module_source(
             # leave the source as it was; report every finding as unfixed
             unfixed = [replace(f, fixed=False) for f in fixed + pass_fixed]
             return SourceResult(None, unfixed + remaining, errors, encoding)
+        wrapper = None  # `module` is the new, validated tree
         text = new_text
         fixed.extend(pass_fixed)
         if not again:
@@ -245,7 +250,8 @@ def fix_module_source(
 
     hook_findings: list[Finding] = []
     for hook in MODULE_HOOKS:
-        module, extra, hook_errors = hook(module, settings, path)
+        module, extra, hook_errors = hook(module, settings, path, wrapper)
+        wrapper = None
         hook_findings.extend(extra)
         errors.extend(hook_errors)
     final = module.code
@@ -391,3 +397,8 @@ def run(
             if progress:
                 progress(len(out[futures[future]]))
     return [r for start, _ in batches for r in out[start]]
+
+
+# Registered here so that every process that imports the engine (the CLI, tests, and pool
+# workers whether forked or spawned) runs the inline-code hook.
+from . import embedded as _embedded  # noqa: E402,F401  (appends its hook to MODULE_HOOKS)

@@ -20,9 +20,16 @@ from typing import Any, ClassVar, Iterator, Mapping, Sequence
 
 import libcst as cst
 from libcst._metadata_dependent import _UNDEFINED_DEFAULT, LazyValue
-from libcst.metadata import MetadataWrapper, ProviderT
+from libcst.metadata import (
+    MetadataWrapper,
+    ParentNodeProvider,
+    ProviderT,
+    QualifiedNameProvider,
+    ScopeProvider,
+)
 
 from .findings import FixSafety, RuleFixSafety
+from .positions import parents_of
 
 # Targets a rule can declare. "python" rules run on any Python file (handlers included);
 # the IaC targets say which programs the defect occurs in (docs, `iacmod list`).
@@ -142,7 +149,65 @@ class DocumentResult:
     new_text: str | None = None
 
 
-class Rule(cst.BatchableCSTVisitor):
+class LazyMetadata:
+    """Metadata resolved on first use instead of before the visit (mix into a LibCST visitor).
+
+    LibCST resolves every declared provider before a visit. Scope and qualified-name analysis
+    cost several parses' worth of time, and most files never need them (cheap shape checks in
+    visit_* methods rule the nodes out first). So providers are still declared in
+    METADATA_DEPENDENCIES, but each is resolved on the first get_metadata call, once per
+    module, and shared by every visitor through the wrapper's cache. Qualified names are
+    computed from the scope of the node asked about (what QualifiedNameProvider does per node),
+    without QualifiedNameProvider's traversal of the whole module; parents come from a direct
+    walk over the nodes' fields (the same mapping as ParentNodeProvider, without its visitor).
+    """
+
+    _wrapper: MetadataWrapper
+    metadata: dict[Any, Any]
+
+    @contextmanager
+    def resolve(self, wrapper: MetadataWrapper) -> Iterator[None]:
+        self._wrapper = wrapper
+        self.metadata = {}
+        try:
+            yield
+        finally:
+            self.metadata = {}
+
+    def get_metadata(self, key: Any, node: cst.CSTNode, default: Any = _UNDEFINED_DEFAULT) -> Any:
+        if key not in self.get_inherited_dependencies():  # type: ignore[attr-defined]
+            raise KeyError(f"{key.__name__} is not declared in {type(self).__name__}.METADATA_DEPENDENCIES")
+        if key is QualifiedNameProvider:
+            scope = self._scope_map().get(node)
+            if scope is None:
+                return set() if default is _UNDEFINED_DEFAULT else default
+            return scope.get_qualified_names_for(node)
+        if key not in self.metadata:
+            self.metadata[key] = self._resolve(key)
+        if default is not _UNDEFINED_DEFAULT:
+            value = self.metadata[key].get(node, default)
+        else:
+            value = self.metadata[key][node]
+        if isinstance(value, LazyValue):
+            value = value()
+        return value
+
+    def _resolve(self, key: Any) -> Mapping[cst.CSTNode, Any]:
+        resolved = getattr(self._wrapper, "_metadata", None)
+        if key is ParentNodeProvider and isinstance(resolved, dict) and key not in resolved:
+            # seed the wrapper's cache with the same mapping from a direct walk
+            # (iacmod.positions.parents_of), so that every visitor of this module shares it
+            resolved[key] = parents_of(self._wrapper.module)
+        return self._wrapper.resolve(key)
+
+    def _scope_map(self) -> Mapping[cst.CSTNode, Any]:
+        scopes = self.metadata.get(ScopeProvider)
+        if scopes is None:
+            scopes = self.metadata[ScopeProvider] = self._wrapper.resolve(ScopeProvider)
+        return scopes
+
+
+class Rule(LazyMetadata, cst.BatchableCSTVisitor):
     """Base class of every codemod rule."""
 
     code: ClassVar[str]  # e.g. "IAC101"
@@ -184,35 +249,6 @@ class Rule(cst.BatchableCSTVisitor):
             names = tuple(n for n in dir(cls) if n.startswith(("visit_", "leave_")))
             cls._iacmod_visitor_names = names  # type: ignore[attr-defined]
         return {name: getattr(self, name) for name in names}
-
-    # -- lazy metadata -------------------------------------------------------------------------
-    # LibCST resolves every declared provider before a visit. Scope and qualified-name analysis
-    # cost several parses' worth of time, and most files never need them (the cheap shape
-    # checks in visit_* methods rule the nodes out first). So a rule declares its providers in
-    # METADATA_DEPENDENCIES as usual, but each is resolved on the rule's first get_metadata
-    # call, once per module and shared by all rules through the wrapper's cache.
-
-    @contextmanager
-    def resolve(self, wrapper: MetadataWrapper) -> Iterator[None]:
-        self._wrapper = wrapper
-        self.metadata = {}
-        try:
-            yield
-        finally:
-            self.metadata = {}
-
-    def get_metadata(self, key: Any, node: cst.CSTNode, default: Any = _UNDEFINED_DEFAULT) -> Any:
-        if key not in self.get_inherited_dependencies():
-            raise KeyError(f"{key.__name__} is not declared in {type(self).__name__}.METADATA_DEPENDENCIES")
-        if key not in self.metadata:
-            self.metadata[key] = self._wrapper.resolve(key)
-        if default is not _UNDEFINED_DEFAULT:
-            value = self.metadata[key].get(node, default)
-        else:
-            value = self.metadata[key][node]
-        if isinstance(value, LazyValue):
-            value = value()
-        return value
 
     # -- helpers for rule authors -------------------------------------------------------------
 

@@ -62,3 +62,16 @@ def test_same_ranges_as_position_provider(source):
     assert all(got[n] == expected[n] for n in collect.nodes)
     for node in collect.nodes[:: max(1, len(collect.nodes) // 25)]:
         assert positions_of(module, [node])[node] == expected[node]
+
+
+@pytest.mark.parametrize("source", [TRICKY] + [p.read_text() for p in SOURCES[:40]], ids=["tricky"] + [p.name for p in SOURCES[:40]])
+def test_same_parents_as_parent_node_provider(source):
+    from libcst.metadata import ParentNodeProvider
+
+    from iacmod.positions import parents_of
+
+    module = cst.parse_module(source)
+    expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(ParentNodeProvider)
+    got = parents_of(module)
+    assert got.keys() == expected.keys()
+    assert all(got[n] is expected[n] for n in got)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Union
 
+from typing import Callable
+
 import libcst as cst
 from libcst.metadata import PositionProvider, QualifiedNameProvider, ScopeProvider
 
@@ -224,7 +226,9 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
         self._cdk: list[CdkAlarm] = []
         self._pulumi_args_style = False
         # binding name -> whether every binding seen is a Lambda function ("self.x" for attributes)
-        self._lambda_bindings: dict[str, bool] = {}
+        # name -> a check per binding seen so far; resolved (qualified names) only when an
+        # alarm candidate uses the name, so files without one never pay for scope analysis
+        self._lambda_bindings: dict[str, list[Callable[[], bool]]] = {}
 
     # -- traversal bookkeeping -------------------------------------------------------------------
 
@@ -240,8 +244,12 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
     def _stmt(self) -> cst.CSTNode | None:
         return self._stmts[-1] if self._stmts else None
 
-    def _bind(self, key: str, is_lambda: bool) -> None:
-        self._lambda_bindings[key] = self._lambda_bindings.get(key, True) and is_lambda
+    def _bind(self, key: str, is_lambda: Callable[[], bool]) -> None:
+        self._lambda_bindings.setdefault(key, []).append(is_lambda)
+
+    def _bound_to_lambda(self, key: str | None) -> bool:
+        checks = self._lambda_bindings.get(key) if key is not None else None
+        return bool(checks) and all(check() for check in checks)
 
     @staticmethod
     def _binding_key(target: cst.BaseExpression) -> str | None:
@@ -264,24 +272,27 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
         keys = [self._binding_key(t.target) for t in node.targets]
         if not any(keys):
             return
-        is_lambda = isinstance(node.value, cst.Call) and self._is_lambda_type(node.value.func)
+        value = node.value
         for key in keys:
             if key:
-                self._bind(key, is_lambda)
+                self._bind(key, lambda: isinstance(value, cst.Call) and self._is_lambda_type(value.func))
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         key = self._binding_key(node.target)
         if key:
-            value_ok = node.value is None or (
-                isinstance(node.value, cst.Call) and self._is_lambda_type(node.value.func)
-            )
-            self._bind(key, self._is_lambda_type(node.annotation.annotation) and value_ok)
+            def check() -> bool:
+                value_ok = node.value is None or (
+                    isinstance(node.value, cst.Call) and self._is_lambda_type(node.value.func)
+                )
+                return self._is_lambda_type(node.annotation.annotation) and value_ok
+
+            self._bind(key, check)
 
     def visit_Param(self, node: cst.Param) -> None:
         if node.name.value == "self":
             return
         ann = node.annotation
-        self._bind(node.name.value, ann is not None and self._is_lambda_type(ann.annotation))
+        self._bind(node.name.value, lambda: ann is not None and self._is_lambda_type(ann.annotation))
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
@@ -483,7 +494,7 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
         if alarm.kind == "method":
             receiver = alarm.receiver
             key = self._binding_key(receiver) if receiver is not None else None
-            if key is None or not self._lambda_bindings.get(key, False):
+            if not self._bound_to_lambda(key):
                 what = self._code(receiver) if receiver is not None else "the receiver"
                 reasons.append(f"`{what}` is not provably a Lambda function here")
         if has_star(alarm.call):

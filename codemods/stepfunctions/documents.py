@@ -3,6 +3,7 @@ whose top level is a state machine definition, and JSON text in Python string li
 
 from __future__ import annotations
 
+import copy
 import io
 import json
 import re
@@ -12,7 +13,7 @@ from typing import Any, Callable
 from iacmod.findings import FixSafety
 from iacmod.rule import DocumentFinding, DocumentResult
 
-from . import asl
+from . import asl, jsonedit
 
 
 @dataclass(frozen=True)
@@ -73,23 +74,10 @@ def looks_like_json_definition(text: str) -> bool:
     return '"StartAt"' in text and '"States"' in text
 
 
-def json_style(text: str) -> dict[str, Any]:
-    """json.dumps keyword arguments that reproduce the text's layout."""
-    match = re.search(r"\n([ \t]+)[\"{\[\]}]", text)
-    indent: str | None = match.group(1) if match else None
-    if indent is not None and "\t" in indent:
-        indent = "\t"
-    key_sep = ": " if re.search(r'"\s*:\s', text) else ":"
-    if indent is not None:
-        separators = (",", key_sep)
-    else:
-        separators = (", " if re.search(r",\s", text) else ",", key_sep)
-    ensure_ascii = "\\u" in text and not any(ord(c) > 127 for c in text)
-    return {"indent": indent, "separators": separators, "ensure_ascii": ensure_ascii}
-
-
 def rewrite_json_text(text: str, *, unsafe: bool, add_retry: bool) -> tuple[str | None, list[StateOutcome]]:
-    """New JSON text (None: unchanged) and outcomes, for a JSON document that is a definition."""
+    """New JSON text (None: unchanged) and outcomes, for a JSON document that is a definition.
+    The text is edited in place (:func:`jsonedit.splice`): what the rewrite did not change keeps
+    its layout byte for byte."""
     if not looks_like_json_definition(text):
         return None, []
     try:
@@ -98,13 +86,12 @@ def rewrite_json_text(text: str, *, unsafe: bool, add_retry: bool) -> tuple[str 
         return None, []
     if not asl.is_definition(data):
         return None, []
-    outcomes = rewrite_definition(data, unsafe=unsafe, add_retry=add_retry)
+    new = copy.deepcopy(data)
+    outcomes = rewrite_definition(new, unsafe=unsafe, add_retry=add_retry)
     if not any(o.fixed for o in outcomes):
         return None, outcomes
-    body = json.dumps(data, **json_style(text))
-    lead = text[: len(text) - len(text.lstrip())]
-    trail = text[len(text.rstrip()) :]
-    return lead + body + trail, outcomes
+    # only what the rewrite changed is new text; the rest of the document stays byte-identical
+    return jsonedit.splice(text, data, new), outcomes
 
 
 def _json_line(text: str, name: str) -> int:

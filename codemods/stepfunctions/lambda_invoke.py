@@ -112,7 +112,8 @@ Definitions are found in Python dict literals that hold a state machine definiti
 `States`), wherever they are dumped (`json.dumps` in a Pulumi `.apply`, `pulumi.Output.json_dumps`,
 CDK `CfnStateMachine`, CDKTF `SfnStateMachine`), in JSON text inside Python strings, and in ASL
 files (`*.asl.json`, `*.asl.yaml`, and JSON/YAML files whose top level has `StartAt` and `States`),
-which are rewritten keeping key order, indentation and YAML comments.
+which are edited in place: JSON text the fix does not change stays byte-identical (new members and
+retriers are laid out like their siblings), and YAML keeps its key order, indentation and comments.
 
 Reported without a fix:
 
@@ -321,12 +322,18 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
             options={"add-retry": False},
         ),
         Example(
-            title="JSON text in a Python string",
+            title="JSON text in a Python string: only what changes is new text",
             before='''
             DEFINITION = """{
               "StartAt": "Run",
               "States": {
-                "Run": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:run", "End": true}
+                "Run": {
+                  "Type": "Task",
+                  "Resource": "arn:aws:lambda:us-east-1:123456789012:function:run",
+                  "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Failed"}],
+                  "End": true
+                },
+                "Failed": {"Type": "Fail", "Error": "RunFailed"}
               }
             }"""
             ''',
@@ -342,15 +349,17 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
                     "Payload.$": "$"
                   },
                   "OutputPath": "$.Payload",
+                  "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Failed"}],
                   "End": true
-                }
+                },
+                "Failed": {"Type": "Fail", "Error": "RunFailed"}
               }
             }"""
             ''',
             options={"add-retry": False},
         ),
         Example(
-            title="an ASL file",
+            title="an ASL file: untouched parts keep their layout, new ones follow their siblings",
             path="workflow.asl.json",
             before="""
             {
@@ -359,9 +368,19 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
                     "Run": {
                         "Type": "Task",
                         "Resource": "arn:aws:lambda:us-east-1:123456789012:function:run",
-                        "Retry": [{"ErrorEquals": ["States.ALL"], "MaxAttempts": 2}],
-                        "End": true
-                    }
+                        "Parameters": {
+                            "id.$": "$.id",
+                            "tags": ["a", "b"]
+                        },
+                        "Retry": [
+                            {
+                                "ErrorEquals": ["States.Timeout"],
+                                "MaxAttempts": 2
+                            }
+                        ],
+                        "Next": "Done"
+                    },
+                    "Done": {"Type": "Succeed"}
                 }
             }
             """,
@@ -374,19 +393,28 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
                         "Resource": "arn:aws:states:::lambda:invoke",
                         "Parameters": {
                             "FunctionName": "arn:aws:lambda:us-east-1:123456789012:function:run",
-                            "Payload.$": "$"
+                            "Payload": {
+                                "id.$": "$.id",
+                                "tags": ["a", "b"]
+                            }
                         },
                         "OutputPath": "$.Payload",
                         "Retry": [
                             {
-                                "ErrorEquals": [
-                                    "States.ALL"
-                                ],
+                                "ErrorEquals": ["States.Timeout"],
                                 "MaxAttempts": 2
+                            },
+                            {
+                                "ErrorEquals": ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException"],
+                                "IntervalSeconds": 1,
+                                "MaxAttempts": 3,
+                                "BackoffRate": 2,
+                                "JitterStrategy": "FULL"
                             }
                         ],
-                        "End": true
-                    }
+                        "Next": "Done"
+                    },
+                    "Done": {"Type": "Succeed"}
                 }
             }
             """,
