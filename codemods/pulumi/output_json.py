@@ -14,7 +14,7 @@ from libcst.metadata import (
 from iacmod.findings import FixSafety, RuleFixSafety
 from iacmod.rule import Example, Option, Rule
 
-from .output_string import concat_chain, flatten_add, fstring_to_output
+from .output_string import concat_chain, doubt_message, doubts_of, flatten_add, fstring_to_output
 from .outputs import Kind, OutputAnalysis, expression_key
 
 CONTAINERS = (cst.Dict, cst.List, cst.Tuple, cst.Set)
@@ -144,6 +144,20 @@ returns plain values unchanged. An Output passed whole (`json.dumps(policy_outpu
 
 With `style = "json-dumps"` the document becomes `pulumi.Output.json_dumps({...})` (Outputs in
 f-strings inside it become `Output.concat`/`Output.format`).
+
+**Reported, not fixed: values iacmod cannot classify.** When no value of the document is a
+confirmed Output but some look like one — `role.arn` where `role` is a parameter without a type
+annotation, `bucket_arn` passed in by a caller, the attribute of an object returned by a function
+iacmod does not follow, of an element of an unknown container, or of a module imported from
+another file — the document is reported once, naming those values, saying why iacmod cannot
+decide (and, when a caller in the same file passes a resource or an Output, which one), and what
+to do: annotate the parameter with the resource type (`table: aws.dynamodb.Table`) or
+`pulumi.Output[str]` so that iacmod can fix it on the next run, or serialize the document inside
+`pulumi.Output.all(...).apply(...)` by hand; if the values are plain, suppress the finding with
+`# iacmod: ignore[pulumi-output-json]`. Values that are certainly plain are never reported:
+literals, config `get`/`require` values, environment variables, values inside `.apply`
+callbacks, loop variables over literal lists, parameters annotated `str`/`int`/`List[str]`/...,
+parameters every caller in the file passes a plain value to, and the `args` of Pulumi mocks.
 """
     fix_safety_notes = """
 Safe: the rewrite serializes the same document once its values are known. `Output.all` keeps
@@ -308,6 +322,47 @@ unknown value leaves the result unknown, as any `apply` does.
             """,
         ),
         Example(
+            title="a value iacmod cannot classify (a parameter without a type annotation)",
+            before="""
+            import json
+            import pulumi
+            import pulumi_aws as aws
+
+            def grant_read(name, table):
+                # `table` has no type annotation: a Table resource (then `table.arn` is an Output)
+                # or any object with a plain `arn`?
+                return aws.iam.Policy(name, policy=json.dumps({
+                    "Version": "2012-10-17",
+                    "Statement": [{"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": table.arn}],
+                }))
+            """,
+            findings=1,
+        ),
+        Example(
+            title="certainly plain values are not reported",
+            before="""
+            import json
+            import os
+            import pulumi
+            import pulumi_aws as aws
+
+            config = pulumi.Config()
+
+            def key_policy(key_arn):
+                return json.dumps({"Statement": [{"Action": "kms:Decrypt", "Resource": key_arn}]})
+
+            def bucket_policy(bucket_name: str, account_id: str):
+                return json.dumps({"Resource": f"arn:aws:s3:::{bucket_name}/*", "Principal": {"AWS": account_id}})
+
+            shared_key = key_policy(config.require("shared_kms_key_arn"))  # every caller passes a plain value
+            for queue_name in ["orders", "refunds"]:
+                aws.sqs.Queue(queue_name, policy=json.dumps({
+                    "Resource": f"arn:aws:sqs:{os.environ['AWS_REGION']}:{queue_name}",
+                }))
+            """,
+            findings=0,
+        ),
+        Example(
             title="already correct code stays byte-identical",
             before="""
             import json
@@ -434,7 +489,10 @@ unknown value leaves the result unknown, as any `apply` does.
         if not isinstance(doc, (cst.Dict, cst.List)):
             return
         found = self._collect(doc)
-        if not found or not any(kind is not Kind.UNKNOWN for _, kind in found):
+        if not found:
+            return
+        if not any(kind is not Kind.UNKNOWN for _, kind in found):
+            self._doubtful(node, found)
             return
         if self.option("style") == "json-dumps":
             new_doc = self._json_dumps_doc(doc, found)
@@ -465,6 +523,36 @@ unknown value leaves the result unknown, as any `apply` does.
         if unknown:
             text += " (also resolving " + ", ".join(f"`{u}`" for u in unknown[:3]) + ", which may be Outputs)"
         return text
+
+    def _doubtful(self, node: cst.Call, found: list[tuple[cst.BaseExpression, Kind]]) -> None:
+        """No value of the document is a confirmed Output, but some may be: report, do not fix."""
+        doubts = doubts_of(self.analysis, self._expand([n for n, _ in found]))
+        if doubts:
+            self.report(node, doubt_message(
+                "`json.dumps` of a document", doubts,
+                "it raises `TypeError: Object of type Output is not JSON serializable` (or embeds placeholder "
+                "text in the document)",
+                "serialize the document inside `pulumi.Output.all(...).apply(lambda args: json.dumps(...))` "
+                "by hand",
+                self.name,
+            ))
+
+    def _expand(self, nodes: list[cst.BaseExpression], depth: int = 0) -> list[cst.BaseExpression]:
+        """Values of the document, looking into local variables bound to dict/list literals
+        (``"Statement": statements`` with ``statements = [...]``, ``statements.append(...)``)."""
+        a = self.analysis
+        out: list[cst.BaseExpression] = []
+        for node in nodes:
+            source = a.bindings_of(node) if isinstance(node, cst.Name) and depth < 3 else None
+            if isinstance(source, (cst.Dict, cst.List)):
+                assert isinstance(node, cst.Name)
+                inner = [n for n, _ in self._collect(source) or []]
+                for element in a.elements_of(node):
+                    inner.extend(n for n, _ in self._collect(element) or [])
+                out.extend(self._expand(inner, depth + 1))
+            else:
+                out.append(node)
+        return out
 
     def _param_name(self, doc: cst.CSTNode) -> str:
         used = _names(doc)
@@ -602,7 +690,10 @@ unknown value leaves the result unknown, as any `apply` does.
             return
         doc = assign.value
         found = self._collect(doc)
-        if not found or not any(kind is not Kind.UNKNOWN for _, kind in found):
+        if not found:
+            return
+        if not any(kind is not Kind.UNKNOWN for _, kind in found):
+            self._doubtful(node, found)
             return
         refs = assignments[0].references
         ref = a.output_class(node)

@@ -9,7 +9,7 @@ from libcst.metadata import Assignment
 from iacmod.findings import FixSafety, RuleFixSafety
 from iacmod.rule import Example, Rule
 
-from .outputs import Kind, OutputAnalysis
+from .outputs import Doubt, Kind, OutputAnalysis
 
 LOGGING_METHODS = {"debug", "info", "warning", "warn", "error", "exception", "critical", "log"}
 
@@ -183,6 +183,89 @@ def in_json_document(analysis: OutputAnalysis, node: cst.CSTNode) -> bool:
     return False
 
 
+def in_json_variable_document(analysis: OutputAnalysis, node: cst.CSTNode, depth: int = 0) -> bool:
+    """Whether ``node`` is inside a dict/list literal assigned to a local variable that is passed to
+    ``json.dumps(...)`` or used inside such a document (pulumi-output-json reports that document
+    as a whole)."""
+    if depth > 3:
+        return False
+    child: cst.CSTNode = node
+    current = analysis.parent(node)
+    while current is not None and not isinstance(current, (cst.BaseStatement, cst.Lambda)):
+        if isinstance(current, cst.Assign) and current.value is child and isinstance(child, (cst.Dict, cst.List)):
+            if len(current.targets) != 1 or not isinstance(current.targets[0].target, cst.Name):
+                return False
+            target = current.targets[0].target
+            scope = analysis.scope(target)
+            if scope is None:
+                return False
+            for assignment in scope.assignments[target.value]:
+                if isinstance(assignment, Assignment) and assignment.node is target:
+                    for ref in assignment.references:
+                        if in_json_document(analysis, ref.node) or in_json_variable_document(
+                            analysis, ref.node, depth + 1
+                        ):
+                            return True
+                        arg = analysis.parent(ref.node)
+                        call = analysis.parent(arg) if arg is not None else None
+                        if (
+                            isinstance(arg, cst.Arg)
+                            and isinstance(call, cst.Call)
+                            and call.args
+                            and call.args[0] is arg
+                            and "json.dumps" in analysis.qualified_names(call.func)
+                        ):
+                            return True
+            return False
+        child = current
+        current = analysis.parent(current)
+    return False
+
+
+def doubts_of(analysis: OutputAnalysis, values: list[cst.BaseExpression]) -> list[Doubt]:
+    """The values that may be Outputs (each expression once, in order)."""
+    doubts: list[Doubt] = []
+    seen: set[str] = set()
+    for value in values:
+        doubt = analysis.doubt(value)
+        if doubt is None:
+            continue
+        code = cst.Module([]).code_for_node(value)
+        if code not in seen:
+            seen.add(code)
+            doubts.append(doubt)
+    return doubts
+
+
+def doubt_message(what: str, doubts: list[Doubt], problem: str, by_hand: str, rule: str) -> str:
+    """A detect-only finding: which values may be Outputs, why iacmod cannot tell, what to do."""
+    listed = "; ".join(d.text for d in doubts[:3])
+    if len(doubts) > 3:
+        listed += f"; and {len(doubts) - 3} more"
+    one = len(doubts) == 1
+    params: list[str] = []
+    hints: list[str] = []
+    for d in doubts:
+        if d.hint.startswith("param:"):
+            if d.hint[6:] not in params:
+                params.append(d.hint[6:])
+        elif d.hint and d.hint not in hints:
+            hints.append(d.hint)
+    if params:
+        names = ", ".join(f"`{p}`" for p in params)
+        hints.insert(0, f"annotate {names} with its resource type or `pulumi.Output[str]`")
+    if hints:
+        todo = f"{' and '.join(hints[:2])} so that iacmod can check and fix it, or {by_hand}"
+    else:
+        todo = by_hand
+    return (
+        f"{what} that may hold {'a Pulumi Output' if one else 'Pulumi Outputs'} iacmod cannot confirm — "
+        f"{listed}. If {'it is an Output' if one else 'they are Outputs'}, {problem}: {todo}; if "
+        f"{'it is a plain value' if one else 'they are plain values'}, suppress this finding with "
+        f"`# iacmod: ignore[{rule}]` (not fixed)"
+    )
+
+
 # -- the rule -------------------------------------------------------------------------------------
 
 
@@ -222,6 +305,22 @@ Pulumi are never touched (AWS CDK and CDKTF tokens *are* strings).
 `pulumi.Output` is written in the file's import style (`Output` after `from pulumi import Output`,
 `p.Output` after `import pulumi as p`). Strings inside a `json.dumps(...)` document are left to
 `pulumi-output-json`.
+
+**Reported, not fixed: values iacmod cannot classify.** When no value in the string is a
+confirmed Output but some look like one — `api.execution_arn` where `api` is a parameter without
+a type annotation, a `*_arn` parameter, a loop variable unpacked from a list that holds resources,
+the attribute of an object returned by a function iacmod does not follow, of an element of an
+unknown container, or of a module imported from another file — the f-string, `+` chain,
+`.format(...)`, `%` or `str(...)` is reported once, naming those values, saying why iacmod cannot
+decide (and, when a caller in the same file passes a resource or an Output, which one), and what
+to do: annotate the parameter with the resource type (`api: aws.apigateway.RestApi`) or
+`pulumi.Output[str]` so that iacmod can fix it on the next run, or build the string with
+`pulumi.Output.concat/format(...)` by hand; if the values are plain, suppress the finding with
+`# iacmod: ignore[pulumi-output-string]`. Values that are certainly plain are never reported
+(literals, config `get`/`require` values, environment variables, values inside `.apply`
+callbacks, loop variables over literal lists, parameters annotated `str`/`int`/..., parameters
+every caller in the file passes a plain value to, the `args` of Pulumi mocks), and neither is
+`x.port + 1`, which adds numbers.
 """
     fix_safety_notes = """
 The result is an `Output[str]` instead of a `str` with placeholder text. The fix is **safe** where
@@ -347,6 +446,54 @@ Output, and `print`/logging calls cannot show one: those are reported without a 
             findings=1,
         ),
         Example(
+            title="a value iacmod cannot classify (a parameter without a type annotation)",
+            before="""
+            import pulumi
+            import pulumi_aws as aws
+
+            def allow_invoke(name, function, api):
+                # `api` has no type annotation: is `api.execution_arn` an Output?
+                aws.lambda_.Permission(
+                    name,
+                    action="lambda:InvokeFunction",
+                    function=function.name,
+                    principal="apigateway.amazonaws.com",
+                    source_arn=f"{api.execution_arn}/*/*",
+                )
+            """,
+            findings=1,
+        ),
+        Example(
+            title="annotated with the resource type, the same code is fixed",
+            before="""
+            import pulumi
+            import pulumi_aws as aws
+
+            def allow_invoke(name, function, api: aws.apigateway.RestApi):
+                aws.lambda_.Permission(
+                    name,
+                    action="lambda:InvokeFunction",
+                    function=function.name,
+                    principal="apigateway.amazonaws.com",
+                    source_arn=f"{api.execution_arn}/*/*",
+                )
+            """,
+            after="""
+            import pulumi
+            import pulumi_aws as aws
+
+            def allow_invoke(name, function, api: aws.apigateway.RestApi):
+                aws.lambda_.Permission(
+                    name,
+                    action="lambda:InvokeFunction",
+                    function=function.name,
+                    principal="apigateway.amazonaws.com",
+                    source_arn=pulumi.Output.concat(api.execution_arn, "/*/*"),
+                )
+            """,
+            findings=1,
+        ),
+        Example(
             title="already correct, plain values, and values inside .apply stay as they are",
             before="""
             import pulumi
@@ -386,7 +533,11 @@ Output, and `print`/logging calls cannot show one: those are reported without a 
             for p in node.parts
             if isinstance(p, cst.FormattedStringExpression) and a.is_output(p.expression)
         ]
-        if not outputs or in_json_document(a, node):
+        if not outputs:
+            values = [p.expression for p in node.parts if isinstance(p, cst.FormattedStringExpression)]
+            self._doubtful(node, "an f-string", values)
+            return
+        if in_json_document(a, node):
             return
         if a.inside(node, lambda n: isinstance(n, cst.FormattedString)) is not None:
             return
@@ -403,7 +554,17 @@ Output, and `print`/logging calls cannot show one: those are reported without a 
             leaves = flatten_add(node) or []
             outputs = [leaf for leaf in leaves if a.is_output(leaf) or (
                 _is_str_call(a, leaf) and a.is_output(leaf.args[0].value))]  # type: ignore[attr-defined]
-            if not outputs or in_json_document(a, node):
+            if not outputs:
+                stringy = any(
+                    isinstance(leaf, (cst.SimpleString, cst.FormattedString, cst.ConcatenatedString))
+                    or (a.classify(leaf).is_plain and a.classify(leaf).is_str)
+                    for leaf in leaves
+                )
+                if stringy:  # (`x.port + 1` adds numbers: no string is built)
+                    values = [leaf.args[0].value if _is_str_call(a, leaf) else leaf for leaf in leaves]  # type: ignore[attr-defined]
+                    self._doubtful(node, "`+`", values)
+                return
+            if in_json_document(a, node):
                 return
             fix = concat_chain(a, node, cst.Name("X"))
             if fix is None:
@@ -419,7 +580,10 @@ Output, and `print`/logging calls cannot show one: those are reported without a 
             right = node.right
             items = [el.value for el in right.elements] if isinstance(right, cst.Tuple) else [right]
             outputs = [i for i in items if a.is_output(i)]
-            if not outputs or in_json_document(a, node):
+            if not outputs:
+                self._doubtful(node, "`%` formatting", items)
+                return
+            if in_json_document(a, node):
                 return
             if isinstance(right, cst.Tuple) and any(el.value is not None and isinstance(el, cst.StarredElement) for el in right.elements):
                 return
@@ -454,7 +618,11 @@ Output, and `print`/logging calls cannot show one: those are reported without a 
             and isinstance(func.value, (cst.SimpleString, cst.ConcatenatedString))
         ):
             outputs = [arg.value for arg in node.args if a.is_output(arg.value)]
-            if not outputs or in_json_document(a, node) or any(arg.star for arg in node.args):
+            if not outputs:
+                if not any(arg.star for arg in node.args):
+                    self._doubtful(node, "`str.format`", [arg.value for arg in node.args])
+                return
+            if in_json_document(a, node) or any(arg.star for arg in node.args):
                 return
 
             def build(out: cst.BaseExpression) -> cst.Call:
@@ -463,6 +631,12 @@ Output, and `print`/logging calls cannot show one: those are reported without a 
                 return node.with_changes(func=cst.Attribute(out, cst.Name("format")), args=[template, *args])
 
             self._fix(node, "`str.format`", outputs[0], build)
+        elif isinstance(func, cst.Name) and _is_str_call(a, node) and not a.is_output(node.args[0].value):
+            parent = a.parent(node)
+            if isinstance(parent, cst.BinaryOperation) and isinstance(parent.operator, cst.Add):
+                return  # part of a `+` chain
+            if not isinstance(parent, cst.FormattedStringExpression):
+                self._doubtful(node, "`str()`", [node.args[0].value])
         elif isinstance(func, cst.Name) and _is_str_call(a, node) and a.is_output(node.args[0].value):
             parent = a.parent(node)
             if isinstance(parent, cst.BinaryOperation) and isinstance(parent.operator, cst.Add):
@@ -476,6 +650,29 @@ Output, and `print`/logging calls cannot show one: those are reported without a 
                     cst.Attribute(inner, cst.Name("apply")), [cst.Arg(cst.Name("str"))], lpar=node.lpar, rpar=node.rpar
                 ),
             )
+
+    # -- values that may be Outputs: detect-only ------------------------------------------------
+
+    def _doubtful(self, node: cst.BaseExpression, what: str, values: list[cst.BaseExpression]) -> None:
+        """No value is a confirmed Output, but some may be: report without a fix."""
+        a = self.analysis
+        if not values or in_json_document(a, node) or in_json_variable_document(a, node):
+            return  # pulumi-output-json reports the document
+        if a.inside(node, lambda n: isinstance(n, cst.FormattedString)) is not None:
+            return  # the enclosing f-string is reported
+        doubts = doubts_of(a, values)
+        if not doubts:
+            return
+        problem = (
+            "`+` raises `TypeError` (Output has no `__add__`)" if what == "`+`"
+            else "the string gets the placeholder text \"Calling __str__ on an Output[T] is not supported\""
+        )
+        self.report(node, doubt_message(
+            f"{what} over values", doubts, problem,
+            "build the string with `pulumi.Output.concat(...)`/`pulumi.Output.format(...)` (or `.apply(...)`) "
+            "by hand",
+            self.name,
+        ))
 
     # -- the fix ----------------------------------------------------------------------------------
 

@@ -17,6 +17,11 @@ answers :meth:`OutputAnalysis.classify` with a :class:`Value`:
   variables, invoke results, values inside an ``.apply`` callback);
 - ``DEEP``: a plain list/dict that holds Outputs (``Output.all``/``json_dumps`` resolve them);
 - ``UNKNOWN``: cannot be classified with confidence; rules report instead of rewriting.
+
+:meth:`OutputAnalysis.doubt` tells, for an ``UNKNOWN`` value, whether it looks like an Output
+(``role.arn`` of an unannotated parameter, a ``*_arn`` parameter a caller passes an Output to,
+...) and why it cannot be classified; rules report those without a fix. It never changes what
+:meth:`OutputAnalysis.classify` answers, so rewrites do not depend on it.
 """
 
 from __future__ import annotations
@@ -163,6 +168,13 @@ class OutputAnalysis:
         self.method_self: dict[cst.Param, cst.ClassDef] = {}
         self.callback_params: dict[cst.Param, cst.BaseExpression] = {}
         self.functions_by_name: dict[cst.FunctionDef, cst.BaseExpression] = {}
+        self.calls: list[cst.Call] = []
+        self.class_fields: dict[tuple[cst.ClassDef, str], cst.BaseExpression] = {}
+        self.class_values: dict[tuple[cst.ClassDef, str], cst.BaseExpression] = {}
+        self._calls_by_name: dict[str, list[cst.Call]] | None = None
+        self._doubts: dict[cst.CSTNode, Doubt | None] = {}
+        self._stop: cst.CSTNode | None = None  # where the last _trace stopped
+        self._method_set: set[cst.FunctionDef] | None = None
         self._memo: dict[cst.CSTNode, Value] = {}
         self._busy: set[cst.CSTNode] = set()
         self.imports_pulumi = False
@@ -477,6 +489,369 @@ class OutputAnalysis:
                 return Value(Kind.INSTANCE, cls=cls)
         return UNKNOWN
 
+    # -- values that cannot be classified -------------------------------------------------------
+
+    def doubt(self, expr: cst.BaseExpression) -> "Doubt | None":
+        """For an expression the classifier calls ``UNKNOWN``: a :class:`Doubt` when it looks like
+        a resource attribute or another Output-producing expression (a finding worth a person's
+        look), None when it is certainly plain or does not look like an Output."""
+        if expr in self._doubts:
+            return self._doubts[expr]
+        doubt: Doubt | None = None
+        if self.classify(expr).kind is Kind.UNKNOWN:
+            trace = self._trace(expr, 0)
+            stop = self._stop
+            looks = _looks_like_output(expr)
+            if looks and trace.weak_root and _attribute_of(expr) is not None and _attribute_of(expr).value is stop:  # type: ignore[union-attr]
+                # ``settings.name`` of a declared non-Pulumi type: only Output-only names count
+                looks = _strong_output_name(_attribute_of(expr).attr.value)  # type: ignore[union-attr]
+            if not trace.plain and (trace.output or trace.input or looks):
+                doubt = Doubt(expr, trace.reason, trace.hint)
+        self._doubts[expr] = doubt
+        return doubt
+
+    def _trace(self, expr: cst.BaseExpression, depth: int) -> "_Trace":
+        """Why ``expr`` (classified UNKNOWN) cannot be classified: the innermost cause."""
+        if depth > 6:
+            return _Trace(f"iacmod cannot tell what `{_short(expr)}` evaluates to")
+        node = expr
+        while True:
+            if isinstance(node, cst.Attribute) and self.classify(node.value).kind is Kind.UNKNOWN:
+                node = node.value
+            elif isinstance(node, cst.Subscript) and self.classify(node.value).kind is Kind.UNKNOWN:
+                node = node.value
+            elif (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
+                  and self.classify(node.func.value).kind is Kind.UNKNOWN):
+                node = node.func.value
+            else:
+                break
+        trace = self._trace_node(node, depth)
+        self._stop = node  # (after the inner traces)
+        return trace
+
+    def _trace_node(self, expr: cst.BaseExpression, depth: int) -> "_Trace":
+        node = expr
+        while True:
+            if isinstance(node, cst.Attribute):
+                base = self.classify(node.value)
+                if base.kind is Kind.UNKNOWN:
+                    node = node.value
+                    continue
+                return self._trace_attribute(node, base, depth)
+            if isinstance(node, cst.Subscript):
+                if self.classify(node.value).kind is Kind.UNKNOWN:
+                    node = node.value
+                    continue
+                return _Trace(f"`{_short(node)}` is an element of a container that holds both Outputs and "
+                              "other values")
+            if isinstance(node, cst.Call):
+                func = node.func
+                if isinstance(func, cst.Attribute) and self.classify(func.value).kind is Kind.UNKNOWN:
+                    node = func.value
+                    continue
+                return self._trace_call(node, depth)
+            if isinstance(node, cst.Name):
+                return self._trace_name(node, depth)
+            return _Trace(f"iacmod cannot tell what `{_short(node)}` evaluates to")
+
+    def _trace_attribute(self, node: cst.Attribute, base: Value, depth: int = 0) -> "_Trace":
+        attr = node.attr.value
+        if base.kind is Kind.INSTANCE and base.cls is not None:
+            assigned = self.class_attrs.get(base.cls, {}).get(attr)
+            shown = _short(node)
+            if assigned and len(assigned) == 1 and depth < 4 and self.parent(assigned[0]) is not None:
+                inner = self._trace(assigned[0], depth + 1)
+                if inner.plain:
+                    return inner
+                return _Trace(f"`{shown}` is set to `{_short(assigned[0])}`: {inner.reason}", output=inner.output,
+                              input=inner.input, hint=inner.hint, weak_root=inner.weak_root)
+            constant = self.class_values.get((base.cls, attr))
+            if not assigned and constant is not None:
+                # a class-level constant (``ENV_CONFIGS = {...}`` in the class body): settings
+                return _Trace(f"`{base.cls.name.value}.{attr}` is a class-level constant iacmod does not "
+                              "follow", weak_root=True)
+            if assigned:
+                kinds = [self.classify(v) for v in assigned]
+                if all(k.is_plain for k in kinds):
+                    return _Trace("", plain=True)
+                return _Trace(f"`{base.cls.name.value}.{attr}` is set in several places (or by unpacking), not all "
+                              "of them to the same kind of value")
+            ann = self.class_fields.get((base.cls, attr))
+            if ann is not None:
+                declared = self._classify_annotation(ann)
+                if declared.is_plain:
+                    return _Trace("", plain=True)
+                if declared.kind in (Kind.OUTPUT, Kind.RESOURCE):
+                    return _Trace(f"`{base.cls.name.value}.{attr}` is declared `{_short(ann)}` but "
+                                  "never assigned in the class's methods", output=True)
+                input_ann = _is_input_annotation(self, ann)
+                return _Trace(f"`{base.cls.name.value}.{attr}` is declared `{_short(ann)}`, which may hold "
+                              "an Output or a plain value", input=input_ann, weak_root=not input_ann)
+            return _Trace(f"`{base.cls.name.value}` objects get no `{attr}` attribute in the class's methods",
+                          hint=f"assign `self.{attr}` in `{base.cls.name.value}` or declare it with its type")
+        if base.kind is Kind.MODULE:
+            names = sorted(self.qualified_names(node))
+            where = names[0].rsplit(".", 1)[0] if names else _short(node.value)
+            return _Trace(f"`{_short(node)}` comes from the module `{where}`, which iacmod does not analyse")
+        if base.kind in (Kind.CONFIG, Kind.CALLABLE):
+            return _Trace("", plain=True)
+        return _Trace(f"iacmod cannot tell what `{_short(node)}` evaluates to")
+
+    def _trace_call(self, node: cst.Call, depth: int) -> "_Trace":
+        func = node.func
+        shown = f"{_short(func)}(...)"
+        if isinstance(func, cst.Name):
+            scope = self.scope(func)
+            assignments = list(scope[func.value]) if scope is not None and func.value in scope else []
+            if len(assignments) == 1 and isinstance(assignments[0], Assignment) and isinstance(
+                assignments[0].node, cst.FunctionDef
+            ):
+                fn = assignments[0].node
+                if fn.returns is not None:
+                    declared = self._classify_annotation(fn.returns.annotation)
+                    if declared.is_plain:
+                        return _Trace("", plain=True)
+                    if declared.kind in (Kind.OUTPUT, Kind.RESOURCE):
+                        return _Trace(f"`{shown}` is declared to return `{_short(fn.returns.annotation)}`",
+                                      output=True)
+                    return _Trace(f"`{shown}` is declared to return `{_short(fn.returns.annotation)}`, which may "
+                                  "be an Output or a plain value", input=_is_input_annotation(self, fn.returns.annotation))
+                return _Trace(f"`{shown}` returns a value iacmod does not follow (`{func.value}` has no return "
+                              "annotation)", hint=f"annotate the return type of `{func.value}`")
+            if len(assignments) == 1 and isinstance(assignments[0], ImportAssignment):
+                return _Trace(f"`{shown}` is imported from another module, which iacmod does not analyse")
+        return _Trace(f"`{shown}` returns a value iacmod cannot classify")
+
+    def _trace_name(self, node: cst.Name, depth: int) -> "_Trace":
+        scope = self.scope(node)
+        assignments = list(scope[node.value]) if scope is not None and node.value in scope else []
+        if not assignments:
+            return _Trace(f"`{node.value}` is not defined in this file")
+        if len(assignments) > 1:
+            kinds = []
+            for assignment in assignments:
+                if isinstance(assignment, Assignment):
+                    kinds.append(self._classify_binding(assignment.node))
+            if kinds and all(k.is_plain for k in kinds):
+                return _Trace("", plain=True)
+            return _Trace(f"`{node.value}` is assigned in several places, not all of them to the same kind of "
+                          "value")
+        assignment = assignments[0]
+        if isinstance(assignment, ImportAssignment):
+            return _Trace(f"`{node.value}` is imported from another module, which iacmod does not analyse")
+        if not isinstance(assignment, Assignment):
+            return _Trace(f"iacmod cannot tell what `{node.value}` is")
+        target = assignment.node
+        if isinstance(target, cst.Param):
+            return self._trace_param(target, assignment)
+        sources = self.bindings.get(target, [])
+        if len(sources) == 1 and depth < 4:
+            how, source = sources[0]
+            if how == "value" and isinstance(source, cst.BaseExpression):
+                inner = self._trace(source, depth + 1)
+                if inner.plain:
+                    return inner
+                return _Trace(f"`{node.value}` = `{_short(source)}`: {inner.reason}", output=inner.output,
+                              input=inner.input, hint=inner.hint, weak_root=inner.weak_root)
+            if how in ("iter", "items-value") and isinstance(source, cst.BaseExpression):
+                inner = self._trace(source, depth + 1) if self.classify(source).kind is Kind.UNKNOWN else None
+                if inner is not None and inner.plain:
+                    return inner
+                why = f": {inner.reason}" if inner is not None else ""
+                return _Trace(f"`{node.value}` is a loop variable over `{_short(source)}`{why}",
+                              output=bool(inner and inner.output), input=bool(inner and inner.input),
+                              hint=inner.hint if inner else "", weak_root=bool(inner and inner.weak_root))
+        unpacked = self._trace_unpacked(target)
+        if unpacked is not None:
+            return unpacked
+        return _Trace(f"iacmod cannot tell what `{node.value}` is bound to")
+
+    def _trace_unpacked(self, target: cst.CSTNode) -> "_Trace | None":
+        """``for name, fn in [("a", fn_a), ("b", fn_b)]`` / ``for key, res in {...}.items()``: the
+        values at ``target``'s position in a literal list of tuples (or the keys of a dict)."""
+        element = self.parent(target)
+        pattern = self.parent(element) if isinstance(element, cst.Element) else None
+        loop = self.parent(pattern) if pattern is not None else None
+        if not (isinstance(pattern, (cst.Tuple, cst.List)) and isinstance(loop, (cst.For, cst.CompFor))
+                and loop.target is pattern and isinstance(target, cst.Name)):
+            return None
+        index = [el.value for el in pattern.elements].index(target)
+        iterable = loop.iter
+        values: list[cst.BaseExpression] = []
+        if isinstance(iterable, (cst.List, cst.Tuple)):
+            for item in iterable.elements:
+                if not (isinstance(item.value, (cst.Tuple, cst.List)) and len(item.value.elements) == len(pattern.elements)):
+                    return None
+                values.append(item.value.elements[index].value)
+        elif (
+            isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Attribute)
+            and iterable.func.attr.value == "items" and not iterable.args and index == 0
+        ):
+            source = iterable.func.value
+            if isinstance(source, cst.Name):
+                found = self.bindings_of(source)
+                source = found if found is not None else source
+            if not isinstance(source, cst.Dict):
+                return None
+            values = [el.key for el in source.elements if isinstance(el, cst.DictElement)]
+        else:
+            return None
+        kinds = [self.classify(v) for v in values]
+        if kinds and all(k.is_plain for k in kinds):
+            return _Trace("", plain=True)
+        outputs = [v for v, k in zip(values, kinds) if k.kind in (Kind.OUTPUT, Kind.RESOURCE, Kind.RESOURCES)]
+        if outputs:
+            return _Trace(f"`{target.value}` is unpacked in a loop whose values include `{_short(outputs[0])}`",
+                          output=True)
+        return _Trace(f"`{target.value}` is unpacked in a loop over `{_short(iterable)}`")
+
+    def elements_of(self, name: cst.Name) -> list[cst.BaseExpression]:
+        """Values stored into the container ``name`` (``name[k] = v``, ``name.append(v)``)."""
+        scope = self.scope(name)
+        assignments = list(scope[name.value]) if scope is not None and name.value in scope else []
+        if len(assignments) != 1 or not isinstance(assignments[0], Assignment):
+            return []
+        return self.elements.get(assignments[0].node, [])
+
+    def bindings_of(self, name: cst.Name) -> cst.BaseExpression | None:
+        """The value ``name`` is bound to, when it is bound once by a plain assignment."""
+        scope = self.scope(name)
+        assignments = list(scope[name.value]) if scope is not None and name.value in scope else []
+        if len(assignments) != 1 or not isinstance(assignments[0], Assignment):
+            return None
+        sources = self.bindings.get(assignments[0].node, [])
+        if len(sources) == 1 and sources[0][0] == "value" and isinstance(sources[0][1], cst.BaseExpression):
+            return sources[0][1]
+        return None
+
+    def _trace_param(self, param: cst.Param, assignment: Assignment) -> "_Trace":
+        name = param.name.value
+        if param in self.callback_params:
+            return _Trace("", plain=True)  # the resolved value inside an ``.apply`` callback
+        fn = self.parent(self.parent(param) or param)
+        cls = self.inside(fn, lambda n: isinstance(n, (cst.ClassDef, cst.FunctionDef))) if fn is not None else None
+        if isinstance(cls, cst.ClassDef) and isinstance(fn, cst.FunctionDef) and (
+            any("pulumi.runtime.Mocks" in self.qualified_names(base.value) for base in cls.bases)
+            or (fn.name.value in ("new_resource", "call") and self._sets_mocks())
+        ):
+            return _Trace("", plain=True)  # MockResourceArgs / MockCallArgs: plain values
+        if param.annotation is not None:
+            ann = param.annotation.annotation
+            if self._plain_annotation(ann):
+                return _Trace("", plain=True)  # `str`, `List[str]`, `Optional[Dict[str, int]]`, ...
+            names = self.qualified_names(ann) if isinstance(ann, (cst.Name, cst.Attribute)) else set()
+            if any(n.startswith("pulumi.") and n not in ("pulumi.Input", "pulumi.input.Input") for n in names):
+                return _Trace("", plain=True)  # a Pulumi type that is not an Output or a resource
+            input_ann = _is_input_annotation(self, ann)
+            loose = bool(names & {"typing.Any", "builtins.object"})
+            return _Trace(f"`{name}` is annotated `{_short(ann)}`, which may hold an Output or a plain value",
+                          input=input_ann, weak_root=not input_ann and not loose,
+                          hint=f"param:{name}")
+        passed = self._arguments_for(param)
+        if passed:
+            kinds = [(arg, self.classify(arg)) for arg in passed]
+            outputs = [arg for arg, v in kinds if v.kind in (Kind.OUTPUT, Kind.RESOURCE, Kind.RESOURCES, Kind.DEEP)]
+            if outputs:
+                return _Trace(f"`{name}` is a parameter without a type annotation, and a caller passes "
+                              f"`{_short(outputs[0])}`", output=True,
+                              hint=f"param:{name}")
+            if all(v.is_plain for _, v in kinds):
+                return _Trace("", plain=True)  # every caller in this file passes a plain value
+        return _Trace(f"`{name}` is a parameter without a type annotation",
+                      hint=f"param:{name}")
+
+    def _plain_annotation(self, ann: cst.BaseExpression) -> bool:
+        """``str``, ``int``, ``List[str]``, ``Optional[Dict[str, str]]``: declared plain values."""
+        if isinstance(ann, (cst.Name, cst.Attribute)):
+            return bool(self.qualified_names(ann) & PLAIN_ANNOTATIONS)
+        if isinstance(ann, cst.SimpleString):
+            return False
+        if isinstance(ann, cst.Subscript):
+            if not (self.qualified_names(ann.value) & PLAIN_GENERICS):
+                return False
+            for element in ann.slice:
+                index = element.slice
+                if not isinstance(index, cst.Index):
+                    return False
+                inner = index.value
+                parts = [el.value for el in inner.elements] if isinstance(inner, (cst.Tuple, cst.List)) else [inner]
+                if not all(self._plain_annotation(p) or (isinstance(p, cst.Name) and p.value == "None")
+                           or isinstance(p, cst.Ellipsis) for p in parts):
+                    return False
+            return True
+        return False
+
+    def _sets_mocks(self) -> bool:
+        return any(
+            isinstance(call.func, cst.Attribute) and call.func.attr.value == "set_mocks"
+            and "pulumi.runtime.set_mocks" in self.qualified_names(call.func)
+            for call in self.calls
+        )
+
+    def _arguments_for(self, param: cst.Param) -> list[cst.BaseExpression]:
+        """The values the calls in this module pass for ``param`` (of a function defined here)."""
+        params = self.parent(param)
+        fn = self.parent(params) if params is not None else None
+        if not isinstance(fn, cst.FunctionDef) or not isinstance(params, cst.Parameters):
+            return []
+        if param not in params.params:
+            return []  # keyword-only, *args, **kwargs: not followed
+        index = list(params.params).index(param)
+        in_class = fn in {f for f in self._methods()}
+        if in_class:
+            index -= 1  # the bound method's self
+        if self._calls_by_name is None:
+            self._calls_by_name = {}
+            for call in self.calls:
+                func = call.func
+                key = func.value if isinstance(func, cst.Name) else func.attr.value  # type: ignore[union-attr]
+                self._calls_by_name.setdefault(key, []).append(call)
+        values: list[cst.BaseExpression] = []
+        cls = self.inside(fn, lambda n: isinstance(n, (cst.ClassDef, cst.FunctionDef)))
+        constructor = in_class and fn.name.value == "__init__" and isinstance(cls, cst.ClassDef)
+        name = cls.name.value if constructor else fn.name.value  # type: ignore[union-attr]
+        for call in self._calls_by_name.get(name, []):
+            if constructor:
+                if not (isinstance(call.func, cst.Name) and self._local_class(call.func) is cls):
+                    continue
+            elif not self._calls_function(call, fn, in_class):
+                continue
+            if any(arg.star for arg in call.args):
+                return []
+            positional = [arg for arg in call.args if arg.keyword is None]
+            keyword_arg = [arg for arg in call.args if arg.keyword is not None and arg.keyword.value == param.name.value]
+            if 0 <= index < len(positional):
+                values.append(positional[index].value)
+            elif keyword_arg:
+                values.append(keyword_arg[0].value)
+        return values
+
+    def _methods(self) -> set[cst.FunctionDef]:
+        methods = self._method_set
+        if methods is None:
+            methods = set()
+            for param in self.method_self:
+                fn = self.parent(self.parent(param) or param)
+                if isinstance(fn, cst.FunctionDef):
+                    methods.add(fn)
+            self._method_set = methods
+        return methods
+
+    def _calls_function(self, call: cst.Call, fn: cst.FunctionDef, method: bool) -> bool:
+        func = call.func
+        if method:
+            if not isinstance(func, cst.Attribute):
+                return False
+            receiver = self.classify(func.value)
+            cls = self.inside(fn, lambda n: isinstance(n, cst.ClassDef))
+            return receiver.kind is Kind.INSTANCE and receiver.cls is cls
+        if not isinstance(func, cst.Name):
+            return False
+        scope = self.scope(func)
+        if scope is None or func.value not in scope:
+            return False
+        return any(isinstance(a, Assignment) and a.node is fn for a in scope[func.value])
+
     # -- context ---------------------------------------------------------------------------------
 
     def inside(self, node: cst.CSTNode, predicate: Callable[[cst.CSTNode], bool]) -> cst.CSTNode | None:
@@ -540,6 +915,111 @@ class OutputAnalysis:
         if name_bound(scope, "json"):
             return None
         return cst.Attribute(cst.Name("json"), cst.Name("dumps")), [ImportSpec("json")]
+
+
+@dataclass(frozen=True)
+class Doubt:
+    """A value that may be an Output, and why iacmod cannot decide."""
+
+    node: cst.BaseExpression
+    reason: str
+    # what would let iacmod classify it ("annotate `role` with ..."), or "" when nothing would
+    hint: str = ""
+
+    @property
+    def text(self) -> str:
+        code = _short(self.node)
+        if self.reason.startswith(f"`{code}` "):
+            return self.reason
+        return f"`{code}`: {self.reason}"
+
+
+@dataclass(frozen=True)
+class _Trace:
+    reason: str
+    hint: str = ""
+    # the root is declared with a type that is not a Pulumi one (``args: AppConfig``): its plain
+    # attributes (``args.name``) are taken for settings, only Output-only names count
+    weak_root: bool = False
+    plain: bool = False  # certainly not an Output after all
+    output: bool = False  # evidence that it is an Output (a caller passes one, a declared type)
+    input: bool = False  # declared as ``Input[...]`` or ``Optional[Resource]``: may be an Output
+
+
+# Attribute names of Pulumi resources that are Outputs and commonly end up in strings and policy
+# documents (besides every ``*_arn``, ``*_id``, ``*_url``, ``*_endpoint`` attribute).
+OUTPUT_LIKE_ATTRIBUTES = frozenset(
+    {"id", "urn", "arn", "name", "url", "endpoint", "address", "bucket", "execution_arn", "invoke_arn",
+     "qualified_arn", "dns_name", "zone_id", "repository_url", "stream_arn", "bucket_domain_name",
+     "bucket_regional_domain_name", "domain_name", "website_endpoint", "reader_endpoint", "port",
+     "public_ip", "private_ip", "hostname", "fqdn", "key_id", "function_name", "role", "cluster_name"}
+)
+OUTPUT_LIKE_SUFFIXES = ("_arn", "_id", "_url", "_endpoint", "_arns", "_ids")
+
+
+def _short(node: cst.CSTNode, limit: int = 60) -> str:
+    text = " ".join(cst.Module([]).code_for_node(node).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+PLAIN_ANNOTATIONS = frozenset(
+    {"builtins.str", "builtins.int", "builtins.float", "builtins.bool", "builtins.bytes", "builtins.dict",
+     "builtins.list", "builtins.tuple", "builtins.set", "typing.Dict", "typing.List", "typing.Tuple",
+     "typing.Set", "typing.Sequence", "typing.Mapping"}
+)
+PLAIN_GENERICS = frozenset(
+    {"builtins.dict", "builtins.list", "builtins.tuple", "builtins.set", "typing.Dict", "typing.List",
+     "typing.Tuple", "typing.Set", "typing.Sequence", "typing.Mapping", "typing.Optional", "typing.Union",
+     "typing.Iterable", "collections.abc.Sequence", "collections.abc.Mapping", "collections.abc.Iterable"}
+)
+STRONG_OUTPUT_ATTRIBUTES = frozenset({"id", "urn", "arn", "url", "execution_arn", "invoke_arn", "qualified_arn"})
+STRONG_OUTPUT_SUFFIXES = ("_arn", "_arns", "_url")
+
+
+def _attribute_of(expr: cst.BaseExpression) -> cst.Attribute | None:
+    node = expr
+    while isinstance(node, cst.Subscript):
+        node = node.value
+    return node if isinstance(node, cst.Attribute) else None
+
+
+def _strong_output_name(name: str) -> bool:
+    return name in STRONG_OUTPUT_ATTRIBUTES or name.endswith(STRONG_OUTPUT_SUFFIXES)
+
+
+def _looks_like_output(expr: cst.BaseExpression) -> bool:
+    """``x.arn``, ``self.bucket.id``, ``buckets[k].name``, ``fn().url``: an attribute named like
+    the Output attributes of Pulumi resources; a name like ``bucket_arn``."""
+    if isinstance(expr, cst.Name):
+        return expr.value == "arn" or expr.value.endswith(("_arn", "_arns"))
+    node = _attribute_of(expr)
+    if node is None:
+        return False
+    attr = node.attr.value
+    return attr in OUTPUT_LIKE_ATTRIBUTES or attr.endswith(OUTPUT_LIKE_SUFFIXES)
+
+
+def _is_input_annotation(analysis: "OutputAnalysis", ann: cst.BaseExpression) -> bool:
+    """``pulumi.Input[str]``, ``Optional[aws.s3.Bucket]``, ``Union[str, Output[str]]``: an
+    annotation under which an Output is expected."""
+    found = False
+
+    class V(cst.CSTVisitor):
+        def visit_Name(self, node: cst.Name) -> None:
+            nonlocal found
+            for name in analysis.qualified_names(node):
+                if name in ("pulumi.Input", "pulumi.input.Input") or _is_output_type(name) or _is_resource_class(name):
+                    found = True
+
+        def visit_Attribute(self, node: cst.Attribute) -> bool:
+            nonlocal found
+            for name in analysis.qualified_names(node):
+                if name in ("pulumi.Input", "pulumi.input.Input") or _is_output_type(name) or _is_resource_class(name):
+                    found = True
+            return True
+
+    ann.visit(V())
+    return found
 
 
 def _children_exprs(node: cst.CSTNode) -> list[cst.BaseExpression]:
@@ -647,10 +1127,19 @@ class _Collector(cst.CSTVisitor):
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
             self._bind(target.target, "value", node.value)
+        block = self.a.parent(self.a.parent(node) or node)
+        cls = self.a.parent(block) if block is not None else None
+        if isinstance(cls, cst.ClassDef) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
+            self.a.class_values[(cls, node.targets[0].target.value)] = node.value
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         if node.value is not None:
             self._bind(node.target, "value", node.value)
+        # a class-level field declaration (dataclasses, NamedTuple, plain classes)
+        block = self.a.parent(self.a.parent(node) or node)
+        cls = self.a.parent(block) if block is not None else None
+        if isinstance(cls, cst.ClassDef) and isinstance(node.target, cst.Name):
+            self.a.class_fields[(cls, node.target.value)] = node.annotation.annotation
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
         self._bind(node.target, "unknown", None)
@@ -697,6 +1186,8 @@ class _Collector(cst.CSTVisitor):
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
+        if isinstance(func, (cst.Name, cst.Attribute)):
+            self.a.calls.append(node)
         if not isinstance(func, cst.Attribute):
             return
         if func.attr.value == "append" and len(node.args) == 1:
