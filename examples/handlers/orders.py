@@ -20,3 +20,20 @@ def create_order(event, context):
     }
     TABLE.put_item(Item=order)
     return {"statusCode": 201, "body": json.dumps(order)}
+
+
+def orders_of_day(event, context):
+    day = event["pathParameters"]["day"]
+    response = TABLE.query(
+        IndexName="by-day",
+        KeyConditionExpression="#d = :day AND begins_with(pk, :prefix)",
+        ExpressionAttributeNames={"#d": "day"},
+        ExpressionAttributeValues={":day": day, ":prefix": "ORDER#"},
+    )
+    items = response["Items"]
+    return {"statusCode": 200, "body": json.dumps(items)}
+
+
+def delete_order(event, context):
+    TABLE.delete_item(Key={"pk": event["pathParameters"]["id"]})
+    return {"statusCode": 204, "body": json.dumps({"deleted": True})}
