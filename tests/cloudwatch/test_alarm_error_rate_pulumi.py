@@ -1,51 +1,18 @@
 """alarm-error-rate on Pulumi programs, run under Pulumi mocks with the real pulumi-aws.
 
-The original and the rewritten program run in a subprocess each (Pulumi's runtime state is
-global); the mocks record the inputs of every MetricAlarm, and the test checks that the
+The original and the rewritten program run in a subprocess each (tests/pulumi_mocks.py; Pulumi's
+runtime state is global); the mocks record the inputs of every MetricAlarm, and the test checks that the
 rewritten alarms have the shape AWS accepts and read the same metrics as the original ones.
 """
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-import textwrap
 
 import pytest
 
 from iacmod.codemods.cloudwatch.alarm_error_rate import AlarmErrorRate
 from iacmod.testing import fix_text
-
-RUNNER = textwrap.dedent(
-    '''
-    import json, sys
-    import pulumi
-
-    ALARMS = {}
-
-    class Mocks(pulumi.runtime.Mocks):
-        def new_resource(self, args):
-            if args.typ == "aws:cloudwatch/metricAlarm:MetricAlarm":
-                ALARMS[args.name] = args.inputs
-            outputs = dict(args.inputs)
-            outputs.setdefault("name", args.name)
-            outputs.setdefault("arn", f"arn:aws:mock:{args.name}")
-            return [args.name + "-id", outputs]
-
-        def call(self, args):
-            return {}
-
-    pulumi.runtime.set_mocks(Mocks(), preview=False)
-
-    @pulumi.runtime.test
-    def run():
-        exec(compile(sys.stdin.read(), "program.py", "exec"), {"__name__": "__main__"})
-
-    run()
-    print(json.dumps(ALARMS, sort_keys=True))
-    '''
-)
+from pulumi_mocks import of_type, run_sources
 
 PROGRAM = '''
 import pulumi
@@ -137,27 +104,25 @@ aws.cloudwatch.MetricAlarm(
 METRIC_FIELDS = {"metricName", "namespace", "statistic", "period", "dimensions", "extendedStatistic", "unit"}
 
 
-def run_program(code: str) -> dict:
-    proc = subprocess.run(
-        [sys.executable, "-c", RUNNER],
-        input=code,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 
 
 @pytest.fixture(scope="module")
-def programs():
-    out = {}
+def programs(tmp_path_factory):
+    fixed = {}
     for name, code in (("dicts", PROGRAM), ("args", ARGS_PROGRAM)):
         new, findings = fix_text(AlarmErrorRate, code, unsafe=True)
         assert new != code
-        assert AlarmErrorRate.examples  # the rule is the one under test
-        out[name] = (run_program(code), run_program(new), new, findings)
-    return out
+        fixed[name] = (code, new, findings)
+    sources = {f"{name}-{when}": code for name, (old, new, _) in fixed.items()
+               for when, code in (("before", old), ("after", new))}
+    reports = run_sources(sources, tmp_path_factory.mktemp("alarms"))
+    for key, report in reports.items():
+        assert report["error"] is None, (key, report["error"])
+    return {
+        name: (of_type(reports[f"{name}-before"], ALARM), of_type(reports[f"{name}-after"], ALARM), new, findings)
+        for name, (_, new, findings) in fixed.items()
+    }
 
 
 def check_rate_alarm(before: dict, after: dict, counter: str, counter_id: str) -> None:
@@ -191,7 +156,7 @@ def test_lambda_errors_become_a_rate(programs):
     queries = after["handler-errors"]["metricQueries"]
     assert queries[0]["metric"]["dimensions"] == {"FunctionName": "handler"}
     assert queries[1]["metric"]["dimensions"] == {"FunctionName": "handler"}
-    assert after["handler-errors"]["alarmActions"] == ["arn:aws:mock:alerts"]
+    assert after["handler-errors"]["alarmActions"] == ["arn:aws:sns:us-east-1:123456789012:alerts"]
     assert after["handler-errors"]["treatMissingData"] == "notBreaching"
     assert after["handler-errors"]["alarmActions"] == before["handler-errors"]["alarmActions"]
 

@@ -1,15 +1,13 @@
 """pulumi-output-json / pulumi-output-string, proven with the real pulumi and pulumi-aws packages.
 
 Each program in tests/pulumi/programs/ runs under Pulumi's mocks (``pulumi.runtime.set_mocks``)
-in a fresh subprocess, before and after the rewrite; ``mock_runner.py`` prints the resolved
+in a fresh subprocess, before and after the rewrite; ``tests/pulumi_mocks.py`` prints the resolved
 inputs every resource received.
 """
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -18,6 +16,7 @@ import pytest
 from iacmod.codemods.pulumi.output_json import PulumiOutputJson
 from iacmod.codemods.pulumi.output_string import PulumiOutputString
 from iacmod.testing import fix_text
+from pulumi_mocks import run_program
 
 HERE = Path(__file__).parent
 PROGRAMS = HERE / "programs"
@@ -27,15 +26,6 @@ ACCOUNT = "123456789012"
 BROKEN = ["flat_script", "component", "strings"]
 SECRET_SIG = "4dabf18193072939515e22adb298388d"  # pulumi's special-signature key and secret marker
 SECRET_VALUE_SIG = "1b47061264138c4ac30d75fd1eb44270"
-
-
-def run_program(path: Path) -> dict:
-    proc = subprocess.run(
-        [sys.executable, str(HERE / "mock_runner.py"), str(path)],
-        capture_output=True, text=True, timeout=120, cwd=path.parent,
-    )
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 @pytest.fixture(scope="module")
@@ -132,7 +122,7 @@ def test_after_flat_script_values(runs):
 
 def test_after_component_values(runs):
     _, after, _ = runs["component"]
-    fn = f"arn:aws:lambda:us-east-1:{ACCOUNT}"
+    fn = f"arn:aws:lambda:us-east-1:{ACCOUNT}:function"
     topic = f"arn:aws:sns:us-east-1:{ACCOUNT}:orders-events"
     definition = json.loads(inputs(after, "orders-machine")["definition"])
     assert definition["States"]["Validate"]["Resource"] == f"{fn}:orders-validate"

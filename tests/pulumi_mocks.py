@@ -1,6 +1,9 @@
-"""Run one Pulumi program under Pulumi's own mocks and print what each resource received.
+"""Run Pulumi programs under Pulumi's own mocks and see what each resource received.
 
-Usage: python mock_runner.py PROGRAM.py  ->  JSON on stdout:
+Shared by every test that runs a Pulumi program (Pulumi's runtime state is global, so each
+program runs in a fresh process): ``run_program(path)`` / ``run_sources({key: code}, folder)``.
+
+As a script: python pulumi_mocks.py PROGRAM.py  ->  JSON on stdout:
 {"error": null | "TypeError: ...", "resources": {name: {"type": ..., "inputs": {...}}},
  "exports": {name: value}}
 
@@ -12,8 +15,12 @@ from __future__ import annotations
 
 import json
 import runpy
+import subprocess
 import sys
 import traceback
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Mapping
 
 import pulumi
 
@@ -34,6 +41,8 @@ def mocked_state(typ: str, name: str, inputs: dict) -> dict:
         state["bucketRegionalDomainName"] = f"{name}.s3.{REGION}.amazonaws.com"
     if typ == "aws:sqs/queue:Queue":
         state["url"] = f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/{name}"
+    if typ == "aws:lambda/function:Function":
+        state["arn"] = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}"
     if typ == "aws:apigateway/restApi:RestApi":
         state["execution_arn"] = f"arn:aws:execute-api:{REGION}:{ACCOUNT}:{name}-id"
         state["executionArn"] = state["execution_arn"]
@@ -76,6 +85,33 @@ def main(program: str) -> None:
         error = f"{type(exc).__name__}: {exc}"
         traceback.print_exc(file=sys.stderr)
     print(json.dumps({"error": error, "resources": RESOURCES, "exports": EXPORTS}, default=repr))
+
+
+def run_program(path: Path) -> dict:
+    """Run the program at ``path`` under the mocks, in a fresh process; its JSON report."""
+    proc = subprocess.run(
+        [sys.executable, __file__, str(path)], capture_output=True, text=True, timeout=180, cwd=path.parent
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def run_sources(sources: Mapping[str, str], folder: Path) -> dict[str, dict]:
+    """Run several programs (given as code) in parallel processes: {key: report}."""
+    paths = {}
+    for key, code in sources.items():
+        path = folder / key / "__main__.py"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(code)
+        paths[key] = path
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        futures = {key: pool.submit(run_program, path) for key, path in paths.items()}
+        return {key: future.result() for key, future in futures.items()}
+
+
+def of_type(report: dict, typ: str) -> dict[str, dict]:
+    """{resource name: inputs} of the resources of one Pulumi type, in creation order."""
+    return {name: r["inputs"] for name, r in report["resources"].items() if r["type"] == typ}
 
 
 if __name__ == "__main__":
