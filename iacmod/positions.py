@@ -119,3 +119,88 @@ def parents_of(module: cst.Module) -> dict[cst.CSTNode, cst.CSTNode]:
                         parents[item] = node
                         stack.append(item)
     return parents
+
+
+def expression_contexts(module: cst.Module) -> dict[cst.CSTNode, object]:
+    """The same mapping as LibCST's ExpressionContextProvider (LOAD/STORE/DEL for Name,
+    Attribute, Subscript, Tuple, List and StarredElement nodes), from a direct walk that mirrors
+    its visitor rule by rule. ScopeProvider depends on it; this is several times cheaper."""
+    from libcst.metadata.expression_context_provider import ExpressionContext
+
+    load, store, delete = ExpressionContext.LOAD, ExpressionContext.STORE, ExpressionContext.DEL
+    out: dict[cst.CSTNode, object] = {}
+    stack: list[tuple[object, object]] = [(module, load)]
+    push = stack.append
+    node_type = cst.CSTNode
+
+    def push_opt(node: object, ctx: object) -> None:
+        if isinstance(node, node_type):
+            push((node, ctx))
+
+    while stack:
+        node, ctx = stack.pop()
+        t = type(node)
+        if t is cst.Name:
+            out[node] = ctx
+        elif t is cst.Attribute:
+            out[node] = ctx
+            push((node.value, load))
+        elif t is cst.Subscript:
+            out[node] = ctx
+            push((node.value, load))
+            for element in node.slice:
+                push((element, load))
+        elif t is cst.Assign:
+            for target in node.targets:
+                push((target, store))
+            push((node.value, ctx))
+        elif t is cst.AnnAssign:
+            push((node.target, store))
+            push((node.annotation, ctx))
+            push_opt(node.value, ctx)
+        elif t is cst.AugAssign or t is cst.NamedExpr:
+            push((node.target, store))
+            push((node.value, ctx))
+        elif t is cst.AsName:
+            push((node.name, store))
+        elif t is cst.CompFor:
+            push((node.target, store))
+            push((node.iter, ctx))
+            for cond in node.ifs:
+                push((cond, ctx))
+            push_opt(node.inner_for_in, ctx)
+        elif t is cst.For:
+            push((node.target, store))
+            push((node.iter, ctx))
+            push((node.body, ctx))
+            push_opt(node.orelse, ctx)
+        elif t is cst.Del:
+            push((node.target, delete))
+        elif t is cst.ClassDef:
+            push((node.name, store))
+            push((node.body, ctx))
+            for item in (*node.bases, *node.keywords, *node.decorators):
+                push((item, ctx))
+        elif t is cst.FunctionDef:
+            push((node.name, store))
+            push((node.params, ctx))
+            push((node.body, ctx))
+            for decorator in node.decorators:
+                push((decorator, ctx))
+            push_opt(node.returns, ctx)
+        elif t is cst.Param:
+            push((node.name, store))
+            push_opt(node.annotation, ctx)
+            push_opt(node.default, ctx)
+        else:
+            if t is cst.Tuple or t is cst.List or t is cst.StarredElement:
+                out[node] = ctx
+            for name in _child_fields(t):
+                value = getattr(node, name)
+                if isinstance(value, node_type):
+                    push((value, ctx))
+                elif isinstance(value, (list, tuple)):
+                    for item in value:
+                        if isinstance(item, node_type):
+                            push((item, ctx))
+    return out

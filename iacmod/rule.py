@@ -21,6 +21,7 @@ from typing import Any, ClassVar, Iterator, Mapping, Sequence
 import libcst as cst
 from libcst._metadata_dependent import _UNDEFINED_DEFAULT, LazyValue
 from libcst.metadata import (
+    ExpressionContextProvider,
     MetadataWrapper,
     ParentNodeProvider,
     ProviderT,
@@ -29,7 +30,7 @@ from libcst.metadata import (
 )
 
 from .findings import FixSafety, RuleFixSafety
-from .positions import parents_of
+from .positions import expression_contexts, parents_of
 
 # Targets a rule can declare. "python" rules run on any Python file (handlers included);
 # the IaC targets say which programs the defect occurs in (docs, `iacmod list`).
@@ -193,17 +194,22 @@ class LazyMetadata:
         return value
 
     def _resolve(self, key: Any) -> Mapping[cst.CSTNode, Any]:
+        # Seed the wrapper's cache with the same mappings computed by direct walks
+        # (iacmod.positions; tests/test_positions.py checks they are identical), so that every
+        # visitor of this module, and LibCST's own ScopeProvider, share them.
         resolved = getattr(self._wrapper, "_metadata", None)
-        if key is ParentNodeProvider and isinstance(resolved, dict) and key not in resolved:
-            # seed the wrapper's cache with the same mapping from a direct walk
-            # (iacmod.positions.parents_of), so that every visitor of this module shares it
-            resolved[key] = parents_of(self._wrapper.module)
+        if isinstance(resolved, dict):
+            module = self._wrapper.module
+            if key is ParentNodeProvider and key not in resolved:
+                resolved[key] = parents_of(module)
+            if key in (ScopeProvider, ExpressionContextProvider) and ExpressionContextProvider not in resolved:
+                resolved[ExpressionContextProvider] = expression_contexts(module)
         return self._wrapper.resolve(key)
 
     def _scope_map(self) -> Mapping[cst.CSTNode, Any]:
         scopes = self.metadata.get(ScopeProvider)
         if scopes is None:
-            scopes = self.metadata[ScopeProvider] = self._wrapper.resolve(ScopeProvider)
+            scopes = self.metadata[ScopeProvider] = self._resolve(ScopeProvider)
         return scopes
 
 

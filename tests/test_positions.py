@@ -14,6 +14,14 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCES = sorted(p for p in (ROOT / "fixtures").rglob("*.py")) + sorted((ROOT / "iacmod").glob("*.py"))
 
 TRICKY = '''\
+import os.path as osp, json
+from a import (b as c, d)
+del x[0], y.z
+x: int = (y := 3)
+total += 1
+[first, *rest] = items
+for i, (j, k) in enumerate(pairs): pass
+lst = [q for q in range(3) for r in range(q) if r]
 @decorator(arg)
 class A(Base):  # comment
     """Doc."""
@@ -75,3 +83,14 @@ def test_same_parents_as_parent_node_provider(source):
     got = parents_of(module)
     assert got.keys() == expected.keys()
     assert all(got[n] is expected[n] for n in got)
+
+
+@pytest.mark.parametrize("source", [TRICKY] + [p.read_text() for p in SOURCES[:40]], ids=["tricky"] + [p.name for p in SOURCES[:40]])
+def test_same_contexts_as_expression_context_provider(source):
+    from libcst.metadata import ExpressionContextProvider
+
+    from iacmod.positions import expression_contexts
+
+    module = cst.parse_module(source)
+    expected = dict(MetadataWrapper(module, unsafe_skip_copy=True).resolve(ExpressionContextProvider))
+    assert expression_contexts(module) == expected
