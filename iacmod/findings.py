@@ -46,14 +46,6 @@ class Span:
         pos = Position(line, column)
         return cls(pos, pos)
 
-    def shifted(self, lines: int, first_line_columns: int = 0) -> "Span":
-        """The span moved down by ``lines`` (for code embedded in a string of another file)."""
-
-        def move(pos: Position) -> Position:
-            col = pos.column + (first_line_columns if pos.line == 1 else 0)
-            return Position(pos.line + lines, col)
-
-        return Span(move(self.start), move(self.end))
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Iterable
-
 import libcst as cst
 from libcst.metadata import QualifiedNameProvider, ScopeProvider
 from libcst.metadata.scope_provider import Scope
@@ -15,9 +13,6 @@ def qualified_names(rule: Rule, node: cst.CSTNode) -> set[str]:
     """Qualified names of ``node`` (requires QualifiedNameProvider in the rule's dependencies)."""
     return {q.name for q in rule.get_metadata(QualifiedNameProvider, node, set())}
 
-
-def resolves_to(rule: Rule, node: cst.CSTNode, *names: str) -> bool:
-    return not qualified_names(rule, node).isdisjoint(names)
 
 
 def scope_of(rule: Rule, node: cst.CSTNode) -> Scope | None:
@@ -41,19 +36,3 @@ def module_alias(scope: Scope, *qualified: str) -> str | None:
     return None
 
 
-def dotted(expr: cst.BaseExpression) -> str | None:
-    """``a.b.c`` for a Name/Attribute chain, else None."""
-    if isinstance(expr, cst.Name):
-        return expr.value
-    if isinstance(expr, cst.Attribute):
-        left = dotted(expr.value)
-        return None if left is None else f"{left}.{expr.attr.value}"
-    return None
-
-
-def parse_dotted(text: str) -> cst.BaseExpression:
-    return cst.parse_expression(text)
-
-
-def first(iterable: Iterable[str]) -> str | None:
-    return next(iter(sorted(iterable)), None)

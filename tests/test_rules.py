@@ -9,6 +9,7 @@ import pytest
 
 from iacmod.findings import FixSafety
 from iacmod.registry import all_rules
+from iacmod.rule import TARGETS
 from iacmod.testing import example_cases, fix_text, fixture_cases
 
 EXAMPLES = list(example_cases())
@@ -66,4 +67,4 @@ def test_rule_declaration(rule):
     assert rule.examples, "every rule ships examples"
     assert any(e.after is not None for e in rule.examples) or rule.fix_safety.value == "detect-only"
     assert any(e.after is None for e in rule.examples), "every rule shows code it must not change"
-    assert rule.targets
+    assert rule.targets and rule.targets <= set(TARGETS), rule.targets

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from iacmod.cstedit import remove_elements
 from iacmod.findings import FixSafety, RuleFixSafety
 from iacmod.names import module_alias, name_bound, scope_of
 from iacmod.rule import Example, ImportSpec
@@ -137,14 +138,6 @@ def _dict_literal(arg: cst.Arg | None) -> tuple[dict[str, cst.DictElement], cst.
             return None
         out[key] = el
     return out, arg.value
-
-
-def _without(items: list, drop: set) -> list:
-    """Sequence elements (Arg/DictElement) without ``drop``, keeping the trailing-comma style."""
-    kept = [x for x in items if x not in drop]
-    if kept and items and items[-1] in drop:
-        kept[-1] = kept[-1].with_changes(comma=items[-1].comma)
-    return kept
 
 
 class DynamodbKeyCondition(Boto3Tracking):
@@ -483,7 +476,7 @@ and caller placeholders named like boto3's own (`:v0`, `#n0`), which boto3 would
             return arg
         assert isinstance(arg.value, cst.Dict)
         gone = {el for k, el in elems.items() if k not in kept}
-        return arg.with_changes(value=arg.value.with_changes(elements=_without(list(arg.value.elements), gone)))
+        return arg.with_changes(value=arg.value.with_changes(elements=remove_elements(list(arg.value.elements), gone)))
 
     def _is_condition(self, expr: cst.BaseExpression) -> bool:
         """A boto3 condition object (``Attr(...)``/``Key(...)`` combined with & | ~)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import libcst as cst
 from libcst.metadata import ParentNodeProvider, QualifiedNameProvider
 
+from iacmod.cstedit import remove_elements
 from iacmod.findings import FixSafety, RuleFixSafety
 from iacmod.names import qualified_names
 from iacmod.rule import Example, Rule
@@ -13,13 +14,6 @@ from .boto3_receivers import string_value
 
 NO_CONTENT_NAMES = {"http.HTTPStatus.NO_CONTENT", "http.client.NO_CONTENT"}
 SERIALIZERS = {"json.dumps", "builtins.str"}
-
-
-def _without(items: list, drop: object) -> list:
-    kept = [x for x in items if x is not drop]
-    if kept and items and items[-1] is drop:
-        kept[-1] = kept[-1].with_changes(comma=drop.comma)  # type: ignore[attr-defined]
-    return kept
 
 
 class Http204NoBody(Rule):
@@ -148,7 +142,7 @@ are not rewritten: the dict literal there does not say 204.
             if not plain:
                 why.append("the body is computed by a call that may have side effects")
             message += f" (unsafe fix: {'; '.join(why)}; check, then run with --unsafe-fixes)"
-        new = node.with_changes(elements=_without(list(node.elements), body))
+        new = node.with_changes(elements=remove_elements(node.elements, [body]))
         self.report(body, message, changes={node: new},
                     safety=FixSafety.SAFE if safe else FixSafety.UNSAFE)
 
