@@ -508,9 +508,14 @@ def _strings_with_triggers(module: cst.Module, rules: Sequence[type[Rule]]) -> b
 
 
 def fix_embedded(
-    module: cst.Module, settings: Settings, path: str, wrapper: MetadataWrapper | None = None
+    module: cst.Module,
+    settings: Settings,
+    path: str,
+    wrapper: MetadataWrapper | None = None,
+    code: str | None = None,
 ) -> tuple[dict[cst.CSTNode, cst.CSTNode], list[Finding], list[FileError]]:
-    code = module.code
+    if code is None:
+        code = module.code
     if not any(m in code for m in MARKERS) or not _triggered(settings.rules, code):
         return {}, [], []
     rules = _triggered(settings.rules, code)

@@ -9,19 +9,21 @@ from __future__ import annotations
 
 import fnmatch
 import os
+from contextlib import ExitStack
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+from libcst.metadata import CodeRange, MetadataWrapper, ParentNodeProvider, PositionProvider
 
 from . import suppress
-from .positions import positions_of
+from .positions import parents_of, positions_of
 from .imports import add_imports, remove_unused_imports
 from .findings import FileError, FileResult, Finding, FixSafety, Position, Span
-from .rule import PendingFix, Report, Rule, RuleContext
+from .rule import _POSITIONS_OF, PendingFix, Report, Rule, RuleContext, resolve_metadata
+from .walk import readonly_visits, walk_batched
 
 MAX_PASSES = 6
 GENERATED_MARKER = b"@generated"
@@ -58,12 +60,13 @@ class SourceResult:
 # -- hooks ---------------------------------------------------------------------------------------
 
 # Hooks run in a pass next to the rules, e.g. rewriting Python code embedded in string literals
-# (iacmod.embedded). Each gets (module, settings, path, wrapper) — wrapper: the MetadataWrapper
-# the rules used on this very module, whose metadata is cached — and returns replacements for
+# (iacmod.embedded). Each gets (module, settings, path, wrapper, code) — wrapper: the
+# MetadataWrapper the rules used on this very module, whose metadata is cached; code: the
+# module's source text — and returns replacements for
 # nodes of that module (applied with the rules' fixes when they do not overlap), findings
 # (located in the module's code, marked fixed when a replacement fixes them) and errors.
 ModuleHook = Callable[
-    [cst.Module, Settings, str, MetadataWrapper],
+    [cst.Module, Settings, str, MetadataWrapper, str],
     "tuple[dict[cst.CSTNode, cst.CSTNode], list[Finding], list[FileError]]",
 ]
 MODULE_HOOKS: list[ModuleHook] = []
@@ -85,12 +88,18 @@ def _overlaps(a: CodeRange, b: CodeRange) -> bool:
 
 
 class _Replacer(cst.CSTTransformer):
-    def __init__(self, changes: Mapping[cst.CSTNode, Any]) -> None:
+    """Replaces nodes, rebuilding only their ancestors (``path``: the nodes on the way from the
+    module to a replaced node; None: descend everywhere)."""
+
+    def __init__(self, changes: Mapping[cst.CSTNode, Any], path: set[cst.CSTNode] | None = None) -> None:
         super().__init__()
         self.changes = changes
+        self.path = path
 
     def on_visit(self, node: cst.CSTNode) -> bool:
-        return node not in self.changes
+        if node in self.changes:
+            return False
+        return self.path is None or node in self.path
 
     def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> Any:
         if original_node in self.changes:
@@ -98,15 +107,47 @@ class _Replacer(cst.CSTTransformer):
         return updated_node
 
 
-def _apply(module: cst.Module, fixes: Sequence[PendingFix]) -> cst.Module:
+def _ancestors(module: cst.Module, nodes: Iterable[cst.CSTNode], wrapper: MetadataWrapper | None) -> set[cst.CSTNode] | None:
+    parents = resolve_metadata(wrapper, ParentNodeProvider) if wrapper is not None else parents_of(module)
+    path: set[cst.CSTNode] = set()
+    for node in nodes:
+        while node is not module:
+            parent = parents.get(node)
+            if parent is None:
+                return None  # not in this module's tree: let the transformer look everywhere
+            if parent in path:
+                break
+            path.add(parent)
+            node = parent
+    return path
+
+
+def _apply(module: cst.Module, fixes: Sequence[PendingFix], wrapper: MetadataWrapper | None = None) -> cst.Module:
     changes: dict[cst.CSTNode, Any] = {}
     for fix in fixes:
         changes.update(fix.changes)
-    new = module.visit(_Replacer(changes)) if changes else module
+    new = module.visit(_Replacer(changes, _ancestors(module, changes, wrapper))) if changes else module
     assert isinstance(new, cst.Module)
     new = add_imports(new, [spec for fix in fixes for spec in fix.add_imports])
     new = remove_unused_imports(new, [spec for fix in fixes for spec in fix.remove_imports])
     return new
+
+
+def _may_not_round_trip(text: str) -> bool:
+    """Whether LibCST might not reproduce ``text`` exactly (it does for everything else: a form
+    feed at the start of the file, a lone carriage return at the end, a BOM in a str)."""
+    return "\f" in text or "\r" in text or text.startswith("\ufeff")
+
+
+def _known_positions(wrapper: MetadataWrapper, wanted: set[cst.CSTNode]) -> Mapping[cst.CSTNode, CodeRange] | None:
+    """Positions the rules already had computed in this pass, when they cover ``wanted``."""
+    resolved = wrapper._metadata
+    if PositionProvider in resolved:
+        return resolved[PositionProvider]
+    asked = resolved.get(_POSITIONS_OF)
+    if asked and wanted <= asked.keys() and all(asked[n] is not None for n in wanted):
+        return asked
+    return None
 
 
 def _validate(code: str, path: str) -> cst.Module:
@@ -167,12 +208,23 @@ def _crashed(module: cst.Module, instances: Sequence[Rule], path: str, settings:
     for inst in instances:
         rule = type(inst)
         try:
-            MetadataWrapper(module, unsafe_skip_copy=True).visit_batched(
-                [rule(RuleContext(Path(path), module.code, settings.options_for(rule)))]
+            _visit_rules(
+                MetadataWrapper(module, unsafe_skip_copy=True),
+                [rule(RuleContext(Path(path), module.code, settings.options_for(rule)))],
             )
         except Exception:  # noqa: BLE001
             culprits.append(rule.name)
     return culprits or [type(i).name for i in instances]
+
+
+def _visit_rules(wrapper: MetadataWrapper, instances: Sequence[Rule]) -> None:
+    """All rules in one read-only walk (``iacmod.walk``: LibCST's order and callbacks without
+    rebuilding nodes), with their metadata resolved lazily from ``wrapper``."""
+    with ExitStack() as stack:
+        for inst in instances:
+            stack.enter_context(inst.resolve(wrapper))
+        stack.enter_context(readonly_visits())  # visits the rules make themselves
+        walk_batched(wrapper.module, instances)
 
 
 def fix_module_source(
@@ -191,7 +243,8 @@ def fix_module_source(
         rules = [r for r in settings.rules if r.triggered_by(code)]
     module = cst.parse_module(code)
     encoding = module.encoding
-    original_code = module.code
+    # LibCST round-trips source exactly: the module's code is the decoded input
+    original_code = code.decode(encoding) if isinstance(code, bytes) else code
     text = original_code
     fixed: list[Finding] = []
     remaining: list[Finding] = []
@@ -206,7 +259,7 @@ def fix_module_source(
         wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
         if instances:
             try:
-                wrapper.visit_batched(instances)
+                _visit_rules(wrapper, instances)
             except Exception as exc:  # noqa: BLE001 - a rule bug must not stop the run
                 raise RuleCrash(_crashed(module, instances, path, settings), exc) from exc
         reports = [rep for inst in instances for rep in inst.reports]
@@ -215,7 +268,8 @@ def fix_module_source(
         hook_findings: list[Finding] = []
         if run_hooks:
             for hook in MODULE_HOOKS:
-                changes, extra, hook_errors = hook(module, settings, path, wrapper)
+                with readonly_visits():
+                    changes, extra, hook_errors = hook(module, settings, path, wrapper, text)
                 hook_changes.update(changes)
                 hook_findings.extend(extra)
                 errors.extend(hook_errors)
@@ -224,9 +278,11 @@ def fix_module_source(
             break
         wanted = {rep.node for rep in reports} | set(hook_changes)
         wanted.update(n for rep in reports if rep.fix for n in rep.fix.changes)
-        positions = positions_of(module, wanted)
+        positions = _known_positions(wrapper, wanted)
+        if positions is None:
+            positions = positions_of(module, wanted)
         if not wanted <= positions.keys():  # e.g. the Module node itself: ask LibCST
-            positions = wrapper.resolve(PositionProvider)
+            positions = resolve_metadata(wrapper, PositionProvider)
         sup = suppress.parse_python(text)
         accepted: list[tuple[Report | None, PendingFix]] = []
         deferred = False
@@ -268,10 +324,27 @@ def fix_module_source(
         remaining = _to_original(pass_remaining, text, original_code)
         if not accepted:
             break
+        if text is original_code and _may_not_round_trip(text) and module.code != original_code:
+            # LibCST does not round-trip a few rare layouts (e.g. a form feed at the start of
+            # the file): writing its code would change bytes no fix asked to change
+            errors.append(
+                FileError(
+                    path,
+                    1,
+                    "LibCST cannot reproduce this file byte for byte (e.g. a form feed or a lone "
+                    "carriage return); fixes not applied, file left untouched",
+                )
+            )
+            unfixed = [replace(f, fixed=False) for f in _to_original(pass_fixed, text, original_code)]
+            return SourceResult(None, sorted(unfixed + remaining, key=lambda f: (f.span.start, f.code)), errors, encoding)
         try:
-            new_module = _apply(module, [fix for _, fix in accepted])
+            new_module = _apply(module, [fix for _, fix in accepted], wrapper)
             new_text = new_module.code
-            module = _validate(new_text, path)
+            # CPython's parser and compiler are the judge of valid code; LibCST parses the
+            # result again only when another pass is to run on it
+            compile(new_text, path, "exec", dont_inherit=True)
+            if deferred:
+                module = cst.parse_module(new_text)
         except Exception as exc:  # noqa: BLE001
             culprits = _blame(module, accepted, path)
             detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__

@@ -8,14 +8,17 @@ Removal uses ``RemoveImportsVisitor``, which only removes imports that are no lo
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Sequence
 
 import libcst as cst
-from libcst.codemod import CodemodContext
+from libcst.codemod import Codemod, CodemodContext
+from libcst.metadata import MetadataWrapper
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.helpers import get_full_name_for_node
 
 from .rule import ImportSpec
+from .walk import readonly_visits
 
 
 def _from_imports(module: cst.Module, name: str) -> list[tuple[int, int, cst.ImportFrom]]:
@@ -96,8 +99,28 @@ def add_imports(module: cst.Module, specs: Sequence[ImportSpec]) -> cst.Module:
         context = CodemodContext()
         for spec in rest:
             AddImportsVisitor.add_needed_import(context, spec.module, spec.name, spec.asname)
-        module = AddImportsVisitor(context).transform_module(module)
+        module = _transform(_TopLevelAddImports(context), module)
     return module
+
+
+class _TopLevelAddImports(AddImportsVisitor):
+    """LibCST's AddImportsVisitor, which only changes the module's body and the imports at its
+    top: it need not rebuild (through its matcher machinery) every node of the module."""
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        go = super().on_visit(node)
+        return go and isinstance(node, (cst.Module, cst.SimpleStatementLine))
+
+
+def _transform(codemod: Codemod, module: cst.Module) -> cst.Module:
+    """``codemod.transform_module(module)`` without its deep copy of the module (our nodes are
+    never mutated, and the codemod builds a new tree), with its read-only visits cheap."""
+    if codemod.should_allow_multiple_passes():
+        return codemod.transform_module(module)
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    with codemod.resolve(wrapper), readonly_visits():
+        codemod.context = replace(codemod.context, wrapper=wrapper)
+        return codemod.transform_module_impl(wrapper.module)
 
 
 def remove_unused_imports(module: cst.Module, specs: Sequence[ImportSpec]) -> cst.Module:

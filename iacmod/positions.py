@@ -11,13 +11,16 @@ where it is not significant).
 
 from __future__ import annotations
 
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator, Optional
+from typing import Any, Iterable, Iterator, Optional
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
 from libcst.metadata import CodePosition, CodeRange
+
+
+_NOTHING = nullcontext()
 
 
 @dataclass(frozen=False)
@@ -50,17 +53,21 @@ class _TargetedState(CodegenState):
             if node not in self.computed:
                 self.computed[node] = CodeRange(start, CodePosition(self.line, self.column))
 
-    @contextmanager
     def record_syntactic_position(
         self,
         node: cst.CSTNode,
         *,
         start_node: Optional[cst.CSTNode] = None,
         end_node: Optional[cst.CSTNode] = None,
-    ) -> Iterator[None]:
+    ) -> Any:
         if node not in self.targets:
-            yield
-            return
+            return _NOTHING  # (a shared no-op context: far cheaper than a generator's)
+        return self._record(node, start_node, end_node)
+
+    @contextmanager
+    def _record(
+        self, node: cst.CSTNode, start_node: Optional[cst.CSTNode], end_node: Optional[cst.CSTNode]
+    ) -> Iterator[None]:
         # the hoisted start/end nodes are generated inside this block: record them too
         if start_node is not None:
             self.targets.add(start_node)
@@ -103,21 +110,28 @@ def _child_fields(cls: type) -> tuple[str, ...]:
 def parents_of(module: cst.Module) -> dict[cst.CSTNode, cst.CSTNode]:
     """Each node's parent, as LibCST's ParentNodeProvider gives it, from a direct walk over the
     nodes' fields (no visitor dispatch: several times cheaper on large modules)."""
+    from .walk import _KIND, _kind
+
     parents: dict[cst.CSTNode, cst.CSTNode] = {}
     stack: list[cst.CSTNode] = [module]
-    node_type = cst.CSTNode
+    push = stack.append
+    kinds = _KIND
+    fields_of = _CHILD_FIELDS
     while stack:
         node = stack.pop()
-        for name in _child_fields(type(node)):
+        fields = fields_of.get(node.__class__) or _child_fields(node.__class__)
+        for name in fields:
             value = getattr(node, name)
-            if isinstance(value, node_type):
+            kind = kinds.get(value.__class__)
+            if kind is None:
+                kind = _kind(value.__class__)
+            if kind == 1:
                 parents[value] = node
-                stack.append(value)
-            elif isinstance(value, (list, tuple)):
+                push(value)
+            elif kind == 2:
                 for item in value:
-                    if isinstance(item, node_type):
-                        parents[item] = node
-                        stack.append(item)
+                    parents[item] = node
+                    push(item)
     return parents
 
 
@@ -127,6 +141,10 @@ def expression_contexts(module: cst.Module) -> dict[cst.CSTNode, object]:
     its visitor rule by rule. ScopeProvider depends on it; this is several times cheaper."""
     from libcst.metadata.expression_context_provider import ExpressionContext
 
+    from .walk import _KIND, _kind
+
+    kinds = _KIND
+    fields_of = _CHILD_FIELDS
     load, store, delete = ExpressionContext.LOAD, ExpressionContext.STORE, ExpressionContext.DEL
     out: dict[cst.CSTNode, object] = {}
     stack: list[tuple[object, object]] = [(module, load)]
@@ -195,12 +213,14 @@ def expression_contexts(module: cst.Module) -> dict[cst.CSTNode, object]:
         else:
             if t is cst.Tuple or t is cst.List or t is cst.StarredElement:
                 out[node] = ctx
-            for name in _child_fields(t):
+            for name in fields_of.get(t) or _child_fields(t):
                 value = getattr(node, name)
-                if isinstance(value, node_type):
+                kind = kinds.get(value.__class__)
+                if kind is None:
+                    kind = _kind(value.__class__)
+                if kind == 1:
                     push((value, ctx))
-                elif isinstance(value, (list, tuple)):
+                elif kind == 2:
                     for item in value:
-                        if isinstance(item, node_type):
-                            push((item, ctx))
+                        push((item, ctx))
     return out

@@ -16,7 +16,7 @@ import textwrap
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Iterator, Mapping, Sequence
+from typing import Any, ClassVar, Iterable, Iterator, Mapping, Sequence
 
 import libcst as cst
 from libcst._metadata_dependent import _UNDEFINED_DEFAULT, LazyValue
@@ -24,13 +24,15 @@ from libcst.metadata import (
     ExpressionContextProvider,
     MetadataWrapper,
     ParentNodeProvider,
+    PositionProvider,
     ProviderT,
     QualifiedNameProvider,
     ScopeProvider,
 )
 
 from .findings import FixSafety, RuleFixSafety
-from .positions import expression_contexts, parents_of
+from .positions import expression_contexts, parents_of, positions_of
+from .scope import scopes
 
 # Targets a rule can declare. "python" rules run on any Python file (handlers included);
 # the IaC targets say which programs the defect occurs in (docs, `iacmod list`).
@@ -150,6 +152,11 @@ class DocumentResult:
     new_text: str | None = None
 
 
+_TARGETED_POSITIONS = 4  # beyond this many nodes, positions of the whole module are computed
+_POSITIONS_OF = object()  # key of the targeted positions cached in a wrapper's metadata
+_ASKED = object()  # key of how many targeted position passes a wrapper's module had
+
+
 class LazyMetadata:
     """Metadata resolved on first use instead of before the visit (mix into a LibCST visitor).
 
@@ -183,6 +190,8 @@ class LazyMetadata:
             if scope is None:
                 return set() if default is _UNDEFINED_DEFAULT else default
             return scope.get_qualified_names_for(node)
+        if key is PositionProvider and key not in self.metadata:
+            return self._position(node, default)
         if key not in self.metadata:
             self.metadata[key] = self._resolve(key)
         if default is not _UNDEFINED_DEFAULT:
@@ -194,23 +203,75 @@ class LazyMetadata:
         return value
 
     def _resolve(self, key: Any) -> Mapping[cst.CSTNode, Any]:
-        # Seed the wrapper's cache with the same mappings computed by direct walks
-        # (iacmod.positions; tests/test_positions.py checks they are identical), so that every
-        # visitor of this module, and LibCST's own ScopeProvider, share them.
-        resolved = getattr(self._wrapper, "_metadata", None)
-        if isinstance(resolved, dict):
-            module = self._wrapper.module
-            if key is ParentNodeProvider and key not in resolved:
-                resolved[key] = parents_of(module)
-            if key in (ScopeProvider, ExpressionContextProvider) and ExpressionContextProvider not in resolved:
-                resolved[ExpressionContextProvider] = expression_contexts(module)
-        return self._wrapper.resolve(key)
+        return resolve_metadata(self._wrapper, key)
+
+    def prefetch_positions(self, nodes: Iterable[cst.CSTNode]) -> None:
+        """Compute the positions of ``nodes`` in one pass, for a rule about to ask for several
+        (``get_metadata(PositionProvider, node)`` then finds them)."""
+        if PositionProvider in self.metadata:
+            return
+        cache = self._wrapper._metadata.setdefault(_POSITIONS_OF, {})
+        wanted = [n for n in nodes if n not in cache]
+        if wanted:
+            cache.update(positions_of(self._wrapper.module, wanted))
+
+    def _position(self, node: cst.CSTNode, default: Any) -> Any:
+        """A node's position: rules ask for a few (to lay out a fix), so they are generated for
+        the nodes asked about (iacmod.positions.positions_of, same ranges as PositionProvider)
+        rather than for every node of the module, unless many are asked for."""
+        wrapper = self._wrapper
+        cache = wrapper._metadata.setdefault(_POSITIONS_OF, {})  # MetadataWrapper has __slots__
+        if node not in cache:
+            asked = self._wrapper._metadata.get(_ASKED, 0) + 1
+            self._wrapper._metadata[_ASKED] = asked
+            if asked > _TARGETED_POSITIONS:
+                self.metadata[PositionProvider] = self._resolve(PositionProvider)
+                return self.get_metadata(PositionProvider, node, default)
+            cache.update(positions_of(wrapper.module, [node]))
+            cache.setdefault(node, None)
+        value = cache[node]
+        if value is None:  # e.g. the Module node itself, or a node of another tree: ask LibCST
+            self.metadata[PositionProvider] = self._resolve(PositionProvider)
+            return self.get_metadata(PositionProvider, node, default)
+        return value
 
     def _scope_map(self) -> Mapping[cst.CSTNode, Any]:
         scopes = self.metadata.get(ScopeProvider)
         if scopes is None:
             scopes = self.metadata[ScopeProvider] = self._resolve(ScopeProvider)
         return scopes
+
+
+def resolve_metadata(wrapper: MetadataWrapper, key: Any) -> Mapping[cst.CSTNode, Any]:
+    """``wrapper.resolve(key)``, cheaper, with the same result, cached in the wrapper.
+
+    Parents and expression contexts come from direct walks (iacmod.positions;
+    tests/test_positions.py checks they are identical to LibCST's providers). Scope and
+    positions are computed by their providers directly: ``MetadataWrapper.resolve`` would
+    also run a batched traversal of the whole module with nothing to do (for ScopeProvider,
+    a batchable provider that does all its work in ``visit_Module``, and after any
+    non-batchable one), doubling the cost. LibCST's visits inside the scope analysis are
+    read-only, so they run under ``iacmod.walk.readonly_visits``.
+    """
+    resolved = getattr(wrapper, "_metadata", None)
+    if not isinstance(resolved, dict):  # not the MetadataWrapper this was written against
+        return wrapper.resolve(key)
+    if key in resolved:
+        return resolved[key]
+    module = wrapper.module
+    if key is ParentNodeProvider:
+        resolved[key] = parents_of(module)
+    elif key is ExpressionContextProvider:
+        resolved[key] = expression_contexts(module)
+    elif key is ScopeProvider:
+        if ExpressionContextProvider not in resolved:
+            resolved[ExpressionContextProvider] = expression_contexts(module)
+        resolved[key] = scopes(wrapper)
+    elif key is PositionProvider:
+        resolved[key] = PositionProvider()._gen(wrapper)
+    else:
+        return wrapper.resolve(key)
+    return resolved[key]
 
 
 class Rule(LazyMetadata, cst.BatchableCSTVisitor):
@@ -252,7 +313,12 @@ class Rule(LazyMetadata, cst.BatchableCSTVisitor):
         cls = type(self)
         names = cls.__dict__.get("_iacmod_visitor_names")
         if names is None:
-            names = tuple(n for n in dir(cls) if n.startswith(("visit_", "leave_")))
+            # as LibCST's own get_visitors: the typed no-op stubs of every node are skipped
+            names = tuple(
+                n
+                for n in dir(cls)
+                if n.startswith(("visit_", "leave_")) and not getattr(getattr(cls, n), "_is_no_op", False)
+            )
             cls._iacmod_visitor_names = names  # type: ignore[attr-defined]
         return {name: getattr(self, name) for name in names}
 

@@ -599,6 +599,16 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
     def leave_Module(self, original_node: cst.Module) -> None:
         percent = self.option("threshold-percent")
         bad_option = not (isinstance(percent, (int, float)) and 0 < percent < 100)
+        # the fixes keep the layout: positions of the calls' arguments, in one pass
+        wanted: list[cst.CSTNode] = []
+        for alarm in (*self._tf, *self._cdk):
+            wanted.extend(alarm.call.args)
+            if alarm.stmt is not None:
+                wanted.append(alarm.stmt)
+            metric = getattr(alarm, "metric", None)
+            if metric is not None:
+                wanted.extend([metric, *metric.args])
+        self.prefetch_positions(wanted)
         for tf in self._tf:
             args = kwargs(tf.call)
             self._finish(tf.call, tf.target, args.get("threshold"), args.get("period"),

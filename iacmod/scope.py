@@ -1,0 +1,65 @@
+"""LibCST's scope analysis (``ScopeProvider``), computed for a fraction of its cost.
+
+The analysis is LibCST's own ``ScopeVisitor``; only the way it is driven differs:
+
+- its visits are read-only walks (``iacmod.walk``) that rebuild no nodes;
+- the walk does not enter formatting nodes (whitespace, comments, commas, operators,
+  brackets), which hold no names: LibCST documents scope metadata as not available for them,
+  and no rule asks for it. Every other node gets the same scope, and every scope the same
+  assignments and accesses (``tests/test_walk.py`` compares them with LibCST's on the corpus);
+- ``on_leave`` does what LibCST's does (record the node's scope, count assignment-like nodes,
+  call ``leave_<Node>``) without a string format, ``getattr`` and abstract ``isinstance`` per
+  node.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, ScopeProvider
+from libcst.metadata.scope_provider import _ASSIGNMENT_LIKE_NODES, ScopeVisitor
+
+from .walk import _handlers, formatting_classes, readonly_visits
+
+_ASSIGNMENT_LIKE: dict[type, bool] = {}
+
+
+class _ScopeVisitor(ScopeVisitor):
+    iacmod_skip_classes = formatting_classes()
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        cls = original_node.__class__
+        self.provider._computed[original_node] = self.scope  # what set_metadata does
+        counts = _ASSIGNMENT_LIKE.get(cls)
+        if counts is None:
+            counts = _ASSIGNMENT_LIKE[cls] = issubclass(cls, _ASSIGNMENT_LIKE_NODES)
+        if counts:
+            self.scope._assignment_count += 1
+        leave = _LEAVES.get(cls.__name__)
+        if leave is not None:
+            leave(self, original_node)
+
+
+_LEAVES = {
+    name[len("leave_"):]: fn
+    for name, fn in _handlers(ScopeVisitor).items()
+    if name.startswith("leave_") and "_" not in name[len("leave_"):]
+}
+
+
+class _ScopeProvider(ScopeProvider):
+    def visit_Module(self, node: cst.Module) -> bool | None:
+        visitor = _ScopeVisitor(self)
+        node.visit(visitor)
+        visitor.infer_accesses()
+        return None
+
+
+def scopes(wrapper: MetadataWrapper) -> Mapping[cst.CSTNode, Any]:
+    """The scope of every node of ``wrapper.module`` but formatting nodes (ScopeProvider's
+    mapping otherwise). Needs ExpressionContextProvider resolved in ``wrapper``."""
+    provider = _ScopeProvider()
+    with provider.resolve(wrapper), readonly_visits():
+        provider.visit_Module(wrapper.module)
+    return provider._computed

@@ -1,0 +1,457 @@
+"""Read-only traversals: LibCST's visiting order and callbacks, without rebuilding the tree.
+
+``CSTNode.visit`` rebuilds (and re-validates) every node it passes through
+``_visit_and_replace_children`` even for a ``CSTVisitor``, whose result LibCST then throws
+away. For a read-only visitor that work is pure overhead: about two thirds of a traversal's
+cost. This module walks the same children, in the same order, with the same callbacks
+(``on_visit``, ``on_visit_attribute``, ``on_leave_attribute``, ``on_leave``), and builds
+nothing:
+
+- :func:`child_fields` gives, per node class, the fields LibCST's own
+  ``_visit_and_replace_children`` visits and their order (source order, which is not the
+  dataclass field order: e.g. a function's decorators come before its name). It is read
+  from LibCST itself, once per class, by recording the ``on_visit_attribute`` calls of one
+  real ``_visit_and_replace_children``, so it follows the installed LibCST exactly.
+- :func:`readonly_visits` is a context manager under which ``node.visit(visitor)`` takes
+  that path for every ``CSTVisitor`` (transformers keep LibCST's own path). It covers the
+  visits LibCST's ``ScopeProvider`` makes internally, which are most of its cost.
+- :func:`walk_batched` runs many batchable visitors (the rules) in one walk, calling each
+  one's ``visit_<Node>``/``leave_<Node>`` as ``libcst.visit_batched`` does, and skipping the
+  subtrees that cannot contain a node any of them handles (whitespace, operators, ...), as
+  the field types of the node classes tell.
+
+``tests/test_walk.py`` checks on every corpus module and test file that the callbacks seen are
+identical, call for call, to LibCST's.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import re
+import types
+import typing
+import weakref
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator, Sequence
+
+import libcst as cst
+from libcst import CSTNode, CSTVisitor
+
+_ORIGINAL_VISIT = CSTNode.visit
+_BASE = CSTVisitor
+
+
+# -- child order, read from LibCST ---------------------------------------------------------------
+
+
+class _FieldRecorder(CSTVisitor):
+    def __init__(self, parent: CSTNode) -> None:
+        super().__init__()
+        self.parent = parent
+        self.fields: list[str] = []
+
+    def on_visit(self, node: CSTNode) -> bool:
+        return False  # record the parent's fields only
+
+    def on_leave(self, original_node: CSTNode) -> None:
+        pass
+
+    def on_visit_attribute(self, node: CSTNode, attribute: str) -> None:
+        if node is self.parent:
+            self.fields.append(attribute)
+
+    def on_leave_attribute(self, original_node: CSTNode, attribute: str) -> None:
+        pass
+
+
+_FIELDS: dict[Any, tuple[str, ...]] = {}
+_CONDITIONAL: dict[type, tuple[str, ...]] = {}
+_IF_NOT_NONE = re.compile(r"\bif\s+(?:self\.)?(\w+)\s+is\s+not\s+None\b")
+
+
+def _conditional_fields(cls: type) -> tuple[str, ...]:
+    """Fields that ``cls._visit_and_replace_children`` visits only when they are not None
+    (e.g. a format spec in an f-string): LibCST skips their attribute callbacks then."""
+    fields = _CONDITIONAL.get(cls)
+    if fields is None:
+        try:
+            source = inspect.getsource(cls._visit_and_replace_children)
+            fields = tuple(sorted(set(_IF_NOT_NONE.findall(source))))
+        except (OSError, TypeError):  # no source: assume any field may be conditional
+            fields = tuple(f.name for f in dataclasses.fields(cls))
+        _CONDITIONAL[cls] = fields
+    return fields
+
+
+def field_key(node: CSTNode) -> Any:
+    """What the visited fields of ``node`` depend on: its class, and for the few classes with
+    conditionally visited fields, which of those are None."""
+    cls = node.__class__
+    conditional = _CONDITIONAL.get(cls)
+    if conditional is None:
+        conditional = _conditional_fields(cls)
+    if not conditional:
+        return cls
+    return (cls, tuple(getattr(node, f, None) is None for f in conditional))
+
+
+def child_fields(node: CSTNode, key: Any = None) -> tuple[str, ...]:
+    """The fields of ``node`` that LibCST visits, in LibCST's visiting order."""
+    if key is None:
+        key = field_key(node)
+    fields = _FIELDS.get(key)
+    if fields is None:
+        recorder = _FieldRecorder(node)
+        with _original_visits():
+            node._visit_and_replace_children(recorder)
+        fields = _FIELDS[key] = tuple(recorder.fields)
+    return fields
+
+
+# -- which node classes can occur below which --------------------------------------------------
+
+
+def _concrete_node_classes() -> list[type]:
+    seen: set[type] = set()
+    out: list[type] = []
+    stack = [CSTNode]
+    while stack:
+        cls = stack.pop()
+        for sub in cls.__subclasses__():
+            if sub not in seen:
+                seen.add(sub)
+                stack.append(sub)
+                if not getattr(sub, "__abstractmethods__", None) and sub.__module__.startswith("libcst."):
+                    out.append(sub)
+    return out
+
+
+def _referenced(hint: Any, out: set[type]) -> bool:
+    """Collect the CSTNode classes a field's type hint names; False when it cannot tell."""
+    if hint is None or hint is type(None) or hint is Ellipsis:
+        return True
+    if isinstance(hint, type):
+        if issubclass(hint, CSTNode):
+            out.add(hint)
+        return True
+    origin = typing.get_origin(hint)
+    if origin is None:
+        return False  # Any, a TypeVar, a forward reference: cannot tell
+    if origin is typing.Literal:
+        return True
+    ok = True
+    for arg in typing.get_args(hint):
+        ok = _referenced(arg, out) and ok
+    return ok
+
+
+class _Reach:
+    """For each concrete node class, the node classes that can occur anywhere below it."""
+
+    def __init__(self) -> None:
+        self.concrete = _concrete_node_classes()
+        direct: dict[type, set[type] | None] = {}
+        for cls in self.concrete:
+            try:
+                hints = typing.get_type_hints(cls)
+            except Exception:  # noqa: BLE001 - unknown: assume anything can occur below
+                direct[cls] = None
+                continue
+            refs: set[type] = set()
+            ok = True
+            for name, hint in hints.items():
+                if name.startswith("_") or typing.get_origin(hint) is typing.ClassVar:
+                    continue
+                ok = _referenced(hint, refs) and ok
+            direct[cls] = {c for c in self.concrete if any(issubclass(c, r) for r in refs)} if ok else None
+        self.below: dict[type, frozenset[type] | None] = {}
+        for cls in self.concrete:
+            self.below[cls] = self._closure(cls, direct)
+
+    def _closure(self, cls: type, direct: dict[type, set[type] | None]) -> frozenset[type] | None:
+        seen: set[type] = set()
+        stack = [cls]
+        while stack:
+            current = stack.pop()
+            children = direct.get(current)
+            if children is None:
+                return None
+            for child in children:
+                if child not in seen:
+                    seen.add(child)
+                    stack.append(child)
+        return frozenset(seen)
+
+
+_REACH: _Reach | None = None
+
+
+def _reach() -> _Reach:
+    global _REACH
+    if _REACH is None:
+        _REACH = _Reach()
+    return _REACH
+
+
+# -- read-only visits for any CSTVisitor ---------------------------------------------------------
+
+
+_STUB_MODULES = ("libcst._typed_visitor", "libcst._typed_visitor_base")
+_HANDLERS: "weakref.WeakKeyDictionary[type, dict[str, Callable[..., Any]]]" = weakref.WeakKeyDictionary()
+
+
+def _handlers(vcls: type) -> dict[str, Callable[..., Any]]:
+    """The ``visit_*``/``leave_*`` methods a visitor class defines (what ``getattr`` on an
+    instance finds), as functions called (visitor, node); LibCST's typed no-op stubs left out."""
+    table = _HANDLERS.get(vcls)
+    if table is None:
+        raw: dict[str, Any] = {}
+        for klass in reversed(vcls.__mro__):
+            if klass.__module__ in _STUB_MODULES:
+                continue
+            for name, value in klass.__dict__.items():
+                if name.startswith(("visit_", "leave_")):
+                    raw[name] = value
+        table = {}
+        for name, value in raw.items():
+            if getattr(value, "_is_no_op", False):
+                continue
+            if isinstance(value, types.FunctionType):
+                table[name] = value
+            else:  # staticmethod, property, ...: look it up exactly as LibCST does
+                table[name] = lambda visitor, node, _name=name: getattr(visitor, _name)(node)
+        _HANDLERS[vcls] = table
+    return table
+
+
+class _Plan:
+    """How a visitor class handles one node class (cached per pair)."""
+
+    __slots__ = ("visit", "leave", "fields")
+
+    def __init__(self, handlers: dict[str, Callable[..., Any]], node: CSTNode, key: Any, attribute_hooks: bool) -> None:
+        name = type(node).__name__
+        self.visit = handlers.get(f"visit_{name}")
+        self.leave = handlers.get(f"leave_{name}")
+        if attribute_hooks:
+            self.fields = tuple(
+                (attr, handlers.get(f"visit_{name}_{attr}"), handlers.get(f"leave_{name}_{attr}"))
+                for attr in child_fields(node, key)
+            )
+        else:
+            self.fields = tuple((attr, None, None) for attr in child_fields(node, key))
+
+
+_PLANS: "weakref.WeakKeyDictionary[type, dict[Any, _Plan]]" = weakref.WeakKeyDictionary()
+_ATTRIBUTE_HOOKS: "weakref.WeakKeyDictionary[type, bool]" = weakref.WeakKeyDictionary()
+
+
+def _has_attribute_hooks(vcls: type, handlers: dict[str, Callable[..., Any]]) -> bool:
+    found = _ATTRIBUTE_HOOKS.get(vcls)
+    if found is None:
+        found = _ATTRIBUTE_HOOKS[vcls] = any("_" in n.partition("_")[2] for n in handlers)
+    return found
+_KIND: dict[type, int] = {}
+_NODE, _SEQUENCE, _OTHER = 1, 2, 0
+
+
+def _kind(cls: type) -> int:
+    """1: a node, 2: a tuple or list of nodes, 0: anything else (None, str, a sentinel)."""
+    kind = _KIND[cls] = _NODE if issubclass(cls, CSTNode) else _SEQUENCE if cls in (tuple, list) else _OTHER
+    return kind
+
+
+def _readonly_visit(root: CSTNode, visitor: CSTVisitor) -> None:
+    vcls = type(visitor)
+    own_visit = vcls.on_visit is not _BASE.on_visit
+    own_leave = vcls.on_leave is not _BASE.on_leave
+    own_attr = (
+        vcls.on_visit_attribute is not _BASE.on_visit_attribute
+        or vcls.on_leave_attribute is not _BASE.on_leave_attribute
+    )
+    handlers = _handlers(vcls)
+    # attribute hooks (visit_<Node>_<field>) are rare: only then are they looked up per field
+    attribute_hooks = not own_attr and _has_attribute_hooks(vcls, handlers)
+    plans = _PLANS.get(vcls)
+    if plans is None:
+        plans = _PLANS[vcls] = {}
+    kinds = _KIND
+    # a visitor class may declare node classes whose subtrees it does not need visited
+    skip: frozenset[type] = getattr(vcls, "iacmod_skip_classes", frozenset())
+
+    def walk(node: CSTNode) -> None:
+        key = node.__class__
+        conditional = _CONDITIONAL.get(key)
+        if conditional is None or conditional:
+            key = field_key(node)
+        plan = plans.get(key)
+        if plan is None:
+            plan = plans[key] = _Plan(handlers, node, key, attribute_hooks)
+        if own_visit:
+            go = visitor.on_visit(node)
+        elif plan.visit is not None:
+            go = plan.visit(visitor, node) is not False
+        else:
+            go = True
+        if go:
+            for attr, on_attr, off_attr in plan.fields:
+                if own_attr:
+                    visitor.on_visit_attribute(node, attr)
+                elif on_attr is not None:
+                    on_attr(visitor, node)
+                value = getattr(node, attr)
+                kind = kinds.get(value.__class__)
+                if kind is None:
+                    kind = _kind(value.__class__)
+                if kind == 1:
+                    if value.__class__ not in skip:
+                        walk(value)
+                elif kind == 2:
+                    for item in value:
+                        if item.__class__ not in skip:
+                            walk(item)
+                if own_attr:
+                    visitor.on_leave_attribute(node, attr)
+                elif off_attr is not None:
+                    off_attr(visitor, node)
+        if own_leave:
+            visitor.on_leave(node)
+        elif plan.leave is not None:
+            plan.leave(visitor, node)
+
+    walk(root)
+
+
+def _visit(self: CSTNode, visitor: Any) -> Any:
+    if isinstance(visitor, CSTVisitor):
+        _readonly_visit(self, visitor)
+        return self  # what LibCST returns for a CSTVisitor
+    return _ORIGINAL_VISIT(self, visitor)
+
+
+_depth = 0
+
+
+@contextmanager
+def readonly_visits() -> Iterator[None]:
+    """Within the block, ``node.visit(v)`` for a ``CSTVisitor`` ``v`` walks without rebuilding
+    nodes (same callbacks, same order). Transformers are unaffected. Re-entrant; the engine
+    is single-threaded per process."""
+    global _depth
+    if _depth == 0:
+        CSTNode.visit = _visit  # type: ignore[method-assign]
+    _depth += 1
+    try:
+        yield
+    finally:
+        _depth -= 1
+        if _depth == 0:
+            CSTNode.visit = _ORIGINAL_VISIT  # type: ignore[method-assign]
+
+
+@contextmanager
+def _original_visits() -> Iterator[None]:
+    saved = CSTNode.visit
+    CSTNode.visit = _ORIGINAL_VISIT  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        CSTNode.visit = saved  # type: ignore[method-assign]
+
+
+# -- batched walk for the rules ------------------------------------------------------------------
+
+
+def walk_batched(root: CSTNode, visitors: Sequence[cst.BatchableCSTVisitor]) -> None:
+    """Run ``visitors`` over ``root`` as ``libcst.visit_batched`` does (every visitor's
+    ``visit_<Node>`` in visitor order before the node's children, whose return value is
+    ignored; ``leave_<Node>`` after), without rebuilding nodes, and without descending into
+    subtrees that cannot hold a node class any visitor handles."""
+    handlers: dict[str, tuple[list[Callable[..., Any]], list[Callable[..., Any]]]] = {}
+    attribute_hooks = False
+    for v in visitors:
+        for name, method in v.get_visitors().items():
+            prefix, _, rest = name.partition("_")
+            if "_" in rest:
+                attribute_hooks = True
+                continue
+            entry = handlers.setdefault(rest, ([], []))
+            entry[0 if prefix == "visit" else 1].append(method)
+    if attribute_hooks:  # not used by any rule: take LibCST's own path rather than guess
+        cst.visit_batched(root, visitors)
+        return
+    reach = _reach()
+    # dispatch is by class name, as in LibCST's batched visitor
+    handled = frozenset(c for c in reach.concrete if c.__name__ in handlers)
+    # per node class: (visits, leaves, fields worth descending into)
+    plans: dict[type, tuple[tuple[Callable[..., Any], ...], tuple[Callable[..., Any], ...], tuple[str, ...]]] = {}
+    interesting: dict[type, bool] = {}
+
+    def worth(cls: type) -> bool:
+        value = interesting.get(cls)
+        if value is None:
+            below = reach.below.get(cls)
+            value = interesting[cls] = (
+                cls.__name__ in handlers or below is None or not below.isdisjoint(handled)
+            )
+        return value
+
+    kinds = _KIND
+
+    def walk(node: CSTNode) -> None:
+        cls = node.__class__
+        plan = plans.get(cls)
+        if plan is None:
+            visits, leaves = handlers.get(cls.__name__, ((), ()))
+            below = reach.below.get(cls)
+            fields: tuple[str, ...] | None = ()
+            if below is None or not below.isdisjoint(handled):
+                # None: the visited fields depend on the node (see field_key)
+                fields = child_fields(node) if not _conditional_fields(cls) else None
+            plan = plans[cls] = (tuple(visits), tuple(leaves), fields)
+        visits, leaves, fields = plan
+        for fn in visits:
+            fn(node)
+        for attr in fields if fields is not None else child_fields(node):
+            value = getattr(node, attr)
+            cls = value.__class__
+            kind = kinds.get(cls)
+            if kind is None:
+                kind = _kind(cls)
+            if kind == 1:
+                if interesting.get(cls) or interesting.get(cls) is None and worth(cls):
+                    walk(value)
+            elif kind == 2:
+                for item in value:
+                    cls = item.__class__
+                    if interesting.get(cls) or interesting.get(cls) is None and worth(cls):
+                        walk(item)
+        for fn in leaves:
+            fn(node)
+
+    walk(root)
+
+
+# -- formatting nodes ----------------------------------------------------------------------------
+
+_BRACKETS = ("LeftParen", "RightParen", "LeftSquareBracket", "RightSquareBracket", "LeftCurlyBrace", "RightCurlyBrace")
+_FORMATTING: frozenset[type] | None = None
+
+
+def formatting_classes() -> frozenset[type]:
+    """Node classes that only carry formatting (whitespace, comments, newlines, commas, dots,
+    operators, brackets) and can hold nothing else below them: LibCST documents its scope
+    metadata as not available for these."""
+    global _FORMATTING
+    if _FORMATTING is None:
+        reach = _reach()
+        candidates = {
+            c
+            for c in reach.concrete
+            if c.__module__ in ("libcst._nodes.whitespace", "libcst._nodes.op") or c.__name__ in _BRACKETS
+        }
+        _FORMATTING = frozenset(
+            c for c in candidates if (below := reach.below.get(c)) is not None and below <= candidates
+        )
+    return _FORMATTING
