@@ -8,6 +8,7 @@ document rules). ``run`` processes many files on a process pool.
 from __future__ import annotations
 
 import fnmatch
+import gc
 import os
 from contextlib import ExitStack
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -393,7 +394,23 @@ def is_generated(data: bytes) -> bool:
 
 
 def process_file(path: Path, settings: Settings) -> FileResult:
-    """Read, fix (in memory) and report one file. Never raises for bad input."""
+    """Read, fix (in memory) and report one file. Never raises for bad input.
+
+    The cyclic garbage collector is paused while the file is processed and run once after it:
+    a parse allocates hundreds of thousands of nodes, none of them in reference cycles, and the
+    collector's automatic passes over them cost about a quarter of the run (measured on the
+    corpus); the file's cyclic garbage (scope analysis) is collected before the next file."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _process_file(path, settings)
+    finally:
+        if enabled:
+            gc.enable()
+            gc.collect(1)
+
+
+def _process_file(path: Path, settings: Settings) -> FileResult:
     display = str(path)
     try:
         data = path.read_bytes()

@@ -18,7 +18,7 @@ from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.helpers import get_full_name_for_node
 
 from .rule import ImportSpec
-from .walk import readonly_visits
+from .walk import _handlers, _reach, readonly_visits
 
 
 def _from_imports(module: cst.Module, name: str) -> list[tuple[int, int, cst.ImportFrom]]:
@@ -101,6 +101,22 @@ def add_imports(module: cst.Module, specs: Sequence[ImportSpec]) -> cst.Module:
             AddImportsVisitor.add_needed_import(context, spec.module, spec.name, spec.asname)
         module = _transform(_TopLevelAddImports(context), module)
     return module
+
+
+def _read_only_top_level() -> None:
+    """AddImportsVisitor first walks the whole module with a gatherer that only reads the
+    module's top-level statements in ``leave_Module``: tell iacmod's read-only walk
+    (``iacmod.walk``) that nothing below the module needs visiting for it. Checked, not
+    assumed: if a LibCST version gives the gatherer any other handler, it is walked in full."""
+    try:
+        from libcst.codemod.visitors._add_imports import _GatherTopImportsBeforeStatements as gatherer
+    except ImportError:  # pragma: no cover - another LibCST layout
+        return
+    if set(_handlers(gatherer)) == {"leave_Module"} and not gatherer.__dict__.get("iacmod_skip_classes"):
+        type.__setattr__(gatherer, "iacmod_skip_classes", frozenset(_reach().concrete))
+
+
+_read_only_top_level()
 
 
 class _TopLevelAddImports(AddImportsVisitor):

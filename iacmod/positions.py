@@ -23,6 +23,10 @@ from libcst.metadata import CodePosition, CodeRange
 _NOTHING = nullcontext()
 
 
+class _AllFound(Exception):
+    """Raised inside code generation once every wanted range is known."""
+
+
 @dataclass(frozen=False)
 class _TargetedState(CodegenState):
     targets: set = field(default_factory=set)
@@ -52,6 +56,13 @@ class _TargetedState(CodegenState):
             start = self.starts[node].pop()
             if node not in self.computed:
                 self.computed[node] = CodeRange(start, CodePosition(self.line, self.column))
+                self._done(node)
+
+    def _done(self, node: cst.CSTNode) -> None:
+        # every target has its range (and none is still open): the rest of the module's code
+        # need not be generated
+        if len(self.computed) >= len(self.targets) and self.targets <= self.computed.keys():
+            raise _AllFound
 
     def record_syntactic_position(
         self,
@@ -83,6 +94,7 @@ class _TargetedState(CodegenState):
             if end_node is not None:
                 end = self.computed[end_node].end
             self.computed[node] = CodeRange(start, end)
+        self._done(node)
 
 
 def positions_of(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> dict[cst.CSTNode, CodeRange]:
@@ -91,7 +103,10 @@ def positions_of(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> dict[cst.C
     state = _TargetedState(
         default_indent=module.default_indent, default_newline=module.default_newline, targets=targets
     )
-    module._codegen(state)
+    try:
+        module._codegen(state)
+    except _AllFound:
+        pass
     return state.computed
 
 
@@ -107,9 +122,10 @@ def _child_fields(cls: type) -> tuple[str, ...]:
     return names
 
 
-def parents_of(module: cst.Module) -> dict[cst.CSTNode, cst.CSTNode]:
+def parents_of(module: cst.Module, skip: frozenset[type] = frozenset()) -> dict[cst.CSTNode, cst.CSTNode]:
     """Each node's parent, as LibCST's ParentNodeProvider gives it, from a direct walk over the
-    nodes' fields (no visitor dispatch: several times cheaper on large modules)."""
+    nodes' fields (no visitor dispatch: several times cheaper on large modules); without the
+    subtrees of the node classes in ``skip``."""
     from .walk import _KIND, _kind
 
     parents: dict[cst.CSTNode, cst.CSTNode] = {}
@@ -126,12 +142,14 @@ def parents_of(module: cst.Module) -> dict[cst.CSTNode, cst.CSTNode]:
             if kind is None:
                 kind = _kind(value.__class__)
             if kind == 1:
-                parents[value] = node
-                push(value)
+                if value.__class__ not in skip:
+                    parents[value] = node
+                    push(value)
             elif kind == 2:
                 for item in value:
-                    parents[item] = node
-                    push(item)
+                    if item.__class__ not in skip:
+                        parents[item] = node
+                        push(item)
     return parents
 
 
@@ -141,10 +159,12 @@ def expression_contexts(module: cst.Module) -> dict[cst.CSTNode, object]:
     its visitor rule by rule. ScopeProvider depends on it; this is several times cheaper."""
     from libcst.metadata.expression_context_provider import ExpressionContext
 
-    from .walk import _KIND, _kind
+    from .walk import _KIND, _kind, formatting_classes
 
     kinds = _KIND
     fields_of = _CHILD_FIELDS
+    # whitespace, commas, operators and brackets hold none of the nodes that get a context
+    formatting = formatting_classes()
     load, store, delete = ExpressionContext.LOAD, ExpressionContext.STORE, ExpressionContext.DEL
     out: dict[cst.CSTNode, object] = {}
     stack: list[tuple[object, object]] = [(module, load)]
@@ -219,8 +239,10 @@ def expression_contexts(module: cst.Module) -> dict[cst.CSTNode, object]:
                 if kind is None:
                     kind = _kind(value.__class__)
                 if kind == 1:
-                    push((value, ctx))
+                    if value.__class__ not in formatting:
+                        push((value, ctx))
                 elif kind == 2:
                     for item in value:
-                        push((item, ctx))
+                        if item.__class__ not in formatting:
+                            push((item, ctx))
     return out

@@ -33,6 +33,7 @@ from libcst.metadata import (
 from .findings import FixSafety, RuleFixSafety
 from .positions import expression_contexts, parents_of, positions_of
 from .scope import scopes
+from .walk import formatting_classes
 
 # Targets a rule can declare. "python" rules run on any Python file (handlers included);
 # the IaC targets say which programs the defect occurs in (docs, `iacmod list`).
@@ -154,6 +155,7 @@ class DocumentResult:
 
 _TARGETED_POSITIONS = 4  # beyond this many nodes, positions of the whole module are computed
 _POSITIONS_OF = object()  # key of the targeted positions cached in a wrapper's metadata
+_PARTIAL_PARENTS = object()  # set while a wrapper's parent map leaves formatting nodes out
 _ASKED = object()  # key of how many targeted position passes a wrapper's module had
 
 
@@ -194,6 +196,8 @@ class LazyMetadata:
             return self._position(node, default)
         if key not in self.metadata:
             self.metadata[key] = self._resolve(key)
+        if key is ParentNodeProvider and node not in self.metadata[key]:
+            self._complete_parents(node)
         if default is not _UNDEFINED_DEFAULT:
             value = self.metadata[key].get(node, default)
         else:
@@ -204,6 +208,12 @@ class LazyMetadata:
 
     def _resolve(self, key: Any) -> Mapping[cst.CSTNode, Any]:
         return resolve_metadata(self._wrapper, key)
+
+    def _complete_parents(self, node: cst.CSTNode) -> None:
+        resolved = self._wrapper._metadata
+        if resolved.get(_PARTIAL_PARENTS) and type(node) in formatting_classes():
+            resolved[ParentNodeProvider] = self.metadata[ParentNodeProvider] = parents_of(self._wrapper.module)
+            resolved[_PARTIAL_PARENTS] = False
 
     def prefetch_positions(self, nodes: Iterable[cst.CSTNode]) -> None:
         """Compute the positions of ``nodes`` in one pass, for a rule about to ask for several
@@ -260,7 +270,10 @@ def resolve_metadata(wrapper: MetadataWrapper, key: Any) -> Mapping[cst.CSTNode,
         return resolved[key]
     module = wrapper.module
     if key is ParentNodeProvider:
-        resolved[key] = parents_of(module)
+        # formatting nodes (whitespace, commas, ...) are left out: rules ask for the parents of
+        # code; LazyMetadata completes the map the first time one asks for a formatting node
+        resolved[key] = parents_of(module, skip=formatting_classes())
+        resolved[_PARTIAL_PARENTS] = True
     elif key is ExpressionContextProvider:
         resolved[key] = expression_contexts(module)
     elif key is ScopeProvider:

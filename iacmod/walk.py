@@ -31,7 +31,6 @@ import inspect
 import re
 import types
 import typing
-import weakref
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator, Sequence
 
@@ -198,13 +197,12 @@ def _reach() -> _Reach:
 
 
 _STUB_MODULES = ("libcst._typed_visitor", "libcst._typed_visitor_base")
-_HANDLERS: "weakref.WeakKeyDictionary[type, dict[str, Callable[..., Any]]]" = weakref.WeakKeyDictionary()
 
 
 def _handlers(vcls: type) -> dict[str, Callable[..., Any]]:
     """The ``visit_*``/``leave_*`` methods a visitor class defines (what ``getattr`` on an
     instance finds), as functions called (visitor, node); LibCST's typed no-op stubs left out."""
-    table = _HANDLERS.get(vcls)
+    table = vcls.__dict__.get("_iacmod_handlers")
     if table is None:
         raw: dict[str, Any] = {}
         for klass in reversed(vcls.__mro__):
@@ -221,7 +219,7 @@ def _handlers(vcls: type) -> dict[str, Callable[..., Any]]:
                 table[name] = value
             else:  # staticmethod, property, ...: look it up exactly as LibCST does
                 table[name] = lambda visitor, node, _name=name: getattr(visitor, _name)(node)
-        _HANDLERS[vcls] = table
+        type.__setattr__(vcls, "_iacmod_handlers", table)
     return table
 
 
@@ -243,15 +241,6 @@ class _Plan:
             self.fields = tuple((attr, None, None) for attr in child_fields(node, key))
 
 
-_PLANS: "weakref.WeakKeyDictionary[type, dict[Any, _Plan]]" = weakref.WeakKeyDictionary()
-_ATTRIBUTE_HOOKS: "weakref.WeakKeyDictionary[type, bool]" = weakref.WeakKeyDictionary()
-
-
-def _has_attribute_hooks(vcls: type, handlers: dict[str, Callable[..., Any]]) -> bool:
-    found = _ATTRIBUTE_HOOKS.get(vcls)
-    if found is None:
-        found = _ATTRIBUTE_HOOKS[vcls] = any("_" in n.partition("_")[2] for n in handlers)
-    return found
 _KIND: dict[type, int] = {}
 _NODE, _SEQUENCE, _OTHER = 1, 2, 0
 
@@ -262,23 +251,61 @@ def _kind(cls: type) -> int:
     return kind
 
 
+class _VisitorInfo:
+    """What the walk needs to know about a visitor class, kept on the class itself (visitor
+    classes defined inside functions come and go; a global cache would keep them alive)."""
+
+    __slots__ = ("own_visit", "own_leave", "own_attr", "handlers", "attribute_hooks", "plans", "skip")
+
+    def __init__(self, vcls: type) -> None:
+        self.own_visit = vcls.on_visit is not _BASE.on_visit
+        self.own_leave = vcls.on_leave is not _BASE.on_leave
+        self.own_attr = (
+            vcls.on_visit_attribute is not _BASE.on_visit_attribute
+            or vcls.on_leave_attribute is not _BASE.on_leave_attribute
+        )
+        self.handlers = _handlers(vcls)
+        # attribute hooks (visit_<Node>_<field>) are rare: only then are they looked up per field
+        self.attribute_hooks = not self.own_attr and any("_" in n.partition("_")[2] for n in self.handlers)
+        self.plans: dict[Any, _Plan] = {}
+        # a visitor class may declare node classes whose subtrees it does not need visited
+        self.skip: frozenset[type] = getattr(vcls, "iacmod_skip_classes", frozenset())
+        if not (self.own_visit or self.own_leave or self.own_attr or self.attribute_hooks):
+            # it sees nodes only through its visit_<Node>/leave_<Node>: subtrees that cannot
+            # hold a node it handles need no visit (exactly what LibCST's walk would call)
+            self.skip = self.skip | _unhandled(frozenset(n.partition("_")[2] for n in self.handlers))
+
+
+_UNHANDLED: dict[frozenset[str], frozenset[type]] = {}
+
+
+def _unhandled(names: frozenset[str]) -> frozenset[type]:
+    """Node classes that neither are named in ``names`` nor can hold a node that is."""
+    found = _UNHANDLED.get(names)
+    if found is None:
+        reach = _reach()
+        handled = {c for c in reach.concrete if c.__name__ in names}
+        found = _UNHANDLED[names] = frozenset(
+            c
+            for c in reach.concrete
+            if c.__name__ not in names and (below := reach.below.get(c)) is not None and below.isdisjoint(handled)
+        )
+    return found
+
+
+def _info(vcls: type) -> _VisitorInfo:
+    info = vcls.__dict__.get("_iacmod_walk_info")
+    if info is None:
+        info = _VisitorInfo(vcls)
+        type.__setattr__(vcls, "_iacmod_walk_info", info)
+    return info
+
+
 def _readonly_visit(root: CSTNode, visitor: CSTVisitor) -> None:
-    vcls = type(visitor)
-    own_visit = vcls.on_visit is not _BASE.on_visit
-    own_leave = vcls.on_leave is not _BASE.on_leave
-    own_attr = (
-        vcls.on_visit_attribute is not _BASE.on_visit_attribute
-        or vcls.on_leave_attribute is not _BASE.on_leave_attribute
-    )
-    handlers = _handlers(vcls)
-    # attribute hooks (visit_<Node>_<field>) are rare: only then are they looked up per field
-    attribute_hooks = not own_attr and _has_attribute_hooks(vcls, handlers)
-    plans = _PLANS.get(vcls)
-    if plans is None:
-        plans = _PLANS[vcls] = {}
+    info = _info(type(visitor))
+    own_visit, own_leave, own_attr = info.own_visit, info.own_leave, info.own_attr
+    handlers, attribute_hooks, plans, skip = info.handlers, info.attribute_hooks, info.plans, info.skip
     kinds = _KIND
-    # a visitor class may declare node classes whose subtrees it does not need visited
-    skip: frozenset[type] = getattr(vcls, "iacmod_skip_classes", frozenset())
 
     def walk(node: CSTNode) -> None:
         key = node.__class__

@@ -114,6 +114,27 @@ class _Hooks(cst.CSTVisitor):
         self.log.append(("spec", id(node)))
 
 
+class _Plain(cst.CSTVisitor):
+    """Dispatch through visit_<Node>/leave_<Node> only: the walk prunes what it cannot reach."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.log: list[tuple[object, ...]] = []
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self.log.append(("call", id(node)))
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        self.log.append(("class", id(node)))
+        return False
+
+    def leave_Comma(self, node: cst.Comma) -> None:
+        self.log.append(("comma", id(node)))
+
+    def leave_SimpleString(self, node: cst.SimpleString) -> None:
+        self.log.append(("string", id(node)))
+
+
 def _batched(names: list[str]) -> type[cst.BatchableCSTVisitor]:
     def make(kind: str, name: str):  # type: ignore[no-untyped-def]
         def method(self, node):  # type: ignore[no-untyped-def]
@@ -143,7 +164,7 @@ HANDLER_SETS = [
 ]
 
 
-@pytest.mark.parametrize("visitor", [_Recorder, _Hooks])
+@pytest.mark.parametrize("visitor", [_Recorder, _Hooks, _Plain])
 def test_readonly_visits_match_libcst(visitor: type[cst.CSTVisitor]) -> None:
     for module in MODULES:
         expected = visitor()
@@ -234,3 +255,27 @@ def test_formatting_classes_hold_no_names() -> None:
     names = {c.__name__ for c in formatting_classes()}
     assert {"SimpleWhitespace", "Comma", "Newline", "Comment", "LeftParen", "Add"} <= names
     assert not names & {"Name", "Attribute", "Call", "SimpleString", "Param", "AsName", "ImportAlias"}
+
+
+def test_parent_map_completes_itself_for_formatting_nodes() -> None:
+    from libcst.metadata import ParentNodeProvider
+
+    from iacmod.engine import _visit_rules
+    from iacmod.rule import LazyMetadata
+
+    class Parents(LazyMetadata, cst.BatchableCSTVisitor):
+        METADATA_DEPENDENCIES = (ParentNodeProvider,)
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.seen: list[tuple[str, str]] = []
+
+        def visit_Name(self, node: cst.Name) -> None:
+            self.seen.append((node.value, type(self.get_metadata(ParentNodeProvider, node)).__name__))
+
+        def visit_Comma(self, node: cst.Comma) -> None:
+            self.seen.append((",", type(self.get_metadata(ParentNodeProvider, node)).__name__))
+
+    visitor = Parents()
+    _visit_rules(MetadataWrapper(cst.parse_module("f(a, b)\n"), unsafe_skip_copy=True), [visitor])
+    assert visitor.seen == [("f", "Call"), ("a", "Arg"), (",", "Arg"), ("b", "Arg")]
