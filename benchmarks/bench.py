@@ -10,7 +10,7 @@ the project's fixtures and examples replicated), then times, best of --repeat ru
 Both run as fresh subprocesses, so both pay interpreter start-up. Prints both times and the
 ratio. Target: at most 1.5x. Not run by the tests: timing belongs here, never in a test.
 
-    python3 dev.py bench [--copies 3] [--jobs N] [--repeat 3]
+    python3 dev.py bench [--copies 3] [--jobs N] [--repeat 3] [--tree DIR]
 """
 
 from __future__ import annotations
@@ -45,8 +45,8 @@ def parse(paths):
     return n
 
 if __name__ == "__main__":
-    root, jobs = sys.argv[1], int(sys.argv[2])
-    files = sorted(str(p) for p in Path(root).rglob("*.py"))
+    listing, jobs = sys.argv[1], int(sys.argv[2])
+    files = Path(listing).read_text().splitlines()
     size = max(1, min(16, len(files) // (jobs * 4) or 1))
     batches = [files[i:i + size] for i in range(0, len(files), size)]
     if jobs == 1:
@@ -77,6 +77,13 @@ def build_tree(target: Path, copies: int) -> int:
     return count
 
 
+def _files(tree: Path) -> list[Path]:
+    """The files iacmod would check under ``tree`` (its own discovery: .gitignore, excludes)."""
+    from iacmod.discovery import PYTHON_PATTERNS, Excludes, discover
+
+    return sorted(discover([tree], Excludes.from_globs(tree, ()), PYTHON_PATTERNS))
+
+
 def timed(cmd: list[str]) -> tuple[float, float, str]:
     """Wall-clock seconds, CPU seconds (user + system, all child processes) and stdout."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -96,15 +103,19 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--keep", action="store_true", help="keep the generated tree")
+    parser.add_argument("--tree", type=Path, help="benchmark this directory (read only) instead of the corpus")
     args = parser.parse_args()
 
-    tree = Path(tempfile.mkdtemp(prefix="iacmod-bench-"))
+    tree = args.tree.resolve() if args.tree else Path(tempfile.mkdtemp(prefix="iacmod-bench-"))
+    listing = Path(tempfile.mkstemp(prefix="iacmod-bench-files-", suffix=".txt")[1])
     try:
-        count = build_tree(tree, args.copies)
+        count = len(_files(tree)) if args.tree else build_tree(tree, args.copies)
+        # the floor parses exactly the Python files iacmod looks at (same discovery)
+        listing.write_text("\n".join(str(p) for p in _files(tree) if p.suffix == ".py"))
         iacmod = shutil.which("iacmod", path=str(Path(sys.executable).parent)) or "iacmod"
         floor_times, tool_times, floor_cpu, tool_cpu = [], [], [], []
         for _ in range(args.repeat):
-            t, c, out = timed([sys.executable, "-c", FLOOR, str(tree), str(args.jobs)])
+            t, c, out = timed([sys.executable, "-c", FLOOR, str(listing), str(args.jobs)])
             floor_times.append(t)
             floor_cpu.append(c)
             t, c, _ = timed([iacmod, "apply", "--all", "--dry-run", "--jobs", str(args.jobs), str(tree)])
@@ -116,7 +127,8 @@ def main() -> int:
 
         summary = json.loads(report)["summary"]
         floor, tool = min(floor_times), min(tool_times)
-        print(f"tree:            {count} files ({parsed} parse), {args.copies} copies, {args.jobs} processes")
+        what = str(tree) if args.tree else f"{args.copies} copies of the corpus"
+        print(f"tree:            {count} files ({parsed} parse), {what}, {args.jobs} processes")
         print(f"findings:        {summary['findings']} in the tree, {summary['errors']} unparseable files")
         print(f"floor (parse):   {floor:.2f} s  (runs: {', '.join(f'{t:.2f}' for t in floor_times)})")
         print(f"iacmod --dry-run:{tool:.2f} s  (runs: {', '.join(f'{t:.2f}' for t in tool_times)})")
@@ -124,7 +136,10 @@ def main() -> int:
         print(f"cpu seconds:     floor {min(floor_cpu):.2f}, iacmod {min(tool_cpu):.2f}: "
               f"{min(tool_cpu) / min(floor_cpu):.2f}x")
     finally:
-        if args.keep:
+        listing.unlink(missing_ok=True)
+        if args.tree:
+            pass
+        elif args.keep:
             print(f"tree kept at {tree}")
         else:
             shutil.rmtree(tree, ignore_errors=True)

@@ -18,14 +18,19 @@ from typing import Any, Mapping
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, ScopeProvider
-from libcst.metadata.scope_provider import _ASSIGNMENT_LIKE_NODES, ScopeVisitor
+
+try:  # LibCST internals, present in every 1.x release this was checked with (tests/test_walk.py)
+    from libcst.metadata.scope_provider import _ASSIGNMENT_LIKE_NODES, ScopeVisitor
+except ImportError:  # pragma: no cover - another LibCST layout: use its provider as it is
+    _ASSIGNMENT_LIKE_NODES = None
+    ScopeVisitor = None
 
 from .walk import _handlers, formatting_classes, readonly_visits
 
 _ASSIGNMENT_LIKE: dict[type, bool] = {}
 
 
-class _ScopeVisitor(ScopeVisitor):
+class _ScopeVisitor(ScopeVisitor or object):  # type: ignore[misc]
     iacmod_skip_classes = formatting_classes()
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
@@ -43,7 +48,7 @@ class _ScopeVisitor(ScopeVisitor):
 
 _LEAVES = {
     name[len("leave_"):]: fn
-    for name, fn in _handlers(ScopeVisitor).items()
+    for name, fn in (_handlers(ScopeVisitor).items() if ScopeVisitor is not None else ())
     if name.startswith("leave_") and "_" not in name[len("leave_"):]
 }
 
@@ -59,7 +64,7 @@ class _ScopeProvider(ScopeProvider):
 def scopes(wrapper: MetadataWrapper) -> Mapping[cst.CSTNode, Any]:
     """The scope of every node of ``wrapper.module`` but formatting nodes (ScopeProvider's
     mapping otherwise). Needs ExpressionContextProvider resolved in ``wrapper``."""
-    provider = _ScopeProvider()
+    provider = _ScopeProvider() if ScopeVisitor is not None else ScopeProvider()
     with provider.resolve(wrapper), readonly_visits():
         provider.visit_Module(wrapper.module)
     return provider._computed

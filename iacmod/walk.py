@@ -150,6 +150,7 @@ class _Reach:
 
     def __init__(self) -> None:
         self.concrete = _concrete_node_classes()
+        self._by_base: dict[type, frozenset[type]] = {}
         direct: dict[type, set[type] | None] = {}
         for cls in self.concrete:
             try:
@@ -163,10 +164,16 @@ class _Reach:
                 if name.startswith("_") or typing.get_origin(hint) is typing.ClassVar:
                     continue
                 ok = _referenced(hint, refs) and ok
-            direct[cls] = {c for c in self.concrete if any(issubclass(c, r) for r in refs)} if ok else None
+            direct[cls] = set().union(*(self._subclasses(r) for r in refs)) if ok else None
         self.below: dict[type, frozenset[type] | None] = {}
         for cls in self.concrete:
             self.below[cls] = self._closure(cls, direct)
+
+    def _subclasses(self, base: type) -> frozenset[type]:
+        found = self._by_base.get(base)
+        if found is None:
+            found = self._by_base[base] = frozenset(c for c in self.concrete if issubclass(c, base))
+        return found
 
     def _closure(self, cls: type, direct: dict[type, set[type] | None]) -> frozenset[type] | None:
         seen: set[type] = set()
