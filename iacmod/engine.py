@@ -17,12 +17,13 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, ParentNodeProvider, PositionProvider
+from libcst.metadata import CodeRange, MetadataWrapper, ParentNodeProvider, PositionProvider, ScopeProvider
 
 from . import suppress
 from .positions import parents_of, positions_of
 from .imports import add_imports, remove_unused_imports
 from .findings import FileError, FileResult, Finding, FixSafety, Position, Span
+from .scope import release
 from .rule import _POSITIONS_OF, PendingFix, Report, Rule, RuleContext, resolve_metadata
 from .walk import readonly_visits, walk_batched
 
@@ -232,6 +233,19 @@ def _crashed(module: cst.Module, instances: Sequence[Rule], path: str, settings:
     return culprits or [type(i).name for i in instances]
 
 
+def _release(wrapper: MetadataWrapper, instances: Sequence[Rule]) -> None:
+    """Free a pass's metadata and rule state now, once its reports are taken: the scope
+    analysis, and rules that keep helpers pointing back at them, are reference cycles that would
+    keep the module's tree alive for the cyclic GC (see iacmod.scope.release)."""
+    for inst in instances:
+        inst.__dict__.clear()
+    resolved = wrapper._metadata
+    scopes = resolved.get(ScopeProvider)
+    if scopes is not None:
+        release(scopes)
+    resolved.clear()
+
+
 def _visit_rules(wrapper: MetadataWrapper, instances: Sequence[Rule]) -> None:
     """All rules in one read-only walk (``iacmod.walk``: LibCST's order and callbacks without
     rebuilding nodes), with their metadata resolved lazily from ``wrapper``."""
@@ -272,116 +286,119 @@ def fix_module_source(
             for rule in rules
         ]
         wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-        if instances:
-            try:
-                _visit_rules(wrapper, instances)
-            except Exception as exc:  # noqa: BLE001 - a rule bug must not stop the run
-                raise RuleCrash(_crashed(module, instances, path, settings), exc) from exc
-        reports = [rep for inst in instances for rep in inst.reports]
-        # hooks (inline code) share this pass's metadata; their changes join the rules' fixes
-        hook_changes: dict[cst.CSTNode, Any] = {}
-        hook_findings: list[Finding] = []
-        if run_hooks:
-            for hook in MODULE_HOOKS:
-                with readonly_visits():
-                    changes, extra, hook_errors = hook(module, settings, path, wrapper, text)
-                hook_changes.update(changes)
-                hook_findings.extend(extra)
-                errors.extend(hook_errors)
-        if not reports and not hook_changes:
-            remaining = _to_original(hook_findings, text, original_code)
-            break
-        wanted = {rep.node for rep in reports} | set(hook_changes)
-        wanted.update(n for rep in reports if rep.fix for n in rep.fix.changes)
-        positions = _known_positions(wrapper, wanted)
-        if positions is None:
-            positions = positions_of(module, wanted)
-        if not wanted <= positions.keys():  # e.g. the Module node itself: ask LibCST
-            positions = resolve_metadata(wrapper, PositionProvider)
-        sup = suppress.parse_python(text)
-        accepted: list[tuple[Report | None, PendingFix]] = []
-        deferred = False
-        taken: list[CodeRange] = []
-        pass_fixed: list[Finding] = []
-        pass_remaining: list[Finding] = []
-        for rep in reports:
-            rng = positions.get(rep.node)
-            span = _span(rng) if rng is not None else Span.point(1)
-            safety = rep.fix.safety if rep.fix else FixSafety.NONE
-            finding = Finding(rep.rule.code, rep.rule.name, rep.message, path, span, safety)
-            if sup.covers(rep.rule.code, rep.rule.name, span.start.line, span.end.line):
-                continue  # suppressed findings are neither reported nor fixed
-            fix = rep.fix
-            allowed = fix is not None and (fix.safety is FixSafety.SAFE or settings.unsafe_fixes)
-            if allowed:
-                assert fix is not None
-                ranges = [positions[n] for n in fix.changes if n in positions]
-                if not any(_overlaps(r, t) for r in ranges for t in taken):
-                    taken.extend(ranges)
-                    accepted.append((rep, fix))
-                    pass_fixed.append(replace(finding, fixed=True))
-                    continue
-                # overlapping fix: deferred; the rule finds it again in the next pass
-                deferred = True
-            pass_remaining.append(finding)
-        if hook_changes:
-            ranges = [positions[n] for n in hook_changes if n in positions]
-            if any(_overlaps(r, t) for r in ranges for t in taken):
-                deferred = True  # a rule rewrote code around the inline code: next pass
-                hook_findings = []
-            else:
-                accepted.append((None, PendingFix(hook_changes, (), (), FixSafety.SAFE)))
-                run_hooks = False  # inline code is done
-        else:
-            run_hooks = False
-        pass_fixed += [f for f in hook_findings if f.fixed]
-        pass_remaining += [f for f in hook_findings if not f.fixed]
-        remaining = _to_original(pass_remaining, text, original_code)
-        if not accepted:
-            break
-        if text is original_code and _may_not_round_trip(text) and module.code != original_code:
-            # LibCST does not round-trip a few rare layouts (e.g. a form feed at the start of
-            # the file): writing its code would change bytes no fix asked to change
-            errors.append(
-                FileError(
-                    path,
-                    1,
-                    "LibCST cannot reproduce this file byte for byte (e.g. a form feed or a lone "
-                    "carriage return); fixes not applied, file left untouched",
-                )
-            )
-            unfixed = [replace(f, fixed=False) for f in _to_original(pass_fixed, text, original_code)]
-            return SourceResult(None, sorted(unfixed + remaining, key=lambda f: (f.span.start, f.code)), errors, encoding)
         try:
-            new_module = _apply(module, [fix for _, fix in accepted], wrapper)
-            new_text = new_module.code
-            # CPython's parser and compiler are the judge of valid code; LibCST parses the
-            # result again only when another pass is to run on it
-            compile(new_text, path, "exec", dont_inherit=True)
-            if deferred:
-                module = cst.parse_module(new_text)
-        except Exception as exc:  # noqa: BLE001
-            culprits = _blame(module, accepted, path)
-            detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            errors.append(
-                FileError(
-                    path,
-                    1,
-                    f"rule {', '.join(culprits)} produced invalid code ({detail}); "
-                    "file left untouched. Please report this with the file.",
-                    rule=", ".join(culprits),
+            if instances:
+                try:
+                    _visit_rules(wrapper, instances)
+                except Exception as exc:  # noqa: BLE001 - a rule bug must not stop the run
+                    raise RuleCrash(_crashed(module, instances, path, settings), exc) from exc
+            reports = [rep for inst in instances for rep in inst.reports]
+            # hooks (inline code) share this pass's metadata; their changes join the rules' fixes
+            hook_changes: dict[cst.CSTNode, Any] = {}
+            hook_findings: list[Finding] = []
+            if run_hooks:
+                for hook in MODULE_HOOKS:
+                    with readonly_visits():
+                        changes, extra, hook_errors = hook(module, settings, path, wrapper, text)
+                    hook_changes.update(changes)
+                    hook_findings.extend(extra)
+                    errors.extend(hook_errors)
+            if not reports and not hook_changes:
+                remaining = _to_original(hook_findings, text, original_code)
+                break
+            wanted = {rep.node for rep in reports} | set(hook_changes)
+            wanted.update(n for rep in reports if rep.fix for n in rep.fix.changes)
+            positions = _known_positions(wrapper, wanted)
+            if positions is None:
+                positions = positions_of(module, wanted)
+            if not wanted <= positions.keys():  # e.g. the Module node itself: ask LibCST
+                positions = resolve_metadata(wrapper, PositionProvider)
+            sup = suppress.parse_python(text)
+            accepted: list[tuple[Report | None, PendingFix]] = []
+            deferred = False
+            taken: list[CodeRange] = []
+            pass_fixed: list[Finding] = []
+            pass_remaining: list[Finding] = []
+            for rep in reports:
+                rng = positions.get(rep.node)
+                span = _span(rng) if rng is not None else Span.point(1)
+                safety = rep.fix.safety if rep.fix else FixSafety.NONE
+                finding = Finding(rep.rule.code, rep.rule.name, rep.message, path, span, safety)
+                if sup.covers(rep.rule.code, rep.rule.name, span.start.line, span.end.line):
+                    continue  # suppressed findings are neither reported nor fixed
+                fix = rep.fix
+                allowed = fix is not None and (fix.safety is FixSafety.SAFE or settings.unsafe_fixes)
+                if allowed:
+                    assert fix is not None
+                    ranges = [positions[n] for n in fix.changes if n in positions]
+                    if not any(_overlaps(r, t) for r in ranges for t in taken):
+                        taken.extend(ranges)
+                        accepted.append((rep, fix))
+                        pass_fixed.append(replace(finding, fixed=True))
+                        continue
+                    # overlapping fix: deferred; the rule finds it again in the next pass
+                    deferred = True
+                pass_remaining.append(finding)
+            if hook_changes:
+                ranges = [positions[n] for n in hook_changes if n in positions]
+                if any(_overlaps(r, t) for r in ranges for t in taken):
+                    deferred = True  # a rule rewrote code around the inline code: next pass
+                    hook_findings = []
+                else:
+                    accepted.append((None, PendingFix(hook_changes, (), (), FixSafety.SAFE)))
+                    run_hooks = False  # inline code is done
+            else:
+                run_hooks = False
+            pass_fixed += [f for f in hook_findings if f.fixed]
+            pass_remaining += [f for f in hook_findings if not f.fixed]
+            remaining = _to_original(pass_remaining, text, original_code)
+            if not accepted:
+                break
+            if text is original_code and _may_not_round_trip(text) and module.code != original_code:
+                # LibCST does not round-trip a few rare layouts (e.g. a form feed at the start of
+                # the file): writing its code would change bytes no fix asked to change
+                errors.append(
+                    FileError(
+                        path,
+                        1,
+                        "LibCST cannot reproduce this file byte for byte (e.g. a form feed or a lone "
+                        "carriage return); fixes not applied, file left untouched",
+                    )
                 )
-            )
-            # leave the source as it was; report every finding as unfixed
-            unfixed = [replace(f, fixed=False) for f in fixed + _to_original(pass_fixed, text, original_code)]
-            return SourceResult(None, unfixed + remaining, errors, encoding)
-        fixed.extend(_to_original(pass_fixed, text, original_code))
-        text = new_text
-        # Another pass only when a fix was deferred (it overlapped an applied one): otherwise
-        # the fixes are final (every example, fixture and the corpus smoke test check that a
-        # second run finds nothing), and the unfixed findings are already known.
-        if not deferred:
-            break
+                unfixed = [replace(f, fixed=False) for f in _to_original(pass_fixed, text, original_code)]
+                return SourceResult(None, sorted(unfixed + remaining, key=lambda f: (f.span.start, f.code)), errors, encoding)
+            try:
+                new_module = _apply(module, [fix for _, fix in accepted], wrapper)
+                new_text = new_module.code
+                # CPython's parser and compiler are the judge of valid code; LibCST parses the
+                # result again only when another pass is to run on it
+                compile(new_text, path, "exec", dont_inherit=True)
+                if deferred:
+                    module = cst.parse_module(new_text)
+            except Exception as exc:  # noqa: BLE001
+                culprits = _blame(module, accepted, path)
+                detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                errors.append(
+                    FileError(
+                        path,
+                        1,
+                        f"rule {', '.join(culprits)} produced invalid code ({detail}); "
+                        "file left untouched. Please report this with the file.",
+                        rule=", ".join(culprits),
+                    )
+                )
+                # leave the source as it was; report every finding as unfixed
+                unfixed = [replace(f, fixed=False) for f in fixed + _to_original(pass_fixed, text, original_code)]
+                return SourceResult(None, unfixed + remaining, errors, encoding)
+            fixed.extend(_to_original(pass_fixed, text, original_code))
+            text = new_text
+            # Another pass only when a fix was deferred (it overlapped an applied one): otherwise
+            # the fixes are final (every example, fixture and the corpus smoke test check that a
+            # second run finds nothing), and the unfixed findings are already known.
+            if not deferred:
+                break
+        finally:
+            _release(wrapper, instances)
 
     findings = sorted(fixed + remaining, key=lambda f: (f.span.start, f.code))
     return SourceResult(text if text != original_code else None, findings, errors, encoding)

@@ -68,3 +68,27 @@ def scopes(wrapper: MetadataWrapper) -> Mapping[cst.CSTNode, Any]:
     with provider.resolve(wrapper), readonly_visits():
         provider.visit_Module(wrapper.module)
     return provider._computed
+
+
+def release(mapping: Mapping[cst.CSTNode, Any]) -> None:
+    """Break the reference cycles of a finished scope analysis (a scope and its assignments
+    and accesses point at one another), so that reference counting frees it, and the tree it
+    points into, at once: otherwise the whole module waits for the cyclic GC, which then has to
+    traverse every node. Only for mappings nobody will read again."""
+    scopes: dict[int, Any] = {}
+    for scope in mapping.values():
+        while scope is not None and id(scope) not in scopes:
+            scopes[id(scope)] = scope
+            parent = getattr(scope, "parent", None)
+            scope = parent if parent is not scope else None
+    for scope in scopes.values():
+        for table in ("_assignments", "_accesses_by_name", "_accesses_by_node"):
+            for group in getattr(scope, table, {}).values():
+                for item in group:
+                    state = getattr(item, "__dict__", None)
+                    if state is not None:
+                        state.clear()
+    for scope in scopes.values():
+        state = getattr(scope, "__dict__", None)
+        if state is not None:
+            state.clear()

@@ -354,7 +354,10 @@ def _readonly_visit(root: CSTNode, visitor: CSTVisitor) -> None:
         elif plan.leave is not None:
             plan.leave(visitor, node)
 
-    walk(root)
+    try:
+        walk(root)
+    finally:
+        del walk  # (a self-referencing closure: see walk_batched)
 
 
 def _visit(self: CSTNode, visitor: Any) -> Any:
@@ -464,7 +467,12 @@ def walk_batched(root: CSTNode, visitors: Sequence[cst.BatchableCSTVisitor]) -> 
         for fn in leaves:
             fn(node)
 
-    walk(root)
+    try:
+        walk(root)
+    finally:
+        # the nested function refers to itself through its closure: a reference cycle that
+        # would keep everything it captured (and so the tree) alive until the cyclic GC runs
+        del walk, worth
 
 
 # -- formatting nodes ----------------------------------------------------------------------------

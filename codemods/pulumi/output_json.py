@@ -458,7 +458,10 @@ unknown value leaves the result unknown, as any `apply` does.
             for child in node.children:
                 walk(child)
 
-        walk(doc)
+        try:
+            walk(doc)
+        finally:
+            del walk  # a self-referencing closure: a cycle that would outlive this call
         return found
 
     def _keys(self, found: list[tuple[cst.BaseExpression, Kind]]) -> tuple[dict[cst.CSTNode, str], list[tuple[str, cst.BaseExpression]]]:
