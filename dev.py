@@ -3,7 +3,7 @@
 
     python3 dev.py example   # install iacmod into .venv, preview its fixes on examples/ (dry run)
     python3 dev.py test      # install iacmod and the test libraries into .venv, run the tests
-    python3 dev.py bench     # the benchmark (benchmarks/README.md)
+    python3 dev.py bench     # the benchmark (docs/performance.md)
 
 Extra arguments after the command are passed on (to iacmod, pytest or the benchmark).
 """
