@@ -116,6 +116,10 @@ def _windowed_unified_diff(old: list[str], new: list[str], a: str, b: str, n: in
 
 
 def print_diff(console: Console, diff: str) -> None:
+    if console.color_system is None or console.no_color:
+        # a plain patch (piped, or NO_COLOR): written as it is, not rendered line by line
+        console.file.write(diff if diff.endswith("\n") or not diff else diff + "\n")
+        return
     for line in diff.splitlines():
         style = ""
         if line.startswith(("+++", "---")):

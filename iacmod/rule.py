@@ -156,6 +156,7 @@ class DocumentResult:
 _TARGETED_POSITIONS = 4  # beyond this many nodes, positions of the whole module are computed
 _POSITIONS_OF = object()  # key of the targeted positions cached in a wrapper's metadata
 _PARTIAL_PARENTS = object()  # set while a wrapper's parent map leaves formatting nodes out
+_QUALIFIED = object()  # key of the qualified names cached in a wrapper's metadata
 _ASKED = object()  # key of how many targeted position passes a wrapper's module had
 
 
@@ -188,10 +189,14 @@ class LazyMetadata:
         if key not in self.get_inherited_dependencies():  # type: ignore[attr-defined]
             raise KeyError(f"{key.__name__} is not declared in {type(self).__name__}.METADATA_DEPENDENCIES")
         if key is QualifiedNameProvider:
-            scope = self._scope_map().get(node)
-            if scope is None:
+            cache = self._wrapper._metadata.setdefault(_QUALIFIED, {})  # shared by all rules
+            names = cache.get(node)
+            if names is None:
+                scope = self._scope_map().get(node)
+                names = cache[node] = scope.get_qualified_names_for(node) if scope is not None else False
+            if names is False:
                 return set() if default is _UNDEFINED_DEFAULT else default
-            return scope.get_qualified_names_for(node)
+            return names
         if key is PositionProvider and key not in self.metadata:
             return self._position(node, default)
         if key not in self.metadata:

@@ -108,6 +108,22 @@ def child_fields(node: CSTNode, key: Any = None) -> tuple[str, ...]:
     return fields
 
 
+def children(node: CSTNode) -> list[CSTNode]:
+    """``node.children`` (its child nodes, in LibCST's visiting order) without LibCST's way of
+    getting them, which rebuilds the node."""
+    out: list[CSTNode] = []
+    for attr in child_fields(node):
+        value = getattr(node, attr)
+        kind = _KIND.get(value.__class__)
+        if kind is None:
+            kind = _kind(value.__class__)
+        if kind == 1:
+            out.append(value)
+        elif kind == 2:
+            out.extend(value)
+    return out
+
+
 # -- which node classes can occur below which --------------------------------------------------
 
 

@@ -281,3 +281,16 @@ def test_parent_map_completes_itself_for_formatting_nodes() -> None:
     visitor = Parents()
     _visit_rules(MetadataWrapper(cst.parse_module("f(a, b)\n"), unsafe_skip_copy=True), [visitor])
     assert visitor.seen == [("f", "Call"), ("a", "Arg"), (",", "Arg"), ("b", "Arg")]
+
+
+def test_children_match_libcst() -> None:
+    from iacmod.walk import children
+
+    for module in MODULES[:200]:
+        stack: list[cst.CSTNode] = [module]
+        while stack:
+            node = stack.pop()
+            expected = node.children
+            got = children(node)
+            assert len(got) == len(expected) and all(a is b for a, b in zip(got, expected))
+            stack.extend(expected)

@@ -13,6 +13,7 @@ from libcst.metadata import (
 
 from iacmod.findings import FixSafety, RuleFixSafety
 from iacmod.rule import Example, Option, Rule
+from iacmod.walk import children
 
 from .output_string import concat_chain, doubt_message, doubts_of, flatten_add, fstring_to_output
 from .outputs import Kind, OutputAnalysis, expression_key
@@ -419,7 +420,7 @@ unknown value leaves the result unknown, as any `apply` does.
 
         def walk(node: cst.CSTNode) -> None:
             if not isinstance(node, cst.BaseExpression):
-                for child in node.children:
+                for child in children(node):
                     walk(child)
                 return
             value = a.classify(node)
@@ -436,7 +437,7 @@ unknown value leaves the result unknown, as any `apply` does.
             if isinstance(node, (*CONTAINERS, cst.FormattedString, cst.BinaryOperation, cst.BooleanOperation,
                                  cst.IfExp, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp,
                                  cst.ConcatenatedString, cst.UnaryOperation, cst.Comparison)):
-                for child in node.children:
+                for child in children(node):
                     walk(child)
                 return
             if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and a.classify(node.func.value).kind is Kind.PLAIN:
@@ -455,7 +456,7 @@ unknown value leaves the result unknown, as any `apply` does.
                 return
             if isinstance(node, cst.Attribute):
                 return  # its base uses a name bound inside the document
-            for child in node.children:
+            for child in children(node):
                 walk(child)
 
         try:
