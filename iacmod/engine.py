@@ -307,7 +307,13 @@ def fix_module_source(
                 remaining = _to_original(hook_findings, text, original_code)
                 break
             wanted = {rep.node for rep in reports} | set(hook_changes)
-            wanted.update(n for rep in reports if rep.fix for n in rep.fix.changes)
+            # (the nodes a fix changes are located to keep fixes apart: only for fixes that may apply)
+            wanted.update(
+                n
+                for rep in reports
+                if rep.fix and (rep.fix.safety is FixSafety.SAFE or settings.unsafe_fixes)
+                for n in rep.fix.changes
+            )
             positions = _known_positions(wrapper, wanted)
             if positions is None:
                 positions = positions_of(module, wanted)

@@ -9,15 +9,16 @@ Removal uses ``RemoveImportsVisitor``, which only removes imports that are no lo
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import libcst as cst
-from libcst.codemod import Codemod, CodemodContext
 from libcst.metadata import MetadataWrapper
-from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.helpers import get_full_name_for_node
 
 from .rule import ImportSpec
+
+if TYPE_CHECKING:
+    from libcst.codemod import Codemod
 from .walk import _handlers, _reach, readonly_visits
 
 
@@ -96,10 +97,13 @@ def add_imports(module: cst.Module, specs: Sequence[ImportSpec]) -> cst.Module:
         body[i] = stmt.with_changes(body=small)
     module = module.with_changes(body=body)
     if rest:
+        from libcst.codemod import CodemodContext  # (imported on first use: libcst.matchers is slow to load)
+        from libcst.codemod.visitors import AddImportsVisitor
+
         context = CodemodContext()
         for spec in rest:
             AddImportsVisitor.add_needed_import(context, spec.module, spec.name, spec.asname)
-        module = _transform(_TopLevelAddImports(context), module)
+        module = _transform(_top_level_add_imports()(context), module)
     return module
 
 
@@ -116,19 +120,26 @@ def _read_only_top_level() -> None:
         type.__setattr__(gatherer, "iacmod_skip_classes", frozenset(_reach().concrete))
 
 
-_read_only_top_level()
+_ADD_IMPORTS: list[type] = []
 
 
-class _TopLevelAddImports(AddImportsVisitor):
+def _top_level_add_imports() -> type:
     """LibCST's AddImportsVisitor, which only changes the module's body and the imports at its
     top: it need not rebuild (through its matcher machinery) every node of the module."""
+    if not _ADD_IMPORTS:
+        from libcst.codemod.visitors import AddImportsVisitor
 
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        go = super().on_visit(node)
-        return go and isinstance(node, (cst.Module, cst.SimpleStatementLine))
+        class TopLevelAddImports(AddImportsVisitor):
+            def on_visit(self, node: cst.CSTNode) -> bool:
+                go = super().on_visit(node)
+                return go and isinstance(node, (cst.Module, cst.SimpleStatementLine))
+
+        _read_only_top_level()
+        _ADD_IMPORTS.append(TopLevelAddImports)
+    return _ADD_IMPORTS[0]
 
 
-def _transform(codemod: Codemod, module: cst.Module) -> cst.Module:
+def _transform(codemod: "Codemod", module: cst.Module) -> cst.Module:
     """``codemod.transform_module(module)`` without its deep copy of the module (our nodes are
     never mutated, and the codemod builds a new tree), with its read-only visits cheap."""
     if codemod.should_allow_multiple_passes():
@@ -142,6 +153,9 @@ def _transform(codemod: Codemod, module: cst.Module) -> cst.Module:
 def remove_unused_imports(module: cst.Module, specs: Sequence[ImportSpec]) -> cst.Module:
     if not specs:
         return module
+    from libcst.codemod import CodemodContext
+    from libcst.codemod.visitors import RemoveImportsVisitor
+
     context = CodemodContext()
     for spec in dict.fromkeys(specs):
         RemoveImportsVisitor.remove_unused_import(context, spec.module, spec.name, spec.asname)
