@@ -599,7 +599,8 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
     def leave_Module(self, original_node: cst.Module) -> None:
         percent = self.option("threshold-percent")
         bad_option = not (isinstance(percent, (int, float)) and 0 < percent < 100)
-        # the fixes keep the layout: positions of the calls' arguments, in one pass
+        # the fixes keep the layout: positions of the calls' arguments, in one pass (the fixes
+        # are unsafe: without --unsafe-fixes they are never applied, and their layout is moot)
         wanted: list[cst.CSTNode] = []
         for alarm in (*self._tf, *self._cdk):
             wanted.extend(alarm.call.args)
@@ -608,7 +609,8 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
             metric = getattr(alarm, "metric", None)
             if metric is not None:
                 wanted.extend([metric, *metric.args])
-        self.prefetch_positions(wanted)
+        if self.context.unsafe_fixes:
+            self.prefetch_positions(wanted)
         for tf in self._tf:
             args = kwargs(tf.call)
             self._finish(tf.call, tf.target, args.get("threshold"), args.get("period"),
@@ -664,6 +666,8 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
 
     def _rel_indent(self, node: cst.CSTNode, stmt: cst.CSTNode | None) -> int:
         """Indent of the line ``node`` starts on, relative to its statement's block."""
+        if not self.context.unsafe_fixes:
+            return 0  # the (unsafe) fix will not be applied: only whether it can be built matters
         line_no = self.get_metadata(PositionProvider, node).start.line
         line = self._lines[line_no - 1] if line_no - 1 < len(self._lines) else ""
         lead = len(line) - len(line.lstrip(" \t"))
