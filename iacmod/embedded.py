@@ -35,7 +35,7 @@ from . import suppress
 from .engine import MODULE_HOOKS, RuleCrash, Settings, fix_module_source
 from .positions import positions_of
 from .findings import FileError, Finding, FixSafety, Position, Span
-from .rule import LazyMetadata, Rule
+from .rule import LazyMetadata, Rule, resolve_metadata
 
 MARKERS = ("StringAsset", "from_inline", "InlineCode", "DataArchiveFile", "Code.inline")
 STRING_ASSETS = {"pulumi.StringAsset", "pulumi.asset.StringAsset"}
@@ -529,7 +529,7 @@ def fix_embedded(
         return {}, [], []
     positions = positions_of(module, set(finder.sites))
     if not set(finder.sites) <= positions.keys():
-        positions = wrapper.resolve(PositionProvider)
+        positions = resolve_metadata(wrapper, PositionProvider)
     sup = suppress.parse_python(code)
     findings: list[Finding] = []
     errors: list[FileError] = []

@@ -19,6 +19,8 @@ import libcst as cst
 from libcst._nodes.internal import CodegenState
 from libcst.metadata import CodePosition, CodeRange
 
+from .walk import children, formatting_classes
+
 
 _NOTHING = nullcontext()
 
@@ -110,46 +112,18 @@ def positions_of(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> dict[cst.C
     return state.computed
 
 
-_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
-def _child_fields(cls: type) -> tuple[str, ...]:
-    names = _CHILD_FIELDS.get(cls)
-    if names is None:
-        import dataclasses
-
-        names = _CHILD_FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls))
-    return names
-
-
 def parents_of(module: cst.Module, skip: frozenset[type] = frozenset()) -> dict[cst.CSTNode, cst.CSTNode]:
     """Each node's parent, as LibCST's ParentNodeProvider gives it, from a direct walk over the
     nodes' fields (no visitor dispatch: several times cheaper on large modules); without the
     subtrees of the node classes in ``skip``."""
-    from .walk import _KIND, _kind
-
     parents: dict[cst.CSTNode, cst.CSTNode] = {}
     stack: list[cst.CSTNode] = [module]
-    push = stack.append
-    kinds = _KIND
-    fields_of = _CHILD_FIELDS
     while stack:
         node = stack.pop()
-        fields = fields_of.get(node.__class__) or _child_fields(node.__class__)
-        for name in fields:
-            value = getattr(node, name)
-            kind = kinds.get(value.__class__)
-            if kind is None:
-                kind = _kind(value.__class__)
-            if kind == 1:
-                if value.__class__ not in skip:
-                    parents[value] = node
-                    push(value)
-            elif kind == 2:
-                for item in value:
-                    if item.__class__ not in skip:
-                        parents[item] = node
-                        push(item)
+        for child in children(node):
+            if child.__class__ not in skip:
+                parents[child] = node
+                stack.append(child)
     return parents
 
 
@@ -159,10 +133,6 @@ def expression_contexts(module: cst.Module) -> dict[cst.CSTNode, object]:
     its visitor rule by rule. ScopeProvider depends on it; this is several times cheaper."""
     from libcst.metadata.expression_context_provider import ExpressionContext
 
-    from .walk import _KIND, _kind, formatting_classes
-
-    kinds = _KIND
-    fields_of = _CHILD_FIELDS
     # whitespace, commas, operators and brackets hold none of the nodes that get a context
     formatting = formatting_classes()
     load, store, delete = ExpressionContext.LOAD, ExpressionContext.STORE, ExpressionContext.DEL
@@ -233,16 +203,7 @@ def expression_contexts(module: cst.Module) -> dict[cst.CSTNode, object]:
         else:
             if t is cst.Tuple or t is cst.List or t is cst.StarredElement:
                 out[node] = ctx
-            for name in fields_of.get(t) or _child_fields(t):
-                value = getattr(node, name)
-                kind = kinds.get(value.__class__)
-                if kind is None:
-                    kind = _kind(value.__class__)
-                if kind == 1:
-                    if value.__class__ not in formatting:
-                        push((value, ctx))
-                elif kind == 2:
-                    for item in value:
-                        if item.__class__ not in formatting:
-                            push((item, ctx))
+            for child in children(node):
+                if child.__class__ not in formatting:
+                    push((child, ctx))
     return out

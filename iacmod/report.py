@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import difflib
-import re
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +16,7 @@ from rich.text import Text
 
 from . import __version__
 from .findings import FileError, FileResult, Finding, FixSafety
+from .lines import common_ends
 
 
 def display_path(path: str | Path) -> str:
@@ -93,13 +94,7 @@ def _windowed_unified_diff(old: list[str], new: list[str], a: str, b: str, n: in
     """``difflib.unified_diff`` of the part of the files that differs, plus ``n`` lines of
     context: difflib indexes every line of both sequences first, which on whole files costs
     far more than the diff itself. Hunk line numbers are shifted back to the whole files."""
-    limit = min(len(old), len(new))
-    prefix = 0
-    while prefix < limit and old[prefix] == new[prefix]:
-        prefix += 1
-    suffix = 0
-    while suffix < limit - prefix and old[-1 - suffix] == new[-1 - suffix]:
-        suffix += 1
+    prefix, suffix = common_ends(old, new)
     lo = max(0, prefix - n)
     cut = max(0, suffix - n)
     lines = list(difflib.unified_diff(old[lo : len(old) - cut], new[lo : len(new) - cut], a, b, n=n))

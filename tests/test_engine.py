@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import libcst as cst
-import pytest
 
 from iacmod import engine
 from iacmod.engine import Settings, fix_module_source, process_file

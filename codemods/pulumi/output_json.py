@@ -11,7 +11,7 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
-from iacmod.findings import FixSafety, RuleFixSafety
+from iacmod.findings import RuleFixSafety
 from iacmod.rule import Example, Option, Rule
 from iacmod.walk import children
 

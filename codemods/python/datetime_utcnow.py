@@ -304,7 +304,7 @@ Review those call sites, then apply with `--unsafe-fixes`.
 
         utc, imports = self._utc_expression(node, func)
         replacement_text = f"datetime.{new_name}(timezone.utc)" if target == UTCNOW else \
-            f"datetime.fromtimestamp(ts, tz=timezone.utc)"
+            "datetime.fromtimestamp(ts, tz=timezone.utc)"
         if utc is None:
             self.report(
                 node,

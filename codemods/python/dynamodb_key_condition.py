@@ -83,7 +83,6 @@ def parse_key_condition(text: str) -> list[Term]:
         raise Unparsable("expected an attribute name")
 
     def term() -> list[Term]:
-        nonlocal pos
         tok = peek()
         if tok == ("punct", "("):
             take("punct", "(")

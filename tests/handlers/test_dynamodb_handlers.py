@@ -3,7 +3,6 @@ original returned, for every key-condition shape, and the low-level client code 
 
 from __future__ import annotations
 
-import os
 import textwrap
 from decimal import Decimal
 
