@@ -22,7 +22,6 @@ from libcst.metadata import CodeRange, MetadataWrapper, ParentNodeProvider, Posi
 from . import suppress
 from .positions import parents_of, positions_of
 from .imports import add_imports, remove_unused_imports
-from .lines import common_ends
 from .findings import FileError, FileResult, Finding, FixSafety, Position, Span
 from .scope import release
 from .rule import _POSITIONS_OF, PendingFix, Report, Rule, RuleContext, resolve_metadata
@@ -184,7 +183,14 @@ def relocate(findings: Sequence[Finding], old: str, new: str) -> list[Finding]:
     import difflib
 
     old_lines, new_lines = old.splitlines(), new.splitlines()
-    prefix, suffix = common_ends(old_lines, new_lines)  # unchanged head and tail: no matching
+    # the unchanged head and tail need no matching (difflib would index every line of them)
+    limit = min(len(old_lines), len(new_lines))
+    prefix = 0
+    while prefix < limit and old_lines[prefix] == new_lines[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < limit - prefix and old_lines[-1 - suffix] == new_lines[-1 - suffix]:
+        suffix += 1
     middle = difflib.SequenceMatcher(
         None, old_lines[prefix : len(old_lines) - suffix], new_lines[prefix : len(new_lines) - suffix], autojunk=False
     ).get_opcodes()

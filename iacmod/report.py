@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +15,6 @@ from rich.text import Text
 
 from . import __version__
 from .findings import FileError, FileResult, Finding, FixSafety
-from .lines import common_ends
 
 
 def display_path(path: str | Path) -> str:
@@ -80,34 +78,11 @@ def unified_diff(result: FileResult) -> str:
     old = result.old_source.decode("utf-8", errors="replace").splitlines(keepends=True)
     new = result.new_source.decode("utf-8", errors="replace").splitlines(keepends=True)
     name = display_path(result.path)
-    lines = _windowed_unified_diff(old, new, f"a/{name}", f"b/{name}")
+    lines = difflib.unified_diff(old, new, f"a/{name}", f"b/{name}")
     out = []
     for line in lines:
         out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
     return "".join(out)
-
-
-_HUNK = re.compile(r"^@@ -(\d+)(,\d+)? \+(\d+)(,\d+)? @@")
-
-
-def _windowed_unified_diff(old: list[str], new: list[str], a: str, b: str, n: int = 3) -> list[str]:
-    """``difflib.unified_diff`` of the part of the files that differs, plus ``n`` lines of
-    context: difflib indexes every line of both sequences first, which on whole files costs
-    far more than the diff itself. Hunk line numbers are shifted back to the whole files."""
-    prefix, suffix = common_ends(old, new)
-    lo = max(0, prefix - n)
-    cut = max(0, suffix - n)
-    lines = list(difflib.unified_diff(old[lo : len(old) - cut], new[lo : len(new) - cut], a, b, n=n))
-    if lo:
-        for i, line in enumerate(lines):
-            match = _HUNK.match(line)
-            if match:
-                start_a, len_a, start_b, len_b = match.groups()
-                lines[i] = (
-                    f"@@ -{int(start_a) + lo}{len_a or ''} +{int(start_b) + lo}{len_b or ''} @@"
-                    + line[match.end():]
-                )
-    return lines
 
 
 def print_diff(console: Console, diff: str) -> None:

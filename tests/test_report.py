@@ -1,46 +1,28 @@
-"""The dry-run diff is difflib's unified diff, computed on the part of the file that changed."""
+"""The dry-run diff is a patch that git applies, also on long files changed at both ends."""
 
 from __future__ import annotations
 
-import difflib
+import subprocess
 from pathlib import Path
 
-import pytest
-
-from iacmod.report import _windowed_unified_diff
-
-ROOT = Path(__file__).resolve().parent.parent
-PAIRS = [
-    (before, before.with_name(before.name.replace("before", "after")))
-    for before in sorted((ROOT / "fixtures").rglob("*before*.py"))
-    if before.with_name(before.name.replace("before", "after")).exists()
-]
+from iacmod.findings import FileResult
+from iacmod.report import unified_diff
 
 
-def _lines(text: str) -> list[str]:
-    return text.splitlines(keepends=True)
+def test_diff_of_a_long_file_changed_near_both_ends_applies(tmp_path: Path) -> None:
+    # many repeated lines ("}", blank) make difflib treat them as junk on long sequences; the
+    # hunks must still carry their context, or git anchors them at the end of the file
+    def handler(i: int, body: str) -> str:
+        return (f"def h{i}(event):\n    try:\n        return {{\n            'statusCode': 200,\n"
+                f"{body}        }}\n\n    except Exception as e:\n        raise\n\n")
 
-
-CASES = [
-    ("a\nb\nc\n", "a\nB\nc\n"),
-    ("".join(f"{i}\n" for i in range(50)), "".join(f"{i}\n" for i in range(50) if i not in (3, 40))),
-    ("x\n" * 20 + "y\n", "x\n" * 20 + "y\nz\n"),  # repeated lines next to the change
-    ("head\n" + "same\n" * 10, "same\n" * 10),  # change at the very start
-    ("a\nb", "a\nc"),  # no newline at the end
-    ("", "new\n"),
-    ("old\n", ""),
-]
-
-
-@pytest.mark.parametrize("old, new", CASES)
-def test_windowed_diff_equals_difflib(old: str, new: str) -> None:
-    expected = list(difflib.unified_diff(_lines(old), _lines(new), "a/f.py", "b/f.py"))
-    assert _windowed_unified_diff(_lines(old), _lines(new), "a/f.py", "b/f.py") == expected
-
-
-def test_windowed_diff_equals_difflib_on_fixtures() -> None:
-    assert PAIRS, "no before/after fixtures found"
-    for before, after in PAIRS:
-        old, new = _lines(before.read_text()), _lines(after.read_text())
-        expected = list(difflib.unified_diff(old, new, "a", "b"))
-        assert _windowed_unified_diff(old, new, "a", "b") == expected, before
+    middle = "".join(handler(i, "            'body': '',\n") for i in range(60))
+    old = "import json\n\n" + middle + handler(99, "            'body': '',\n") + "x = 1\n"
+    new = "import json\nimport os\n\n" + middle + handler(99, "") + "x = 1\n"
+    path = tmp_path / "f.py"
+    path.write_text(old)
+    diff = unified_diff(FileResult(Path("f.py"), old_source=old.encode(), new_source=new.encode()))
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    (tmp_path / "change.patch").write_text(diff)
+    subprocess.run(["git", "apply", "change.patch"], cwd=tmp_path, check=True)
+    assert path.read_text() == new
