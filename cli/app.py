@@ -13,7 +13,6 @@ from typing import List, Optional
 
 import typer
 from rich.console import Console
-from rich.markdown import Markdown
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -103,6 +102,8 @@ def explain(rule: str = typer.Argument(..., help="Rule code or name, e.g. IAC101
     page = rule_page(chosen)
     console = stdout()
     if console.is_terminal:
+        from rich.markdown import Markdown  # only `explain` renders markdown
+
         console.print(Markdown(page))
     else:
         print(page, end="")

@@ -188,21 +188,20 @@ class _Reach:
     def _subclasses(self, base: type) -> frozenset[type]:
         found = self._by_base.get(base)
         if found is None:
-            found = self._by_base[base] = frozenset(c for c in self.concrete if issubclass(c, base))
+            # (the MRO, not issubclass: CSTNode is an ABC, and its subclass checks are slow)
+            found = self._by_base[base] = frozenset(c for c in self.concrete if base in c.__mro__)
         return found
 
     def _closure(self, cls: type, direct: dict[type, set[type] | None]) -> frozenset[type] | None:
         seen: set[type] = set()
         stack = [cls]
         while stack:
-            current = stack.pop()
-            children = direct.get(current)
+            children = direct.get(stack.pop())
             if children is None:
                 return None
-            for child in children:
-                if child not in seen:
-                    seen.add(child)
-                    stack.append(child)
+            new = children - seen
+            seen |= new
+            stack.extend(new)
         return frozenset(seen)
 
 

@@ -229,3 +229,43 @@ def test_findings_are_located_in_the_original_and_can_be_relocated():
     [moved] = engine.relocate([unfixed], src, result.new_code)
     line = result.new_code.splitlines()[moved.line - 1]
     assert moved.line == 8 and line[moved.column - 1:].startswith("datetime.utcnow()")
+
+
+def test_new_import_added_through_libcst_visitor():
+    # no `from json import ...` to extend: LibCST's AddImportsVisitor adds the import, twice in
+    # a row (the second time with its per-class matcher lookup cached)
+    from iacmod.imports import add_imports
+    from iacmod.rule import ImportSpec
+
+    module = cst.parse_module("import os\n\nprint(os.sep)\n")
+    for _ in range(2):
+        out = add_imports(module, [ImportSpec("json", None, None)])
+        assert out.code == "import os\nimport json\n\nprint(os.sep)\n"
+
+
+def test_matcher_decorated_visitors_still_work_after_import_cache():
+    # iacmod caches, per class, LibCST's search for @m.visit/@m.leave methods when it finds
+    # none; a class that has them must still get its calls
+    import libcst.matchers as m
+    from iacmod.imports import _cache_matcher_gathering
+
+    _cache_matcher_gathering()
+
+    class Plain(m.MatcherDecoratableVisitor):
+        pass
+
+    class Decorated(m.MatcherDecoratableVisitor):
+        def __init__(self) -> None:
+            super().__init__()
+            self.seen: list[str] = []
+
+        @m.visit(m.Name())
+        def on_name(self, node: cst.Name) -> None:
+            self.seen.append(node.value)
+
+    tree = cst.parse_module("a = b\n")
+    for _ in range(2):
+        tree.visit(Plain())
+        visitor = Decorated()
+        tree.visit(visitor)
+        assert visitor.seen == ["a", "b"]
