@@ -11,7 +11,6 @@ import shlex
 from pathlib import Path
 from typing import List, Optional
 
-import git
 import typer
 
 from iacmod import api, gitops
@@ -20,6 +19,9 @@ from iacmod.cli.branch_cmd import print_diff, print_findings, remaining_summary
 from iacmod.config import ConfigError
 from iacmod.forge import DEFAULT_API_URL, ForgeError, GitHubForge, has_marker, render_pr, stale_comment
 from iacmod.gitops import GitOpsError
+from iacmod.lazy import lazy_import
+
+git = lazy_import("git")
 
 DEFAULT_BRANCH = "iacmod/fixes"
 _GITHUB_URL = re.compile(r"[:/]([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+?)(?:\.git)?/?$")

@@ -23,12 +23,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
-import git
-
 from . import __version__, api, engine
 from .config import ConfigError
 from .engine import Settings
 from .findings import FileError, Finding
+from .lazy import lazy_import
+
+git = lazy_import("git")  # GitPython, loaded when a git command runs
 
 GENERATED_BY = "Generated-by: iacmod"
 VERSION_TRAILER = "Iacmod-Version"
