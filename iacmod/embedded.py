@@ -33,9 +33,8 @@ from libcst.metadata.scope_provider import Assignment
 
 from . import suppress
 from .engine import MODULE_HOOKS, RuleCrash, Settings, fix_module_source
-from .positions import positions_of
 from .findings import FileError, Finding, FixSafety, Position, Span
-from .rule import LazyMetadata, Rule, resolve_metadata
+from .rule import _SOURCE, LazyMetadata, Rule, locate, resolve_metadata, with_source
 
 MARKERS = ("StringAsset", "from_inline", "InlineCode", "DataArchiveFile", "Code.inline")
 STRING_ASSETS = {"pulumi.StringAsset", "pulumi.asset.StringAsset"}
@@ -527,7 +526,9 @@ def fix_embedded(
     wrapper.visit(finder)
     if not finder.sites:
         return {}, [], []
-    positions = positions_of(module, set(finder.sites))
+    if wrapper._metadata.get(_SOURCE) is None:
+        with_source(wrapper, code)
+    positions = locate(wrapper, set(finder.sites))
     if not set(finder.sites) <= positions.keys():
         positions = resolve_metadata(wrapper, PositionProvider)
     sup = suppress.parse_python(code)

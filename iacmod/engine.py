@@ -20,11 +20,11 @@ import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, ParentNodeProvider, PositionProvider, ScopeProvider
 
 from . import suppress
-from .positions import parents_of, positions_of
+from .positions import parents_of
 from .imports import add_imports, remove_unused_imports
 from .findings import FileError, FileResult, Finding, FixSafety, Position, Span
 from .scope import release
-from .rule import _POSITIONS_OF, PendingFix, Report, Rule, RuleContext, resolve_metadata
+from .rule import _POSITIONS_OF, PendingFix, Report, Rule, RuleContext, locate, resolve_metadata, with_source
 from .walk import readonly_visits, walk_batched
 
 MAX_PASSES = 6
@@ -285,7 +285,7 @@ def fix_module_source(
             rule(RuleContext(Path(path), text, settings.options_for(rule), embedded, settings.unsafe_fixes))
             for rule in rules
         ]
-        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+        wrapper = with_source(MetadataWrapper(module, unsafe_skip_copy=True), text)
         try:
             if instances:
                 try:
@@ -316,7 +316,7 @@ def fix_module_source(
             )
             positions = _known_positions(wrapper, wanted)
             if positions is None:
-                positions = positions_of(module, wanted)
+                positions = locate(wrapper, wanted)
             if not wanted <= positions.keys():  # e.g. the Module node itself: ask LibCST
                 positions = resolve_metadata(wrapper, PositionProvider)
             sup = suppress.parse_python(text)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator, Optional
+from typing import Any, Iterable, Iterator, Mapping, Optional
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
@@ -36,12 +36,15 @@ class _TargetedState(CodegenState):
     starts: dict = field(default_factory=dict)
     line: int = 1
     column: int = 0
+    keep: bool = False  # keep the generated tokens (and generate everything)
 
     def add_indent_tokens(self) -> None:
         for token in self.indent_tokens:
             self.add_token(token)
 
     def add_token(self, value: str) -> None:
+        if self.keep:
+            self.tokens.append(value)
         if "\n" in value or "\r" in value:
             normalized = value.replace("\r\n", "\n").replace("\r", "\n")
             self.line += normalized.count("\n")
@@ -63,7 +66,7 @@ class _TargetedState(CodegenState):
     def _done(self, node: cst.CSTNode) -> None:
         # every target has its range (and none is still open): the rest of the module's code
         # need not be generated
-        if len(self.computed) >= len(self.targets) and self.targets <= self.computed.keys():
+        if not self.keep and len(self.computed) >= len(self.targets) and self.targets <= self.computed.keys():
             raise _AllFound
 
     def record_syntactic_position(
@@ -110,6 +113,101 @@ def positions_of(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> dict[cst.C
     except _AllFound:
         pass
     return state.computed
+
+
+def positions_in_statements(
+    module: cst.Module, nodes: Iterable[cst.CSTNode], parents: Mapping[cst.CSTNode, cst.CSTNode], source: str
+) -> tuple[dict[cst.CSTNode, CodeRange], list[cst.CSTNode]]:
+    """Positions of ``nodes`` generated from the statements that hold them, not from the start
+    of the module: the code of the innermost statement around a node is generated alone (with
+    the indentation of the blocks around it, as code generation of the module would have it)
+    and looked up in ``source``, the module's code. When it occurs exactly once at the start of
+    a line, that is where the statement is, and its nodes' ranges are shifted there; otherwise
+    (a statement repeated word for word, a node outside any statement, a node missing from
+    ``parents``), the node is returned among the rest, for ``positions_of``.
+
+    Returns (ranges, rest). The ranges are PositionProvider's (tests/test_positions.py)."""
+    by_statement: dict[cst.CSTNode, list[cst.CSTNode]] = {}
+    indents: dict[cst.CSTNode, list[str]] = {}
+    rest: list[cst.CSTNode] = []
+    for node in dict.fromkeys(nodes):
+        found = _statement_of(module, node, parents)
+        if found is None:
+            rest.append(node)
+            continue
+        statement, indent = found
+        by_statement.setdefault(statement, []).append(node)
+        indents[statement] = indent
+    out: dict[cst.CSTNode, CodeRange] = {}
+    for statement, wanted in by_statement.items():
+        state = _TargetedState(
+            default_indent=module.default_indent,
+            default_newline=module.default_newline,
+            targets=set(wanted),
+            keep=True,
+        )
+        state.indent_tokens = indents[statement]
+        statement._codegen(state)
+        first_line = _unique_line_start(source, "".join(state.tokens))
+        if first_line is None or not state.targets <= state.computed.keys():
+            rest.extend(wanted)
+            continue
+        shift = first_line - 1
+        for node, rng in state.computed.items():
+            out[node] = CodeRange(
+                CodePosition(rng.start.line + shift, rng.start.column),
+                CodePosition(rng.end.line + shift, rng.end.column),
+            )
+    return out, rest
+
+
+def _statement_of(
+    module: cst.Module, node: cst.CSTNode, parents: Mapping[cst.CSTNode, cst.CSTNode]
+) -> tuple[cst.CSTNode, list[str]] | None:
+    """The innermost statement holding ``node`` (or ``node`` itself), and the indentation
+    tokens code generation has on its stack there; None when the parents do not say."""
+    statement: cst.CSTNode | None = None
+    indent: list[str] = []
+    current = node
+    while current is not module:
+        parent = parents.get(current)
+        if parent is None:
+            return None
+        if statement is None:
+            if isinstance(current, (cst.SimpleStatementLine, cst.BaseCompoundStatement)) and not (
+                # an `elif` is generated as part of the `if` it continues
+                isinstance(current, cst.If) and isinstance(parent, cst.If) and parent.orelse is current
+            ):
+                statement = current
+        if statement is not None and isinstance(parent, (cst.IndentedBlock, cst.Match)):
+            # the two node classes that push an indentation level for what they hold
+            indent.append(module.default_indent if parent.indent is None else parent.indent)
+        current = parent
+    if statement is None:
+        return None
+    indent.reverse()
+    return statement, indent
+
+
+def _unique_line_start(source: str, code: str) -> int | None:
+    """The line on which ``code`` starts in ``source``, if it occurs exactly once there at the
+    start of a line; else None."""
+    if not code:
+        return None
+    found = None
+    start = source.find(code)
+    while start != -1:
+        if start == 0 or source[start - 1] in "\n\r":
+            if found is not None:
+                return None
+            found = start
+        start = source.find(code, start + 1)
+    if found is None:
+        return None
+    before = source[:found]
+    if "\r" in before:
+        before = before.replace("\r\n", "\n").replace("\r", "\n")
+    return before.count("\n") + 1
 
 
 def parents_of(module: cst.Module, skip: frozenset[type] = frozenset()) -> dict[cst.CSTNode, cst.CSTNode]:

@@ -21,6 +21,7 @@ from typing import Any, ClassVar, Iterable, Iterator, Mapping, Sequence
 import libcst as cst
 from libcst._metadata_dependent import _UNDEFINED_DEFAULT, LazyValue
 from libcst.metadata import (
+    CodeRange,
     ExpressionContextProvider,
     MetadataWrapper,
     ParentNodeProvider,
@@ -31,7 +32,7 @@ from libcst.metadata import (
 )
 
 from .findings import FixSafety, RuleFixSafety
-from .positions import expression_contexts, parents_of, positions_of
+from .positions import expression_contexts, parents_of, positions_in_statements, positions_of
 from .scope import scopes
 from .walk import formatting_classes
 
@@ -158,6 +159,30 @@ _POSITIONS_OF = object()  # key of the targeted positions cached in a wrapper's 
 _PARTIAL_PARENTS = object()  # set while a wrapper's parent map leaves formatting nodes out
 _QUALIFIED = object()  # key of the qualified names cached in a wrapper's metadata
 _ASKED = object()  # key of how many targeted position passes a wrapper's module had
+_SOURCE = object()  # key of the module's source text, when the engine knows it
+
+
+def with_source(wrapper: MetadataWrapper, source: str) -> MetadataWrapper:
+    """Record that ``source`` is the code of ``wrapper.module`` (lets ``locate`` place nodes
+    from the statements that hold them)."""
+    wrapper._metadata[_SOURCE] = source
+    return wrapper
+
+
+def locate(wrapper: MetadataWrapper, nodes: Iterable[cst.CSTNode]) -> dict[cst.CSTNode, CodeRange]:
+    """PositionProvider's ranges of ``nodes``. When the module's source is known, each node is
+    placed from the statement that holds it (found through the parent map: a fraction of the
+    cost of generating the module's code up to the node); the rest, and everything when the
+    source is not known, from the start of the module (iacmod.positions)."""
+    module = wrapper.module
+    source = wrapper._metadata.get(_SOURCE)
+    if source is None:
+        return positions_of(module, nodes)
+    parents = resolve_metadata(wrapper, ParentNodeProvider)
+    positions, rest = positions_in_statements(module, nodes, parents, source)
+    if rest:
+        positions.update(positions_of(module, rest))
+    return positions
 
 
 class LazyMetadata:
@@ -228,7 +253,7 @@ class LazyMetadata:
         cache = self._wrapper._metadata.setdefault(_POSITIONS_OF, {})
         wanted = [n for n in nodes if n not in cache]
         if wanted:
-            cache.update(positions_of(self._wrapper.module, wanted))
+            cache.update(locate(self._wrapper, wanted))
 
     def _position(self, node: cst.CSTNode, default: Any) -> Any:
         """A node's position: rules ask for a few (to lay out a fix), so they are generated for
@@ -242,7 +267,7 @@ class LazyMetadata:
             if asked > _TARGETED_POSITIONS:
                 self.metadata[PositionProvider] = self._resolve(PositionProvider)
                 return self.get_metadata(PositionProvider, node, default)
-            cache.update(positions_of(wrapper.module, [node]))
+            cache.update(locate(wrapper, [node]))
             cache.setdefault(node, None)
         value = cache[node]
         if value is None:  # e.g. the Module node itself, or a node of another tree: ask LibCST

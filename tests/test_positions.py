@@ -94,3 +94,76 @@ def test_same_contexts_as_expression_context_provider(source):
     module = cst.parse_module(source)
     expected = dict(MetadataWrapper(module, unsafe_skip_copy=True).resolve(ExpressionContextProvider))
     assert expression_contexts(module) == expected
+
+
+# -- positions from the statements that hold the nodes ------------------------------------------
+
+REPEATED = '''\
+def a(event):
+    return event["Items"]
+
+
+def b(event):
+    return event["Items"]
+if x:
+    y = 1
+elif z:
+    y = 1
+else:
+    y = 2
+'''
+
+
+def _statement_cases():
+    import os
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from corpus_blocks import blocks
+
+    corpus = [code for _, code in blocks()][:: 1 if os.environ.get("IACMOD_FULL_CORPUS") else 9]
+    return [TRICKY, REPEATED, TRICKY.replace("\n", "\r\n"), TRICKY.rstrip("\n")] + [
+        p.read_text() for p in SOURCES[:20]
+    ] + corpus
+
+
+@pytest.mark.parametrize("source", _statement_cases())
+def test_positions_in_statements_same_as_position_provider(source):
+    from iacmod.positions import parents_of, positions_in_statements
+
+    try:
+        module = cst.parse_module(source)
+    except Exception:  # noqa: BLE001 - the corpus has some invalid blocks
+        pytest.skip("not valid Python")
+    expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    collect = _All()
+    module.visit(collect)
+    nodes = [n for n in collect.nodes if n in expected]
+    parents = parents_of(module)
+    got, rest = positions_in_statements(module, nodes, parents, module.code)
+    assert set(got) | set(rest) >= set(nodes)
+    assert all(got[n] == expected[n] for n in nodes if n in got)
+    # a node on its own is placed the same way
+    for node in nodes[:: max(1, len(nodes) // 15)]:
+        alone, rest = positions_in_statements(module, [node], parents, module.code)
+        assert alone.get(node, expected[node]) == expected[node]
+
+
+def test_repeated_statements_are_left_to_the_full_pass():
+    from iacmod.positions import parents_of, positions_in_statements
+
+    module = cst.parse_module(REPEATED)
+    subscripts = []
+
+    class Find(cst.CSTVisitor):
+        def visit_Subscript(self, node: cst.Subscript) -> None:
+            subscripts.append(node)
+
+    module.visit(Find())
+    got, rest = positions_in_statements(module, subscripts, parents_of(module), module.code)
+    # `    return event["Items"]` occurs twice at the start of a line: neither is guessed
+    assert got == {} and rest == subscripts
+    # ... while a statement that occurs once is placed
+    fn = module.body[0]
+    got, rest = positions_in_statements(module, [fn], parents_of(module), module.code)
+    assert rest == [] and got[fn].start.line == 1
