@@ -124,6 +124,35 @@ def children(node: CSTNode) -> list[CSTNode]:
     return out
 
 
+_NODE_FIELDS: dict[tuple[type, frozenset[type]], tuple[str, ...]] = {}
+
+
+def node_fields(cls: type, skip: frozenset[type] = frozenset()) -> tuple[str, ...]:
+    """The fields of node class ``cls`` that can hold a node of a class not in ``skip`` (alone
+    or in a sequence), by their type hints, in no particular order: for walks where the order
+    does not matter (parents, expression contexts), cheaper than ``children``. A field whose
+    hint cannot be read counts as able to hold anything."""
+    key = (cls, skip)
+    found = _NODE_FIELDS.get(key)
+    if found is None:
+        reach = _reach()
+        try:
+            hints = typing.get_type_hints(cls)
+        except Exception:  # noqa: BLE001 - unknown: every field may hold a node
+            hints = {}
+        fields: list[str] = []
+        for f in dataclasses.fields(cls):
+            refs: set[type] = set()
+            hint = hints.get(f.name)
+            if hint is not None and _referenced(hint, refs):
+                below: set[type] = set().union(*(reach._subclasses(r) for r in refs))
+                if below <= skip:
+                    continue  # no node, or only formatting, can be there
+            fields.append(f.name)
+        found = _NODE_FIELDS[key] = tuple(fields)
+    return found
+
+
 # -- which node classes can occur below which --------------------------------------------------
 
 
