@@ -553,19 +553,33 @@ def run(
             if progress:
                 progress(1)
         return results
+    # largest files first: the last batches to finish are then small ones, and the processes
+    # run out of work at about the same time (sorted by name, a few large files at the end
+    # would leave one process working alone)
+    order = sorted(range(len(tasks)), key=lambda i: -_size(tasks[i][0]))
     size = max(1, min(16, len(tasks) // (jobs * 4) or 1))
-    batches = [(i, tasks[i : i + size]) for i in range(0, len(tasks), size)]
-    out: dict[int, list[FileResult]] = {}
+    batches = [order[i : i + size] for i in range(0, len(order), size)]
+    results: list[FileResult | None] = [None] * len(tasks)
     import multiprocessing
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context(method)) as pool:
-        futures = {pool.submit(_process_batch, batch): start for start, batch in batches}
+        futures = {pool.submit(_process_batch, [tasks[i] for i in batch]): batch for batch in batches}
         for future in as_completed(futures):
-            out[futures[future]] = future.result()
+            batch = futures[future]
+            for i, result in zip(batch, future.result()):
+                results[i] = result
             if progress:
-                progress(len(out[futures[future]]))
-    return [r for start, _ in batches for r in out[start]]
+                progress(len(batch))
+    assert all(r is not None for r in results)
+    return results  # type: ignore[return-value]
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 # Registered here so that every process that imports the engine (the CLI, tests, and pool

@@ -160,6 +160,7 @@ _PARTIAL_PARENTS = object()  # set while a wrapper's parent map leaves formattin
 _QUALIFIED = object()  # key of the qualified names cached in a wrapper's metadata
 _ASKED = object()  # key of how many targeted position passes a wrapper's module had
 _SOURCE = object()  # key of the module's source text, when the engine knows it
+_MISSING = object()
 
 
 def with_source(wrapper: MetadataWrapper, source: str) -> MetadataWrapper:
@@ -211,6 +212,13 @@ class LazyMetadata:
             self.metadata = {}
 
     def get_metadata(self, key: Any, node: cst.CSTNode, default: Any = _UNDEFINED_DEFAULT) -> Any:
+        # the common case first (rules ask for parents and scopes hundreds of times per file):
+        # a provider already resolved for this visitor, with a value for the node
+        table = self.metadata.get(key)
+        if table is not None:
+            value = table.get(node, _MISSING)
+            if value is not _MISSING and value.__class__ is not LazyValue:
+                return value
         if key not in self.get_inherited_dependencies():  # type: ignore[attr-defined]
             raise KeyError(f"{key.__name__} is not declared in {type(self).__name__}.METADATA_DEPENDENCIES")
         if key is QualifiedNameProvider:
