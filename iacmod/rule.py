@@ -317,7 +317,7 @@ def resolve_metadata(wrapper: MetadataWrapper, key: Any) -> Mapping[cst.CSTNode,
     elif key is ScopeProvider:
         if ExpressionContextProvider not in resolved:
             resolved[ExpressionContextProvider] = expression_contexts(module)
-        resolved[key] = scopes(wrapper)
+        resolved[key] = scopes(wrapper, resolved.get(_SOURCE))
     elif key is PositionProvider:
         resolved[key] = PositionProvider()._gen(wrapper)
     else:

@@ -32,6 +32,19 @@ _ASSIGNMENT_LIKE: dict[type, bool] = {}
 
 class _ScopeVisitor(ScopeVisitor or object):  # type: ignore[misc]
     iacmod_skip_classes = formatting_classes()
+    # False when the module's source has none of the words "cast", "NewType" and "TypeVar"
+    plain_calls = False
+
+    def visit_Call(self, node: cst.Call) -> bool | None:
+        # LibCST's visit_Call looks up the qualified names of every call, to treat the
+        # arguments of typing.cast, NewType and TypeVar as type hints. No call has those names
+        # in a module whose source never mentions them (an import or an alias would): then
+        # only its bookkeeping is needed, which leave_Call undoes.
+        if self.plain_calls:
+            self._ScopeVisitor__top_level_attribute_stack.append(None)
+            self._ScopeVisitor__in_type_hint_stack.append(False)
+            return True
+        return super().visit_Call(node)
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
         cls = original_node.__class__
@@ -46,6 +59,14 @@ class _ScopeVisitor(ScopeVisitor or object):  # type: ignore[misc]
             leave(self, original_node)
 
 
+def _has_call_stacks(visitor: Any) -> bool:
+    """Whether this LibCST's ScopeVisitor keeps the two stacks visit_Call pushes (checked, not
+    assumed: otherwise its own visit_Call runs)."""
+    return isinstance(getattr(visitor, "_ScopeVisitor__top_level_attribute_stack", None), list) and isinstance(
+        getattr(visitor, "_ScopeVisitor__in_type_hint_stack", None), list
+    )
+
+
 _LEAVES = {
     name[len("leave_"):]: fn
     for name, fn in (_handlers(ScopeVisitor).items() if ScopeVisitor is not None else ())
@@ -53,18 +74,27 @@ _LEAVES = {
 }
 
 
+_TYPING_CALLS = ("cast", "NewType", "TypeVar")
+
+
 class _ScopeProvider(ScopeProvider):
+    plain_calls = False
+
     def visit_Module(self, node: cst.Module) -> bool | None:
         visitor = _ScopeVisitor(self)
+        visitor.plain_calls = self.plain_calls and _has_call_stacks(visitor)
         node.visit(visitor)
         visitor.infer_accesses()
         return None
 
 
-def scopes(wrapper: MetadataWrapper) -> Mapping[cst.CSTNode, Any]:
+def scopes(wrapper: MetadataWrapper, source: str | None = None) -> Mapping[cst.CSTNode, Any]:
     """The scope of every node of ``wrapper.module`` but formatting nodes (ScopeProvider's
-    mapping otherwise). Needs ExpressionContextProvider resolved in ``wrapper``."""
+    mapping otherwise). Needs ExpressionContextProvider resolved in ``wrapper``. ``source``,
+    the module's code if known, lets the analysis skip work it can tell is not needed."""
     provider = _ScopeProvider() if ScopeVisitor is not None else ScopeProvider()
+    if isinstance(provider, _ScopeProvider):
+        provider.plain_calls = source is not None and not any(w in source for w in _TYPING_CALLS)
     with provider.resolve(wrapper), readonly_visits():
         provider.visit_Module(wrapper.module)
     return provider._computed

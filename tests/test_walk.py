@@ -247,10 +247,30 @@ def _scope_signature(mapping, module):  # type: ignore[no-untyped-def]
 
 
 def test_scopes_match_libcst() -> None:
+    from iacmod.rule import with_source
+
     for module in MODULES:
-        expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(ScopeProvider)
+        expected = _scope_signature(MetadataWrapper(module, unsafe_skip_copy=True).resolve(ScopeProvider), module)
+        # without the source, and with it (which lets calls skip the typing.cast lookup)
         got = resolve_metadata(MetadataWrapper(module, unsafe_skip_copy=True), ScopeProvider)
-        assert _scope_signature(got, module) == _scope_signature(expected, module)
+        assert _scope_signature(got, module) == expected
+        wrapper = with_source(MetadataWrapper(module, unsafe_skip_copy=True), module.code)
+        assert _scope_signature(resolve_metadata(wrapper, ScopeProvider), module) == expected
+
+
+def test_typing_calls_still_make_type_hints() -> None:
+    from iacmod.rule import with_source
+
+    code = (
+        "from typing import cast as c, TypeVar\n"
+        "T = TypeVar('T', bound='Base')\n"
+        "x = c('Thing', value)\n"
+        "y = make('Thing', value)\n"
+    )
+    module = cst.parse_module(code)
+    expected = _scope_signature(MetadataWrapper(module, unsafe_skip_copy=True).resolve(ScopeProvider), module)
+    wrapper = with_source(MetadataWrapper(module, unsafe_skip_copy=True), code)
+    assert _scope_signature(resolve_metadata(wrapper, ScopeProvider), module) == expected
 
 
 def test_formatting_classes_hold_no_names() -> None:
