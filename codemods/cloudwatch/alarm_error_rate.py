@@ -353,6 +353,9 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
         return reasons
 
     def _tf_fix(self, alarm: TfAlarm, percent: float) -> tuple[cst.Call, list[ImportSpec]] | str:
+        """The fixed call and the imports it needs, or why there is no fix. Without
+        --unsafe-fixes (the fix is unsafe, so it is not applied) only whether there is one:
+        then the call comes back unchanged."""
         call = alarm.call
         args = kwargs(call)
         scope = scope_of(self, call)
@@ -379,6 +382,8 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
                     return f"the name `{cls}` is taken in this file"
                 names[cls], extra = ref
                 imports.extend(extra)
+        if not self.context.unsafe_fixes:
+            return call, []  # (what follows cannot fail: a fix exists)
 
         first = next(a for a in call.args if a.keyword and a.keyword.value in TF_METRIC_FIELDS)
         base = self._rel_indent(first, alarm.stmt)
@@ -531,10 +536,13 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
         return name, [ImportSpec(CW, name)]
 
     def _cdk_fix(self, alarm: CdkAlarm, percent: float) -> tuple[cst.Call, list[ImportSpec]] | str:
+        """As _tf_fix, for a CDK alarm."""
         math = self._cw_ref(alarm, "MathExpression")
         missing = self._cw_ref(alarm, "TreatMissingData")
         if math is None or missing is None:
             return "the names `MathExpression`/`TreatMissingData` are taken in this file"
+        if not self.context.unsafe_fixes:
+            return alarm.call, []  # (what follows cannot fail: a fix exists)
         imports = math[1] + missing[1]
         metric = alarm.metric
         margs = kwargs(metric)
@@ -666,8 +674,6 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
 
     def _rel_indent(self, node: cst.CSTNode, stmt: cst.CSTNode | None) -> int:
         """Indent of the line ``node`` starts on, relative to its statement's block."""
-        if not self.context.unsafe_fixes:
-            return 0  # the (unsafe) fix will not be applied: only whether it can be built matters
         line_no = self.get_metadata(PositionProvider, node).start.line
         line = self._lines[line_no - 1] if line_no - 1 < len(self._lines) else ""
         lead = len(line) - len(line.lstrip(" \t"))
