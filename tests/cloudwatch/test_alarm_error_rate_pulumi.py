@@ -183,3 +183,24 @@ def test_args_classes(programs):
     check_rate_alarm(before["worker-errors"], after["worker-errors"], "Invocations", "invocations")
     assert after["worker-errors"]["metricQueries"][1]["metric"]["dimensions"] == {"FunctionName": "worker"}
     assert after["worker-errors"]["datapointsToAlarm"] == 2
+
+
+def test_without_unsafe_fixes_the_finding_still_offers_the_fix():
+    """Without --unsafe-fixes the rule only checks that a fix exists (it is not built): the
+    finding is the same, marked unsafe, and nothing changes; where no fix exists, it says why."""
+    from iacmod.findings import FixSafety
+
+    code = PROGRAM
+    same, findings = fix_text(AlarmErrorRate, code)
+    fixed, unsafe_findings = fix_text(AlarmErrorRate, code, unsafe=True)
+    assert same == code and fixed != code
+    assert [(f.span, f.message, f.safety) for f in findings] == [
+        (f.span, f.message, f.safety) for f in unsafe_findings
+    ]
+    assert findings and all(f.safety is FixSafety.UNSAFE and not f.fixed for f in findings)
+    assert all(f.fixed for f in unsafe_findings)
+
+    taken = "MetricAlarmMetricQueryArgs = None\n" + code.replace("import pulumi_aws as aws", "import pulumi_aws as aws\nfrom pulumi_aws.cloudwatch import MetricAlarmMetricQueryArgs")
+    _, blocked = fix_text(AlarmErrorRate, taken)
+    _, blocked_unsafe = fix_text(AlarmErrorRate, taken, unsafe=True)
+    assert [(f.message, f.safety) for f in blocked] == [(f.message, f.safety) for f in blocked_unsafe]
