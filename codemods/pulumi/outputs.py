@@ -513,7 +513,7 @@ class OutputAnalysis:
     def _trace(self, expr: cst.BaseExpression, depth: int) -> "_Trace":
         """Why ``expr`` (classified UNKNOWN) cannot be classified: the innermost cause."""
         if depth > 6:
-            return _Trace(f"iacmod cannot tell what `{_short(expr)}` evaluates to")
+            return _Trace(lambda: f"iacmod cannot tell what `{_short(expr)}` evaluates to")
         node = expr
         while True:
             if isinstance(node, cst.Attribute) and self.classify(node.value).kind is Kind.UNKNOWN:
@@ -542,7 +542,7 @@ class OutputAnalysis:
                 if self.classify(node.value).kind is Kind.UNKNOWN:
                     node = node.value
                     continue
-                return _Trace(f"`{_short(node)}` is an element of a container that holds both Outputs and "
+                return _Trace(lambda: f"`{_short(node)}` is an element of a container that holds both Outputs and "
                               "other values")
             if isinstance(node, cst.Call):
                 func = node.func
@@ -552,7 +552,7 @@ class OutputAnalysis:
                 return self._trace_call(node, depth)
             if isinstance(node, cst.Name):
                 return self._trace_name(node, depth)
-            return _Trace(f"iacmod cannot tell what `{_short(node)}` evaluates to")
+            return _Trace(lambda: f"iacmod cannot tell what `{_short(node)}` evaluates to")
 
     def _trace_attribute(self, node: cst.Attribute, base: Value, depth: int = 0) -> "_Trace":
         attr = node.attr.value
@@ -563,18 +563,18 @@ class OutputAnalysis:
                 inner = self._trace(assigned[0], depth + 1)
                 if inner.plain:
                     return inner
-                return _Trace(f"`{shown}` is set to `{_short(assigned[0])}`: {inner.reason}", output=inner.output,
+                return _Trace(lambda: f"`{shown}` is set to `{_short(assigned[0])}`: {inner.reason}", output=inner.output,
                               input=inner.input, hint=inner.hint, weak_root=inner.weak_root)
             constant = self.class_values.get((base.cls, attr))
             if not assigned and constant is not None:
                 # a class-level constant (``ENV_CONFIGS = {...}`` in the class body): settings
-                return _Trace(f"`{base.cls.name.value}.{attr}` is a class-level constant iacmod does not "
+                return _Trace(lambda: f"`{base.cls.name.value}.{attr}` is a class-level constant iacmod does not "
                               "follow", weak_root=True)
             if assigned:
                 kinds = [self.classify(v) for v in assigned]
                 if all(k.is_plain for k in kinds):
                     return _Trace("", plain=True)
-                return _Trace(f"`{base.cls.name.value}.{attr}` is set in several places (or by unpacking), not all "
+                return _Trace(lambda: f"`{base.cls.name.value}.{attr}` is set in several places (or by unpacking), not all "
                               "of them to the same kind of value")
             ann = self.class_fields.get((base.cls, attr))
             if ann is not None:
@@ -582,20 +582,20 @@ class OutputAnalysis:
                 if declared.is_plain:
                     return _Trace("", plain=True)
                 if declared.kind in (Kind.OUTPUT, Kind.RESOURCE):
-                    return _Trace(f"`{base.cls.name.value}.{attr}` is declared `{_short(ann)}` but "
+                    return _Trace(lambda: f"`{base.cls.name.value}.{attr}` is declared `{_short(ann)}` but "
                                   "never assigned in the class's methods", output=True)
                 input_ann = _is_input_annotation(self, ann)
-                return _Trace(f"`{base.cls.name.value}.{attr}` is declared `{_short(ann)}`, which may hold "
+                return _Trace(lambda: f"`{base.cls.name.value}.{attr}` is declared `{_short(ann)}`, which may hold "
                               "an Output or a plain value", input=input_ann, weak_root=not input_ann)
-            return _Trace(f"`{base.cls.name.value}` objects get no `{attr}` attribute in the class's methods",
+            return _Trace(lambda: f"`{base.cls.name.value}` objects get no `{attr}` attribute in the class's methods",
                           hint=f"assign `self.{attr}` in `{base.cls.name.value}` or declare it with its type")
         if base.kind is Kind.MODULE:
             names = sorted(self.qualified_names(node))
             where = names[0].rsplit(".", 1)[0] if names else _short(node.value)
-            return _Trace(f"`{_short(node)}` comes from the module `{where}`, which iacmod does not analyse")
+            return _Trace(lambda: f"`{_short(node)}` comes from the module `{where}`, which iacmod does not analyse")
         if base.kind in (Kind.CONFIG, Kind.CALLABLE):
             return _Trace("", plain=True)
-        return _Trace(f"iacmod cannot tell what `{_short(node)}` evaluates to")
+        return _Trace(lambda: f"iacmod cannot tell what `{_short(node)}` evaluates to")
 
     def _trace_call(self, node: cst.Call, depth: int) -> "_Trace":
         func = node.func
@@ -612,21 +612,21 @@ class OutputAnalysis:
                     if declared.is_plain:
                         return _Trace("", plain=True)
                     if declared.kind in (Kind.OUTPUT, Kind.RESOURCE):
-                        return _Trace(f"`{shown}` is declared to return `{_short(fn.returns.annotation)}`",
+                        return _Trace(lambda: f"`{shown}` is declared to return `{_short(fn.returns.annotation)}`",
                                       output=True)
-                    return _Trace(f"`{shown}` is declared to return `{_short(fn.returns.annotation)}`, which may "
+                    return _Trace(lambda: f"`{shown}` is declared to return `{_short(fn.returns.annotation)}`, which may "
                                   "be an Output or a plain value", input=_is_input_annotation(self, fn.returns.annotation))
-                return _Trace(f"`{shown}` returns a value iacmod does not follow (`{func.value}` has no return "
+                return _Trace(lambda: f"`{shown}` returns a value iacmod does not follow (`{func.value}` has no return "
                               "annotation)", hint=f"annotate the return type of `{func.value}`")
             if len(assignments) == 1 and isinstance(assignments[0], ImportAssignment):
-                return _Trace(f"`{shown}` is imported from another module, which iacmod does not analyse")
-        return _Trace(f"`{shown}` returns a value iacmod cannot classify")
+                return _Trace(lambda: f"`{shown}` is imported from another module, which iacmod does not analyse")
+        return _Trace(lambda: f"`{shown}` returns a value iacmod cannot classify")
 
     def _trace_name(self, node: cst.Name, depth: int) -> "_Trace":
         scope = self.scope(node)
         assignments = list(scope[node.value]) if scope is not None and node.value in scope else []
         if not assignments:
-            return _Trace(f"`{node.value}` is not defined in this file")
+            return _Trace(lambda: f"`{node.value}` is not defined in this file")
         if len(assignments) > 1:
             kinds = []
             for assignment in assignments:
@@ -634,13 +634,13 @@ class OutputAnalysis:
                     kinds.append(self._classify_binding(assignment.node))
             if kinds and all(k.is_plain for k in kinds):
                 return _Trace("", plain=True)
-            return _Trace(f"`{node.value}` is assigned in several places, not all of them to the same kind of "
+            return _Trace(lambda: f"`{node.value}` is assigned in several places, not all of them to the same kind of "
                           "value")
         assignment = assignments[0]
         if isinstance(assignment, ImportAssignment):
-            return _Trace(f"`{node.value}` is imported from another module, which iacmod does not analyse")
+            return _Trace(lambda: f"`{node.value}` is imported from another module, which iacmod does not analyse")
         if not isinstance(assignment, Assignment):
-            return _Trace(f"iacmod cannot tell what `{node.value}` is")
+            return _Trace(lambda: f"iacmod cannot tell what `{node.value}` is")
         target = assignment.node
         if isinstance(target, cst.Param):
             return self._trace_param(target, assignment)
@@ -651,20 +651,20 @@ class OutputAnalysis:
                 inner = self._trace(source, depth + 1)
                 if inner.plain:
                     return inner
-                return _Trace(f"`{node.value}` = `{_short(source)}`: {inner.reason}", output=inner.output,
+                return _Trace(lambda: f"`{node.value}` = `{_short(source)}`: {inner.reason}", output=inner.output,
                               input=inner.input, hint=inner.hint, weak_root=inner.weak_root)
             if how in ("iter", "items-value") and isinstance(source, cst.BaseExpression):
                 inner = self._trace(source, depth + 1) if self.classify(source).kind is Kind.UNKNOWN else None
                 if inner is not None and inner.plain:
                     return inner
-                why = f": {inner.reason}" if inner is not None else ""
-                return _Trace(f"`{node.value}` is a loop variable over `{_short(source)}`{why}",
+                return _Trace(lambda: f"`{node.value}` is a loop variable over `{_short(source)}`"
+                              + (f": {inner.reason}" if inner is not None else ""),
                               output=bool(inner and inner.output), input=bool(inner and inner.input),
                               hint=inner.hint if inner else "", weak_root=bool(inner and inner.weak_root))
         unpacked = self._trace_unpacked(target)
         if unpacked is not None:
             return unpacked
-        return _Trace(f"iacmod cannot tell what `{node.value}` is bound to")
+        return _Trace(lambda: f"iacmod cannot tell what `{node.value}` is bound to")
 
     def _trace_unpacked(self, target: cst.CSTNode) -> "_Trace | None":
         """``for name, fn in [("a", fn_a), ("b", fn_b)]`` / ``for key, res in {...}.items()``: the
@@ -701,9 +701,9 @@ class OutputAnalysis:
             return _Trace("", plain=True)
         outputs = [v for v, k in zip(values, kinds) if k.kind in (Kind.OUTPUT, Kind.RESOURCE, Kind.RESOURCES)]
         if outputs:
-            return _Trace(f"`{target.value}` is unpacked in a loop whose values include `{_short(outputs[0])}`",
+            return _Trace(lambda: f"`{target.value}` is unpacked in a loop whose values include `{_short(outputs[0])}`",
                           output=True)
-        return _Trace(f"`{target.value}` is unpacked in a loop over `{_short(iterable)}`")
+        return _Trace(lambda: f"`{target.value}` is unpacked in a loop over `{_short(iterable)}`")
 
     def elements_of(self, name: cst.Name) -> list[cst.BaseExpression]:
         """Values stored into the container ``name`` (``name[k] = v``, ``name.append(v)``)."""
@@ -744,7 +744,7 @@ class OutputAnalysis:
                 return _Trace("", plain=True)  # a Pulumi type that is not an Output or a resource
             input_ann = _is_input_annotation(self, ann)
             loose = bool(names & {"typing.Any", "builtins.object"})
-            return _Trace(f"`{name}` is annotated `{_short(ann)}`, which may hold an Output or a plain value",
+            return _Trace(lambda: f"`{name}` is annotated `{_short(ann)}`, which may hold an Output or a plain value",
                           input=input_ann, weak_root=not input_ann and not loose,
                           hint=f"param:{name}")
         passed = self._arguments_for(param)
@@ -752,12 +752,12 @@ class OutputAnalysis:
             kinds = [(arg, self.classify(arg)) for arg in passed]
             outputs = [arg for arg, v in kinds if v.kind in (Kind.OUTPUT, Kind.RESOURCE, Kind.RESOURCES, Kind.DEEP)]
             if outputs:
-                return _Trace(f"`{name}` is a parameter without a type annotation, and a caller passes "
+                return _Trace(lambda: f"`{name}` is a parameter without a type annotation, and a caller passes "
                               f"`{_short(outputs[0])}`", output=True,
                               hint=f"param:{name}")
             if all(v.is_plain for _, v in kinds):
                 return _Trace("", plain=True)  # every caller in this file passes a plain value
-        return _Trace(f"`{name}` is a parameter without a type annotation",
+        return _Trace(lambda: f"`{name}` is a parameter without a type annotation",
                       hint=f"param:{name}")
 
     def _plain_annotation(self, ann: cst.BaseExpression) -> bool:
@@ -936,7 +936,9 @@ class Doubt:
 
 @dataclass(frozen=True)
 class _Trace:
-    reason: str
+    # why the value cannot be classified: text, or a function making it (most traces are
+    # dropped unread, and the text quotes code, which costs a code generation to make)
+    why: str | Callable[[], str]
     hint: str = ""
     # the root is declared with a type that is not a Pulumi one (``args: AppConfig``): its plain
     # attributes (``args.name``) are taken for settings, only Output-only names count
@@ -944,6 +946,14 @@ class _Trace:
     plain: bool = False  # certainly not an Output after all
     output: bool = False  # evidence that it is an Output (a caller passes one, a declared type)
     input: bool = False  # declared as ``Input[...]`` or ``Optional[Resource]``: may be an Output
+
+    @property
+    def reason(self) -> str:
+        why = self.why
+        if callable(why):
+            why = why()
+            object.__setattr__(self, "why", why)
+        return why
 
 
 # Attribute names of Pulumi resources that are Outputs and commonly end up in strings and policy
