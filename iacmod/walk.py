@@ -277,9 +277,16 @@ def _handlers(vcls: type) -> dict[str, Callable[..., Any]]:
 class _Plan:
     """How a visitor class handles one node class (cached per pair)."""
 
-    __slots__ = ("visit", "leave", "fields")
+    __slots__ = ("visit", "leave", "fields", "names")
 
-    def __init__(self, handlers: dict[str, Callable[..., Any]], node: CSTNode, key: Any, attribute_hooks: bool) -> None:
+    def __init__(
+        self,
+        handlers: dict[str, Callable[..., Any]],
+        node: CSTNode,
+        key: Any,
+        attribute_hooks: bool,
+        skip: frozenset[type] = frozenset(),
+    ) -> None:
         name = type(node).__name__
         self.visit = handlers.get(f"visit_{name}")
         self.leave = handlers.get(f"leave_{name}")
@@ -290,6 +297,12 @@ class _Plan:
             )
         else:
             self.fields = tuple((attr, None, None) for attr in child_fields(node, key))
+        # without attribute callbacks for this node, only the fields that can hold a node the
+        # walk enters need reading (by their type hints: whitespace and brackets cannot)
+        self.names: tuple[str, ...] | None = None
+        if not any(on is not None or off is not None for _, on, off in self.fields):
+            useful = node_fields(type(node), skip)
+            self.names = tuple(attr for attr, _, _ in self.fields if attr in useful)
 
 
 _KIND: dict[type, int] = {}
@@ -365,14 +378,28 @@ def _readonly_visit(root: CSTNode, visitor: CSTVisitor) -> None:
             key = field_key(node)
         plan = plans.get(key)
         if plan is None:
-            plan = plans[key] = _Plan(handlers, node, key, attribute_hooks)
+            plan = plans[key] = _Plan(handlers, node, key, attribute_hooks, skip)
         if own_visit:
             go = visitor.on_visit(node)
         elif plan.visit is not None:
             go = plan.visit(visitor, node) is not False
         else:
             go = True
-        if go:
+        names = plan.names
+        if go and names is not None and not own_attr:
+            for attr in names:
+                value = getattr(node, attr)
+                kind = kinds.get(value.__class__)
+                if kind is None:
+                    kind = _kind(value.__class__)
+                if kind == 1:
+                    if value.__class__ not in skip:
+                        walk(value)
+                elif kind == 2:
+                    for item in value:
+                        if item.__class__ not in skip:
+                            walk(item)
+        elif go:
             for attr, on_attr, off_attr in plan.fields:
                 if own_attr:
                     visitor.on_visit_attribute(node, attr)
@@ -479,6 +506,8 @@ def walk_batched(root: CSTNode, visitors: Sequence[cst.BatchableCSTVisitor]) -> 
         return value
 
     kinds = _KIND
+    # node classes the walk never enters: not handled, and cannot hold a handled one
+    dull = frozenset(c for c in reach.concrete if not worth(c))
 
     def walk(node: CSTNode) -> None:
         cls = node.__class__
@@ -488,8 +517,10 @@ def walk_batched(root: CSTNode, visitors: Sequence[cst.BatchableCSTVisitor]) -> 
             below = reach.below.get(cls)
             fields: tuple[str, ...] | None = ()
             if below is None or not below.isdisjoint(handled):
-                # None: the visited fields depend on the node (see field_key)
-                fields = child_fields(node) if not _conditional_fields(cls) else None
+                # None: the visited fields depend on the node (see field_key); otherwise only
+                # the fields that can hold a class the walk enters (by their type hints)
+                useful = node_fields(cls, dull)
+                fields = tuple(f for f in child_fields(node) if f in useful) if not _conditional_fields(cls) else None
             plan = plans[cls] = (tuple(visits), tuple(leaves), fields)
         visits, leaves, fields = plan
         for fn in visits:
