@@ -19,7 +19,7 @@ import libcst as cst
 from libcst._nodes.internal import CodegenState
 from libcst.metadata import CodePosition, CodeRange
 
-from .walk import _KIND, _kind, formatting_classes, node_fields
+from .walk import formatting_classes, node_fields, nodes_in
 
 
 _NOTHING = nullcontext()
@@ -218,27 +218,15 @@ def parents_of(module: cst.Module, skip: frozenset[type] = frozenset()) -> dict[
     stack: list[cst.CSTNode] = [module]
     pop, push = stack.pop, stack.append
     fields_of: dict[type, tuple[str, ...]] = {}
-    kinds = _KIND
     while stack:
         node = pop()
         cls = node.__class__
         fields = fields_of.get(cls)
         if fields is None:
             fields = fields_of[cls] = node_fields(cls, skip)
-        for attr in fields:
-            value = getattr(node, attr)
-            kind = kinds.get(value.__class__)
-            if kind is None:
-                kind = _kind(value.__class__)
-            if kind == 1:
-                if value.__class__ not in skip:
-                    parents[value] = node
-                    push(value)
-            elif kind == 2:
-                for child in value:
-                    if child.__class__ not in skip:
-                        parents[child] = node
-                        push(child)
+        for child in nodes_in(node, fields, skip):
+            parents[child] = node
+            push(child)
     return parents
 
 
@@ -257,7 +245,6 @@ def expression_contexts(module: cst.Module) -> dict[cst.CSTNode, object]:
     node_type = cst.CSTNode
 
     fields_of: dict[type, tuple[str, ...]] = {}
-    kinds = _KIND
 
     def push_opt(node: object, ctx: object) -> None:
         if isinstance(node, node_type):
@@ -324,16 +311,6 @@ def expression_contexts(module: cst.Module) -> dict[cst.CSTNode, object]:
             fields = fields_of.get(t)
             if fields is None:
                 fields = fields_of[t] = node_fields(t, formatting)
-            for attr in fields:
-                value = getattr(node, attr)
-                kind = kinds.get(value.__class__)
-                if kind is None:
-                    kind = _kind(value.__class__)
-                if kind == 1:
-                    if value.__class__ not in formatting:
-                        push((value, ctx))
-                elif kind == 2:
-                    for child in value:
-                        if child.__class__ not in formatting:
-                            push((child, ctx))
+            for child in nodes_in(node, fields, formatting):
+                push((child, ctx))
     return out

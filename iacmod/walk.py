@@ -111,16 +111,25 @@ def child_fields(node: CSTNode, key: Any = None) -> tuple[str, ...]:
 def children(node: CSTNode) -> list[CSTNode]:
     """``node.children`` (its child nodes, in LibCST's visiting order) without LibCST's way of
     getting them, which rebuilds the node."""
+    return nodes_in(node, child_fields(node))
+
+
+def nodes_in(node: CSTNode, fields: Sequence[str], skip: frozenset[type] = frozenset()) -> list[CSTNode]:
+    """The nodes that ``fields`` of ``node`` hold (alone or in a sequence), in field order,
+    but those of the classes in ``skip``."""
     out: list[CSTNode] = []
-    for attr in child_fields(node):
+    for attr in fields:
         value = getattr(node, attr)
         kind = _KIND.get(value.__class__)
         if kind is None:
             kind = _kind(value.__class__)
         if kind == 1:
-            out.append(value)
+            if value.__class__ not in skip:
+                out.append(value)
         elif kind == 2:
-            out.extend(value)
+            for item in value:
+                if item.__class__ not in skip:
+                    out.append(item)
     return out
 
 
@@ -277,7 +286,7 @@ def _handlers(vcls: type) -> dict[str, Callable[..., Any]]:
 class _Plan:
     """How a visitor class handles one node class (cached per pair)."""
 
-    __slots__ = ("visit", "leave", "fields", "names")
+    __slots__ = ("visit", "leave", "fields")
 
     def __init__(
         self,
@@ -285,6 +294,7 @@ class _Plan:
         node: CSTNode,
         key: Any,
         attribute_hooks: bool,
+        own_attr: bool = False,
         skip: frozenset[type] = frozenset(),
     ) -> None:
         name = type(node).__name__
@@ -297,12 +307,11 @@ class _Plan:
             )
         else:
             self.fields = tuple((attr, None, None) for attr in child_fields(node, key))
-        # without attribute callbacks for this node, only the fields that can hold a node the
-        # walk enters need reading (by their type hints: whitespace and brackets cannot)
-        self.names: tuple[str, ...] | None = None
-        if not any(on is not None or off is not None for _, on, off in self.fields):
+        if not own_attr and not any(on is not None or off is not None for _, on, off in self.fields):
+            # no attribute callbacks for this node: only the fields that can hold a node the
+            # walk enters need reading (by their type hints: whitespace and brackets cannot)
             useful = node_fields(type(node), skip)
-            self.names = tuple(attr for attr, _, _ in self.fields if attr in useful)
+            self.fields = tuple(field for field in self.fields if field[0] in useful)
 
 
 _KIND: dict[type, int] = {}
@@ -378,28 +387,14 @@ def _readonly_visit(root: CSTNode, visitor: CSTVisitor) -> None:
             key = field_key(node)
         plan = plans.get(key)
         if plan is None:
-            plan = plans[key] = _Plan(handlers, node, key, attribute_hooks, skip)
+            plan = plans[key] = _Plan(handlers, node, key, attribute_hooks, own_attr, skip)
         if own_visit:
             go = visitor.on_visit(node)
         elif plan.visit is not None:
             go = plan.visit(visitor, node) is not False
         else:
             go = True
-        names = plan.names
-        if go and names is not None and not own_attr:
-            for attr in names:
-                value = getattr(node, attr)
-                kind = kinds.get(value.__class__)
-                if kind is None:
-                    kind = _kind(value.__class__)
-                if kind == 1:
-                    if value.__class__ not in skip:
-                        walk(value)
-                elif kind == 2:
-                    for item in value:
-                        if item.__class__ not in skip:
-                            walk(item)
-        elif go:
+        if go:
             for attr, on_attr, off_attr in plan.fields:
                 if own_attr:
                     visitor.on_visit_attribute(node, attr)
