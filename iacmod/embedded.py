@@ -34,7 +34,7 @@ from libcst.metadata.scope_provider import Assignment
 from . import suppress
 from .engine import MODULE_HOOKS, RuleCrash, Settings, fix_module_source
 from .findings import FileError, Finding, FixSafety, Position, Span
-from .rule import _SOURCE, LazyMetadata, Rule, locate, resolve_metadata, with_source
+from .rule import LazyMetadata, Rule, locate, resolve_metadata, with_source
 
 MARKERS = ("StringAsset", "from_inline", "InlineCode", "DataArchiveFile", "Code.inline")
 STRING_ASSETS = {"pulumi.StringAsset", "pulumi.asset.StringAsset"}
@@ -526,9 +526,7 @@ def fix_embedded(
     wrapper.visit(finder)
     if not finder.sites:
         return {}, [], []
-    if wrapper._metadata.get(_SOURCE) is None:
-        with_source(wrapper, code)
-    positions = locate(wrapper, set(finder.sites))
+    positions = locate(with_source(wrapper, code), set(finder.sites))
     if not set(finder.sites) <= positions.keys():
         positions = resolve_metadata(wrapper, PositionProvider)
     sup = suppress.parse_python(code)
