@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import json
 
-from iacmod import __version__, api, gitops, report
+from iacmod import __version__, api, report
+from iacmod.bot import gitops
 from iacmod.config import ConfigError
 from iacmod.findings import FixSafety
-from iacmod.gitops import Build, GitOpsError
+from iacmod.bot.gitops import Build, GitOpsError
 
 
 def _err(message: str) -> None:

@@ -13,12 +13,13 @@ from typing import List, Optional
 
 import typer
 
-from iacmod import api, gitops
+from iacmod import api
+from iacmod.bot import gitops
 from iacmod.cli.app import ALL, CONFIG, IGNORE, JOBS, SELECT, _options, app, fail, stderr, stdout
 from iacmod.cli.branch_cmd import print_diff, print_findings, remaining_summary
 from iacmod.config import ConfigError
-from iacmod.forge import DEFAULT_API_URL, ForgeError, GitHubForge, has_marker, render_pr, stale_comment
-from iacmod.gitops import GitOpsError
+from iacmod.bot.forge import DEFAULT_API_URL, ForgeError, GitHubForge, has_marker, render_pr, stale_comment
+from iacmod.bot.gitops import GitOpsError
 from iacmod.lazy import lazy_import
 
 git = lazy_import("git")

@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
-from . import engine
-from .config import Config, ConfigError, find_config, load_explicit, selected_rules
-from .discovery import PYTHON_PATTERNS, Excludes, discover
-from .engine import Settings
-from .findings import FileError, FileResult, Finding, RunResult
-from .registry import SelectionError
-from .writer import atomic_write
+from iacmod import engine
+from iacmod.config import Config, ConfigError, find_config, load_explicit, selected_rules
+from iacmod.discovery import PYTHON_PATTERNS, Excludes, discover
+from iacmod.engine import Settings
+from iacmod.findings import FileError, FileResult, Finding, RunResult
+from iacmod.registry import SelectionError
+from iacmod.writer import atomic_write
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-from .registry import SelectionError, all_rules, match, rule_by_name, split_keys
+from iacmod.registry import SelectionError, all_rules, match, rule_by_name, split_keys
 
 KNOWN_KEYS = ("select", "ignore", "exclude", "unsafe-fixes", "rules")
 

@@ -11,8 +11,8 @@ import sys
 import textwrap
 from pathlib import Path
 
-from .registry import all_rules
-from .rule import Rule
+from iacmod.registry import all_rules
+from iacmod.rule import Rule
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "rules"
 SAFETY_WORDS = {

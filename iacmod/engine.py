@@ -19,13 +19,14 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, ParentNodeProvider, PositionProvider, ScopeProvider
 
-from . import suppress
-from .positions import parents_of
-from .imports import add_imports, remove_unused_imports
-from .findings import FileError, FileResult, Finding, FixSafety, Position, Span
-from .scope import release
-from .rule import _POSITIONS_OF, PendingFix, Report, Rule, RuleContext, locate, resolve_metadata, with_source
-from .walk import readonly_visits, walk_batched
+from iacmod import suppress
+from iacmod.cst.positions import parents_of
+from iacmod.edit.imports import add_imports, remove_unused_imports
+from iacmod.findings import FileError, FileResult, Finding, FixSafety, Position, Span
+from iacmod.cst.scope import release
+from iacmod.cst.metadata import _POSITIONS_OF, locate, resolve_metadata, with_source
+from iacmod.rule import PendingFix, Report, Rule, RuleContext
+from iacmod.cst.walk import readonly_visits, walk_batched
 
 MAX_PASSES = 6
 GENERATED_MARKER = b"@generated"
@@ -62,7 +63,7 @@ class SourceResult:
 # -- hooks ---------------------------------------------------------------------------------------
 
 # Hooks run in a pass next to the rules, e.g. rewriting Python code embedded in string literals
-# (iacmod.embedded). Each gets (module, settings, path, wrapper, code) — wrapper: the
+# (iacmod.iac.embedded). Each gets (module, settings, path, wrapper, code) — wrapper: the
 # MetadataWrapper the rules used on this very module, whose metadata is cached; code: the
 # module's source text — and returns replacements for
 # nodes of that module (applied with the rules' fixes when they do not overlap), findings
@@ -236,7 +237,7 @@ def _crashed(module: cst.Module, instances: Sequence[Rule], path: str, settings:
 def _release(wrapper: MetadataWrapper, instances: Sequence[Rule]) -> None:
     """Free a pass's metadata and rule state now, once its reports are taken: the scope
     analysis, and rules that keep helpers pointing back at them, are reference cycles that would
-    keep the module's tree alive for the cyclic GC (see iacmod.scope.release)."""
+    keep the module's tree alive for the cyclic GC (see iacmod.cst.scope.release)."""
     for inst in instances:
         inst.__dict__.clear()
     resolved = wrapper._metadata
@@ -247,7 +248,7 @@ def _release(wrapper: MetadataWrapper, instances: Sequence[Rule]) -> None:
 
 
 def _visit_rules(wrapper: MetadataWrapper, instances: Sequence[Rule]) -> None:
-    """All rules in one read-only walk (``iacmod.walk``: LibCST's order and callbacks without
+    """All rules in one read-only walk (``iacmod.cst.walk``: LibCST's order and callbacks without
     rebuilding nodes), with their metadata resolved lazily from ``wrapper``."""
     with ExitStack() as stack:
         for inst in instances:
@@ -584,4 +585,4 @@ def _size(path: Path) -> int:
 
 # Registered here so that every process that imports the engine (the CLI, tests, and pool
 # workers whether forked or spawned) runs the inline-code hook.
-from . import embedded as _embedded  # noqa: E402,F401  (appends its hook to MODULE_HOOKS)
+from iacmod.iac import embedded as _embedded  # noqa: E402,F401  (appends its hook to MODULE_HOOKS)

@@ -8,7 +8,7 @@ import re
 from functools import lru_cache
 from typing import Iterable
 
-from .rule import Rule
+from iacmod.rule import Rule
 
 CODE_RE = re.compile(r"^[A-Z]{3}\d{3}$")
 PREFIX_RE = re.compile(r"^[A-Z]{3}\d{0,3}$")

@@ -13,8 +13,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from . import __version__
-from .findings import FileError, FileResult, Finding, FixSafety
+from iacmod import __version__
+from iacmod.findings import FileError, FileResult, Finding, FixSafety
 
 
 def display_path(path: str | Path) -> str:

@@ -13,28 +13,15 @@ declarations, so a rule ships with its examples in its own module.
 from __future__ import annotations
 
 import textwrap
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Iterable, Iterator, Mapping, Sequence
 
 import libcst as cst
-from libcst._metadata_dependent import _UNDEFINED_DEFAULT, LazyValue
-from libcst.metadata import (
-    CodeRange,
-    ExpressionContextProvider,
-    MetadataWrapper,
-    ParentNodeProvider,
-    PositionProvider,
-    ProviderT,
-    QualifiedNameProvider,
-    ScopeProvider,
-)
+from libcst.metadata import ProviderT
 
-from .findings import FixSafety, RuleFixSafety
-from .positions import expression_contexts, parents_of, positions_in_statements, positions_of
-from .scope import scopes
-from .walk import formatting_classes
+from iacmod.findings import FixSafety, RuleFixSafety
+from iacmod.cst.metadata import LazyMetadata
 
 # Targets a rule can declare. "python" rules run on any Python file (handlers included);
 # the IaC targets say which programs the defect occurs in (docs, `iacmod list`).
@@ -152,177 +139,6 @@ class DocumentResult:
 
     findings: tuple[DocumentFinding, ...] = ()
     new_text: str | None = None
-
-
-_TARGETED_POSITIONS = 4  # beyond this many nodes, positions of the whole module are computed
-_POSITIONS_OF = object()  # key of the targeted positions cached in a wrapper's metadata
-_PARTIAL_PARENTS = object()  # set while a wrapper's parent map leaves formatting nodes out
-_QUALIFIED = object()  # key of the qualified names cached in a wrapper's metadata
-_ASKED = object()  # key of how many targeted position passes a wrapper's module had
-_SOURCE = object()  # key of the module's source text, when the engine knows it
-_MISSING = object()
-
-
-def with_source(wrapper: MetadataWrapper, source: str) -> MetadataWrapper:
-    """Record that ``source`` is the code of ``wrapper.module`` (lets ``locate`` place nodes
-    from the statements that hold them)."""
-    wrapper._metadata[_SOURCE] = source
-    return wrapper
-
-
-def locate(wrapper: MetadataWrapper, nodes: Iterable[cst.CSTNode]) -> dict[cst.CSTNode, CodeRange]:
-    """PositionProvider's ranges of ``nodes``. When the module's source is known, each node is
-    placed from the statement that holds it (found through the parent map: a fraction of the
-    cost of generating the module's code up to the node); the rest, and everything when the
-    source is not known, from the start of the module (iacmod.positions)."""
-    module = wrapper.module
-    source = wrapper._metadata.get(_SOURCE)
-    if source is None:
-        return positions_of(module, nodes)
-    parents = resolve_metadata(wrapper, ParentNodeProvider)
-    positions, rest = positions_in_statements(module, nodes, parents, source)
-    if rest:
-        positions.update(positions_of(module, rest))
-    return positions
-
-
-class LazyMetadata:
-    """Metadata resolved on first use instead of before the visit (mix into a LibCST visitor).
-
-    LibCST resolves every declared provider before a visit. Scope and qualified-name analysis
-    cost several parses' worth of time, and most files never need them (cheap shape checks in
-    visit_* methods rule the nodes out first). So providers are still declared in
-    METADATA_DEPENDENCIES, but each is resolved on the first get_metadata call, once per
-    module, and shared by every visitor through the wrapper's cache. Qualified names are
-    computed from the scope of the node asked about (what QualifiedNameProvider does per node),
-    without QualifiedNameProvider's traversal of the whole module; parents come from a direct
-    walk over the nodes' fields (the same mapping as ParentNodeProvider, without its visitor).
-    """
-
-    _wrapper: MetadataWrapper
-    metadata: dict[Any, Any]
-
-    @contextmanager
-    def resolve(self, wrapper: MetadataWrapper) -> Iterator[None]:
-        self._wrapper = wrapper
-        self.metadata = {}
-        try:
-            yield
-        finally:
-            self.metadata = {}
-
-    def get_metadata(self, key: Any, node: cst.CSTNode, default: Any = _UNDEFINED_DEFAULT) -> Any:
-        # the common case first (rules ask for parents and scopes hundreds of times per file):
-        # a provider already resolved for this visitor, with a value for the node
-        table = self.metadata.get(key)
-        if table is not None:
-            value = table.get(node, _MISSING)
-            if value is not _MISSING and value.__class__ is not LazyValue:
-                return value
-        if key not in self.get_inherited_dependencies():  # type: ignore[attr-defined]
-            raise KeyError(f"{key.__name__} is not declared in {type(self).__name__}.METADATA_DEPENDENCIES")
-        if key is QualifiedNameProvider:
-            cache = self._wrapper._metadata.setdefault(_QUALIFIED, {})  # shared by all rules
-            names = cache.get(node)
-            if names is None:
-                scope = self._scope_map().get(node)
-                names = cache[node] = scope.get_qualified_names_for(node) if scope is not None else False
-            if names is False:
-                return set() if default is _UNDEFINED_DEFAULT else default
-            return names
-        if key is PositionProvider and key not in self.metadata:
-            return self._position(node, default)
-        if key not in self.metadata:
-            self.metadata[key] = self._resolve(key)
-        if key is ParentNodeProvider and node not in self.metadata[key]:
-            self._complete_parents(node)
-        if default is not _UNDEFINED_DEFAULT:
-            value = self.metadata[key].get(node, default)
-        else:
-            value = self.metadata[key][node]
-        if isinstance(value, LazyValue):
-            value = value()
-        return value
-
-    def _resolve(self, key: Any) -> Mapping[cst.CSTNode, Any]:
-        return resolve_metadata(self._wrapper, key)
-
-    def _complete_parents(self, node: cst.CSTNode) -> None:
-        resolved = self._wrapper._metadata
-        if resolved.get(_PARTIAL_PARENTS) and type(node) in formatting_classes():
-            resolved[ParentNodeProvider] = self.metadata[ParentNodeProvider] = parents_of(self._wrapper.module)
-            resolved[_PARTIAL_PARENTS] = False
-
-    def prefetch_positions(self, nodes: Iterable[cst.CSTNode]) -> None:
-        """Compute the positions of ``nodes`` in one pass, for a rule about to ask for several
-        (``get_metadata(PositionProvider, node)`` then finds them)."""
-        if PositionProvider in self.metadata:
-            return
-        cache = self._wrapper._metadata.setdefault(_POSITIONS_OF, {})
-        wanted = [n for n in nodes if n not in cache]
-        if wanted:
-            cache.update(locate(self._wrapper, wanted))
-
-    def _position(self, node: cst.CSTNode, default: Any) -> Any:
-        """A node's position: rules ask for a few (to lay out a fix), so they are generated for
-        the nodes asked about (iacmod.positions.positions_of, same ranges as PositionProvider)
-        rather than for every node of the module, unless many are asked for."""
-        wrapper = self._wrapper
-        cache = wrapper._metadata.setdefault(_POSITIONS_OF, {})  # MetadataWrapper has __slots__
-        if node not in cache:
-            asked = self._wrapper._metadata.get(_ASKED, 0) + 1
-            self._wrapper._metadata[_ASKED] = asked
-            if asked > _TARGETED_POSITIONS:
-                self.metadata[PositionProvider] = self._resolve(PositionProvider)
-                return self.get_metadata(PositionProvider, node, default)
-            cache.update(locate(wrapper, [node]))
-            cache.setdefault(node, None)
-        value = cache[node]
-        if value is None:  # e.g. the Module node itself, or a node of another tree: ask LibCST
-            self.metadata[PositionProvider] = self._resolve(PositionProvider)
-            return self.get_metadata(PositionProvider, node, default)
-        return value
-
-    def _scope_map(self) -> Mapping[cst.CSTNode, Any]:
-        scopes = self.metadata.get(ScopeProvider)
-        if scopes is None:
-            scopes = self.metadata[ScopeProvider] = self._resolve(ScopeProvider)
-        return scopes
-
-
-def resolve_metadata(wrapper: MetadataWrapper, key: Any) -> Mapping[cst.CSTNode, Any]:
-    """``wrapper.resolve(key)``, cheaper, with the same result, cached in the wrapper.
-
-    Parents and expression contexts come from direct walks (iacmod.positions;
-    tests/test_positions.py checks they are identical to LibCST's providers). Scope and
-    positions are computed by their providers directly: ``MetadataWrapper.resolve`` would
-    also run a batched traversal of the whole module with nothing to do (for ScopeProvider,
-    a batchable provider that does all its work in ``visit_Module``, and after any
-    non-batchable one), doubling the cost. LibCST's visits inside the scope analysis are
-    read-only, so they run under ``iacmod.walk.readonly_visits``.
-    """
-    resolved = getattr(wrapper, "_metadata", None)
-    if not isinstance(resolved, dict):  # not the MetadataWrapper this was written against
-        return wrapper.resolve(key)
-    if key in resolved:
-        return resolved[key]
-    module = wrapper.module
-    if key is ParentNodeProvider:
-        # formatting nodes (whitespace, commas, ...) are left out: rules ask for the parents of
-        # code; LazyMetadata completes the map the first time one asks for a formatting node
-        resolved[key] = parents_of(module, skip=formatting_classes())
-        resolved[_PARTIAL_PARENTS] = True
-    elif key is ExpressionContextProvider:
-        resolved[key] = expression_contexts(module)
-    elif key is ScopeProvider:
-        if ExpressionContextProvider not in resolved:
-            resolved[ExpressionContextProvider] = expression_contexts(module)
-        resolved[key] = scopes(wrapper, resolved.get(_SOURCE))
-    elif key is PositionProvider:
-        resolved[key] = PositionProvider()._gen(wrapper)
-    else:
-        return wrapper.resolve(key)
-    return resolved[key]
 
 
 class Rule(LazyMetadata, cst.BatchableCSTVisitor):

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
-from .engine import Settings, fix_module_source, process_file
-from .findings import Finding
-from .registry import all_rules
-from .rule import Example, Rule
+from iacmod.engine import Settings, fix_module_source, process_file
+from iacmod.findings import Finding
+from iacmod.registry import all_rules
+from iacmod.rule import Example, Rule
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 

@@ -234,7 +234,7 @@ def test_findings_are_located_in_the_original_and_can_be_relocated():
 def test_new_import_added_through_libcst_visitor():
     # no `from json import ...` to extend: LibCST's AddImportsVisitor adds the import, twice in
     # a row (the second time with its per-class matcher lookup cached)
-    from iacmod.imports import add_imports
+    from iacmod.edit.imports import add_imports
     from iacmod.rule import ImportSpec
 
     module = cst.parse_module("import os\n\nprint(os.sep)\n")
@@ -247,7 +247,7 @@ def test_matcher_decorated_visitors_still_work_after_import_cache():
     # iacmod caches, per class, LibCST's search for @m.visit/@m.leave methods when it finds
     # none; a class that has them must still get its calls
     import libcst.matchers as m
-    from iacmod.imports import _cache_matcher_gathering
+    from iacmod.edit.imports import _cache_matcher_gathering
 
     _cache_matcher_gathering()
 

@@ -21,7 +21,7 @@ def test_apply_and_check_do_not_load_gitpython(tmp_path):
 
 
 def test_lazy_module_loads_on_first_use():
-    from iacmod.gitops import git
+    from iacmod.bot.gitops import git
 
     assert git.Repo.__name__ == "Repo"
     assert issubclass(git.GitCommandError, Exception)

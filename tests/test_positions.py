@@ -1,4 +1,4 @@
-"""iacmod.positions gives exactly LibCST PositionProvider's ranges, for any node."""
+"""iacmod.cst.positions gives exactly LibCST PositionProvider's ranges, for any node."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import libcst as cst
 import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from iacmod.positions import positions_of
+from iacmod.cst.positions import positions_of
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = sorted(p for p in (ROOT / "fixtures").rglob("*.py")) + sorted((ROOT / "iacmod").glob("*.py"))
@@ -76,7 +76,7 @@ def test_same_ranges_as_position_provider(source):
 def test_same_parents_as_parent_node_provider(source):
     from libcst.metadata import ParentNodeProvider
 
-    from iacmod.positions import parents_of
+    from iacmod.cst.positions import parents_of
 
     module = cst.parse_module(source)
     expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(ParentNodeProvider)
@@ -89,7 +89,7 @@ def test_same_parents_as_parent_node_provider(source):
 def test_same_contexts_as_expression_context_provider(source):
     from libcst.metadata import ExpressionContextProvider
 
-    from iacmod.positions import expression_contexts
+    from iacmod.cst.positions import expression_contexts
 
     module = cst.parse_module(source)
     expected = dict(MetadataWrapper(module, unsafe_skip_copy=True).resolve(ExpressionContextProvider))
@@ -129,7 +129,7 @@ def _statement_cases():
 
 @pytest.mark.parametrize("source", _statement_cases())
 def test_positions_in_statements_same_as_position_provider(source):
-    from iacmod.positions import parents_of, positions_in_statements
+    from iacmod.cst.positions import parents_of, positions_in_statements
 
     try:
         module = cst.parse_module(source)
@@ -150,7 +150,7 @@ def test_positions_in_statements_same_as_position_provider(source):
 
 
 def test_repeated_statements_are_left_to_the_full_pass():
-    from iacmod.positions import parents_of, positions_in_statements
+    from iacmod.cst.positions import parents_of, positions_in_statements
 
     module = cst.parse_module(REPEATED)
     subscripts = []

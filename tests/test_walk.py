@@ -1,4 +1,4 @@
-"""iacmod.walk and iacmod.scope give exactly what LibCST gives, callback for callback.
+"""iacmod.cst.walk and iacmod.cst.scope give exactly what LibCST gives, callback for callback.
 
 The read-only walks replace LibCST's own traversal on the hot path, so they are checked on
 every test source, fixture, example and a sample of the corpus: the same callbacks in the same
@@ -18,9 +18,9 @@ import pytest
 from libcst.metadata import MetadataWrapper, ScopeProvider
 
 from corpus_blocks import blocks
-from iacmod.positions import parents_of
-from iacmod.rule import resolve_metadata
-from iacmod.walk import _ORIGINAL_VISIT, child_fields, formatting_classes, readonly_visits, walk_batched
+from iacmod.cst.positions import parents_of
+from iacmod.cst.metadata import resolve_metadata
+from iacmod.cst.walk import _ORIGINAL_VISIT, child_fields, formatting_classes, readonly_visits, walk_batched
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = [
@@ -247,7 +247,7 @@ def _scope_signature(mapping, module):  # type: ignore[no-untyped-def]
 
 
 def test_scopes_match_libcst() -> None:
-    from iacmod.rule import with_source
+    from iacmod.cst.metadata import with_source
 
     for module in MODULES:
         expected = _scope_signature(MetadataWrapper(module, unsafe_skip_copy=True).resolve(ScopeProvider), module)
@@ -259,7 +259,7 @@ def test_scopes_match_libcst() -> None:
 
 
 def test_typing_calls_still_make_type_hints() -> None:
-    from iacmod.rule import with_source
+    from iacmod.cst.metadata import with_source
 
     code = (
         "from typing import cast as c, TypeVar\n"
@@ -283,7 +283,7 @@ def test_parent_map_completes_itself_for_formatting_nodes() -> None:
     from libcst.metadata import ParentNodeProvider
 
     from iacmod.engine import _visit_rules
-    from iacmod.rule import LazyMetadata
+    from iacmod.cst.metadata import LazyMetadata
 
     class Parents(LazyMetadata, cst.BatchableCSTVisitor):
         METADATA_DEPENDENCIES = (ParentNodeProvider,)
@@ -304,7 +304,7 @@ def test_parent_map_completes_itself_for_formatting_nodes() -> None:
 
 
 def test_children_match_libcst() -> None:
-    from iacmod.walk import children
+    from iacmod.cst.walk import children
 
     for module in MODULES[:200]:
         stack: list[cst.CSTNode] = [module]

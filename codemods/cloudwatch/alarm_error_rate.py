@@ -11,11 +11,11 @@ import libcst as cst
 from libcst.metadata import PositionProvider, QualifiedNameProvider, ScopeProvider
 
 from iacmod.findings import FixSafety, RuleFixSafety
-from iacmod.names import module_alias, name_bound, qualified_names, scope_of
+from iacmod.iac.names import module_alias, name_bound, qualified_names, scope_of
 from iacmod.rule import ImportSpec, Option, Rule
 
-from ._examples import EXAMPLES
-from ._layout import (
+from iacmod.codemods.cloudwatch._examples import EXAMPLES
+from iacmod.edit.layout import (
     NewArg,
     has_star,
     kwargs,

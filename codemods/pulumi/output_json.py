@@ -13,10 +13,10 @@ from libcst.metadata import (
 
 from iacmod.findings import RuleFixSafety
 from iacmod.rule import Example, Option, Rule
-from iacmod.walk import children
+from iacmod.cst.walk import children
 
-from .output_string import concat_chain, doubt_message, doubts_of, flatten_add, fstring_to_output
-from .outputs import Kind, OutputAnalysis, expression_key
+from iacmod.codemods.pulumi.output_string import concat_chain, doubt_message, doubts_of, flatten_add, fstring_to_output
+from iacmod.iac.outputs import Kind, OutputAnalysis, expression_key
 
 CONTAINERS = (cst.Dict, cst.List, cst.Tuple, cst.Set)
 SCOPED = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp, cst.Lambda)

@@ -9,7 +9,7 @@ from libcst.metadata import Assignment
 from iacmod.findings import FixSafety, RuleFixSafety
 from iacmod.rule import Example, Rule
 
-from .outputs import Doubt, Kind, OutputAnalysis
+from iacmod.iac.outputs import Doubt, Kind, OutputAnalysis
 
 LOGGING_METHODS = {"debug", "info", "warning", "warn", "error", "exception", "critical", "log"}
 

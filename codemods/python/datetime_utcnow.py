@@ -8,7 +8,7 @@ import libcst as cst
 from libcst.metadata import QualifiedNameProvider, ScopeProvider
 
 from iacmod.findings import FixSafety, RuleFixSafety
-from iacmod.names import module_alias, name_bound, qualified_names, scope_of
+from iacmod.iac.names import module_alias, name_bound, qualified_names, scope_of
 from iacmod.rule import Example, ImportSpec, Rule
 
 UTCNOW = "datetime.datetime.utcnow"

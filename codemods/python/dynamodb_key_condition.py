@@ -7,12 +7,12 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from iacmod.cstedit import remove_elements
+from iacmod.edit.elements import remove_elements
 from iacmod.findings import FixSafety, RuleFixSafety
-from iacmod.names import module_alias, name_bound, scope_of
+from iacmod.iac.names import module_alias, name_bound, scope_of
 from iacmod.rule import Example, ImportSpec
 
-from .boto3_receivers import TABLE, Boto3Tracking, keyword, string_value
+from iacmod.iac.boto3 import TABLE, Boto3Tracking, keyword, string_value
 
 # Arguments of Table.query that are expressions and may use #name / :value placeholders.
 EXPRESSION_ARGS = ("FilterExpression", "ProjectionExpression", "ConditionExpression")
@@ -486,7 +486,7 @@ and caller placeholders named like boto3's own (`:v0`, `#n0`), which boto3 would
         while isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute):
             expr = expr.func.value
         if isinstance(expr, cst.Call):
-            from iacmod.names import qualified_names
+            from iacmod.iac.names import qualified_names
 
             return bool(qualified_names(self, expr.func) & CONDITION_NAMES)
         return False

@@ -12,10 +12,10 @@ from libcst.metadata import (
 )
 
 from iacmod.findings import FixSafety, RuleFixSafety
-from iacmod.names import qualified_names
+from iacmod.iac.names import qualified_names
 from iacmod.rule import Example
 
-from .boto3_receivers import CLIENT, TABLE, Boto3Tracking, keyword, string_value
+from iacmod.iac.boto3 import CLIENT, TABLE, Boto3Tracking, keyword, string_value
 
 DEFAULTS: dict[str, str | None] = {
     "Items": "[]",

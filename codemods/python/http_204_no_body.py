@@ -5,12 +5,12 @@ from __future__ import annotations
 import libcst as cst
 from libcst.metadata import ParentNodeProvider, QualifiedNameProvider
 
-from iacmod.cstedit import remove_elements
+from iacmod.edit.elements import remove_elements
 from iacmod.findings import FixSafety, RuleFixSafety
-from iacmod.names import qualified_names
+from iacmod.iac.names import qualified_names
 from iacmod.rule import Example, Rule
 
-from .boto3_receivers import string_value
+from iacmod.iac.boto3 import string_value
 
 NO_CONTENT_NAMES = {"http.HTTPStatus.NO_CONTENT", "http.client.NO_CONTENT"}
 SERIALIZERS = {"json.dumps", "builtins.str"}

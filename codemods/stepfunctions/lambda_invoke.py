@@ -10,11 +10,11 @@ import libcst as cst
 from libcst.metadata import QualifiedNameProvider, ScopeProvider
 
 from iacmod.findings import FixSafety, RuleFixSafety
-from iacmod.names import qualified_names
+from iacmod.iac.names import qualified_names
 from iacmod.rule import DocumentResult, Example, Option, Rule, RuleContext
 
-from . import asl, documents
-from .pysource import (
+from iacmod.iac import asl, documents
+from iacmod.edit.pysource import (
     Layout,
     build,
     dict_elements,

@@ -216,7 +216,7 @@ class FakeGitHub:
 
 @pytest.fixture
 def github(monkeypatch):
-    from iacmod.forge import GitHubForge
+    from iacmod.bot.forge import GitHubForge
 
     monkeypatch.setattr(GitHubForge, "seconds_between_requests", 0)
     monkeypatch.setattr(GitHubForge, "seconds_between_writes", 0)

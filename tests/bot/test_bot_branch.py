@@ -7,7 +7,8 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from iacmod import api, gitops
+from iacmod import api
+from iacmod.bot import gitops
 from iacmod.codemods.python.datetime_utcnow import DatetimeUtcnow
 from iacmod.findings import RuleFixSafety
 from iacmod.rule import Rule

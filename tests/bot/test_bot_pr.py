@@ -125,7 +125,7 @@ def test_lease_protects_a_concurrent_push(remote, tmp_path):
     import git as gitpython
 
     from iacmod.cli.pr import _push
-    from iacmod.gitops import GitOpsError
+    from iacmod.bot.gitops import GitOpsError
 
     repo = gitpython.Repo(remote.work)
     main = git(remote.work, "rev-parse", "HEAD")

@@ -8,7 +8,7 @@ import textwrap
 import pytest
 
 from iacmod.engine import MODULE_HOOKS, Settings, fix_module_source
-from iacmod.embedded import decode, encode, fix_embedded
+from iacmod.iac.embedded import decode, encode, fix_embedded
 from iacmod.registry import all_rules
 
 

@@ -1,4 +1,4 @@
-"""The shared Output classification (codemods/pulumi/outputs.py) and the facts it relies on."""
+"""The shared Output classification (iacmod/iac/outputs.py) and the facts it relies on."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import libcst as cst
 import pytest
 from libcst.metadata import MetadataWrapper
 
-from iacmod.codemods.pulumi.outputs import AWS_STR_ATTRIBUTES, METADATA, Kind, OutputAnalysis, expression_key
+from iacmod.iac.outputs import AWS_STR_ATTRIBUTES, METADATA, Kind, OutputAnalysis, expression_key
 
 PROGRAM = '''
 import os

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from iacmod.codemods.stepfunctions import documents
-from iacmod.codemods.stepfunctions.jsonedit import same, scan, splice
+from iacmod.iac import documents
+from iacmod.edit.jsonedit import same, scan, splice
 from iacmod.codemods.stepfunctions.lambda_invoke import SfnLambdaInvoke
 from iacmod.testing import fix_text
 

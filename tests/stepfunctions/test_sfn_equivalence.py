@@ -12,7 +12,7 @@ import json
 import pytest
 from ruamel.yaml import YAML
 
-from iacmod.codemods.stepfunctions import asl, documents
+from iacmod.iac import asl, documents
 from iacmod.codemods.stepfunctions.lambda_invoke import SfnLambdaInvoke
 from iacmod.findings import FixSafety
 from iacmod.testing import fix_text

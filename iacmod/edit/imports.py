@@ -15,11 +15,11 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper
 from libcst.helpers import get_full_name_for_node
 
-from .rule import ImportSpec
+from iacmod.rule import ImportSpec
 
 if TYPE_CHECKING:
     from libcst.codemod import Codemod
-from .walk import _handlers, _reach, readonly_visits
+from iacmod.cst.walk import _handlers, _reach, readonly_visits
 
 
 def _from_imports(module: cst.Module, name: str) -> list[tuple[int, int, cst.ImportFrom]]:
@@ -110,7 +110,7 @@ def add_imports(module: cst.Module, specs: Sequence[ImportSpec]) -> cst.Module:
 def _read_only_top_level() -> None:
     """AddImportsVisitor first walks the whole module with a gatherer that only reads the
     module's top-level statements in ``leave_Module``: tell iacmod's read-only walk
-    (``iacmod.walk``) that nothing below the module needs visiting for it. Checked, not
+    (``iacmod.cst.walk``) that nothing below the module needs visiting for it. Checked, not
     assumed: if a LibCST version gives the gatherer any other handler, it is walked in full."""
     try:
         from libcst.codemod.visitors._add_imports import _GatherTopImportsBeforeStatements as gatherer

@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from . import __version__
-from .findings import Finding, FixSafety
-from .gitops import Build, commit_message, plural, rule_rows
+from iacmod import __version__
+from iacmod.findings import Finding, FixSafety
+from iacmod.bot.gitops import Build, commit_message, plural, rule_rows
 
 DEFAULT_API_URL = "https://api.github.com"
 MAX_LISTED_FINDINGS = 50

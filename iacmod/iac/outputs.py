@@ -41,7 +41,7 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
-from iacmod.names import module_alias, name_bound
+from iacmod.iac.names import module_alias, name_bound
 from iacmod.rule import ImportSpec, Rule
 
 METADATA = (QualifiedNameProvider, ScopeProvider, ParentNodeProvider)

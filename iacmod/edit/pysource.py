@@ -8,7 +8,7 @@ from typing import Any, Sequence
 
 import libcst as cst
 
-from .asl import Opaque
+from iacmod.iac.asl import Opaque
 
 PLACEHOLDER = "__iacmod_placeholder_{}__"
 

@@ -23,11 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from . import __version__, api, engine
-from .config import ConfigError
-from .engine import Settings
-from .findings import FileError, Finding
-from .lazy import lazy_import
+from iacmod import __version__, api, engine
+from iacmod.config import ConfigError
+from iacmod.engine import Settings
+from iacmod.findings import FileError, Finding
+from iacmod.lazy import lazy_import
 
 git = lazy_import("git")  # GitPython, loaded when a git command runs
 

@@ -6,7 +6,7 @@ import libcst as cst
 from libcst.metadata import QualifiedNameProvider, ScopeProvider
 from libcst.metadata.scope_provider import Scope
 
-from .rule import Rule
+from iacmod.rule import Rule
 
 
 def qualified_names(rule: Rule, node: cst.CSTNode) -> set[str]:

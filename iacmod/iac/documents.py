@@ -13,7 +13,8 @@ from typing import Any, Callable
 from iacmod.findings import FixSafety
 from iacmod.rule import DocumentFinding, DocumentResult
 
-from . import asl, jsonedit
+from iacmod.iac import asl
+from iacmod.edit import jsonedit
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ import libcst as cst
 from libcst.metadata import QualifiedNameProvider, ScopeProvider
 from libcst.metadata.scope_provider import Assignment
 
-from iacmod.names import qualified_names
+from iacmod.iac.names import qualified_names
 from iacmod.rule import Rule
 
 TABLE = "table"

@@ -19,7 +19,7 @@ import libcst as cst
 from libcst._nodes.internal import CodegenState
 from libcst.metadata import CodePosition, CodeRange
 
-from .walk import formatting_classes, node_fields, nodes_in
+from iacmod.cst.walk import formatting_classes, node_fields, nodes_in
 
 
 _NOTHING = nullcontext()

@@ -2,7 +2,7 @@
 
 The analysis is LibCST's own ``ScopeVisitor``; only the way it is driven differs:
 
-- its visits are read-only walks (``iacmod.walk``) that rebuild no nodes;
+- its visits are read-only walks (``iacmod.cst.walk``) that rebuild no nodes;
 - the walk does not enter formatting nodes (whitespace, comments, commas, operators,
   brackets), which hold no names: LibCST documents scope metadata as not available for them,
   and no rule asks for it. Every other node gets the same scope, and every scope the same
@@ -25,7 +25,7 @@ except ImportError:  # pragma: no cover - another LibCST layout: use its provide
     _ASSIGNMENT_LIKE_NODES = None
     ScopeVisitor = None
 
-from .walk import _handlers, formatting_classes, readonly_visits
+from iacmod.cst.walk import _handlers, formatting_classes, readonly_visits
 
 _ASSIGNMENT_LIKE: dict[type, bool] = {}
 

@@ -31,10 +31,11 @@ from libcst.metadata import (
 )
 from libcst.metadata.scope_provider import Assignment
 
-from . import suppress
-from .engine import MODULE_HOOKS, RuleCrash, Settings, fix_module_source
-from .findings import FileError, Finding, FixSafety, Position, Span
-from .rule import LazyMetadata, Rule, locate, resolve_metadata, with_source
+from iacmod import suppress
+from iacmod.engine import MODULE_HOOKS, RuleCrash, Settings, fix_module_source
+from iacmod.findings import FileError, Finding, FixSafety, Position, Span
+from iacmod.cst.metadata import LazyMetadata, locate, resolve_metadata, with_source
+from iacmod.rule import Rule
 
 MARKERS = ("StringAsset", "from_inline", "InlineCode", "DataArchiveFile", "Code.inline")
 STRING_ASSETS = {"pulumi.StringAsset", "pulumi.asset.StringAsset"}
