@@ -1,0 +1,1 @@
+"""Rules about SQS queues."""

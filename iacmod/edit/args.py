@@ -1,0 +1,208 @@
+"""Editing the arguments of a call (or the elements of a dict) in the call's own layout.
+
+The separator after an argument — its comma and the whitespace after it — holds the comment at
+the end of that argument's line (``period=300,  # 5 minutes``). So each argument keeps its own
+separator wherever the argument goes, a new argument gets a separator shaped like its
+neighbours' *without* their comment, and removing an argument never moves its comment onto
+another one:
+
+- one argument per line stays one per line, at the same indentation;
+- a trailing comma stays (or stays absent);
+- a single-line call stays single-line.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence, TypeVar
+
+import libcst as cst
+
+_Item = TypeVar("_Item", cst.Arg, cst.BaseDictElement)
+
+_SPACE = cst.SimpleWhitespace(" ")
+_NOTHING = cst.SimpleWhitespace("")
+
+
+def keyword_args(call: cst.Call) -> dict[str, cst.Arg]:
+    """The call's keyword arguments by name."""
+    return {a.keyword.value: a for a in call.args if a.keyword is not None}
+
+
+def has_star_args(call: cst.Call) -> bool:
+    """Whether ``*args`` or ``**kwargs`` may pass arguments the code does not show."""
+    return any(a.star for a in call.args)
+
+
+def keyword(name: str, value: cst.BaseExpression) -> cst.Arg:
+    """``name=value`` with PEP 8 spacing (no spaces around ``=``)."""
+    return cst.Arg(value, keyword=cst.Name(name), equal=cst.AssignEqual(_NOTHING, _NOTHING))
+
+
+def _without_comment(ws: cst.BaseParenthesizableWhitespace) -> cst.BaseParenthesizableWhitespace:
+    """The same line break and indentation, without the comment and blank lines before it."""
+    if isinstance(ws, cst.ParenthesizedWhitespace):
+        return ws.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=[])
+    return ws
+
+
+def _is_multiline(ws: cst.BaseParenthesizableWhitespace) -> bool:
+    return isinstance(ws, cst.ParenthesizedWhitespace)
+
+
+def _sep(item: _Item) -> tuple[cst.Comma | cst.MaybeSentinel, cst.BaseParenthesizableWhitespace]:
+    """(comma, whitespace after the comma or the item) of an argument or dict element."""
+    comma = item.comma
+    if isinstance(item, cst.Arg):
+        return comma, (comma.whitespace_after if isinstance(comma, cst.Comma) else item.whitespace_after_arg)
+    return comma, (comma.whitespace_after if isinstance(comma, cst.Comma) else _NOTHING)
+
+
+def _middle_separator(items: Sequence[_Item]) -> cst.Comma:
+    """The separator between two items, comment-free: copied from the first item that has a
+    comma followed by a line break, else ``", "``."""
+    for item in items[:-1]:
+        comma = item.comma
+        if isinstance(comma, cst.Comma):
+            return comma.with_changes(whitespace_after=_without_comment(comma.whitespace_after))
+    return cst.Comma(whitespace_after=_SPACE)
+
+
+def insert(
+    items: Sequence[_Item],
+    index: int,
+    new: _Item,
+    opening: cst.BaseParenthesizableWhitespace | None = None,
+) -> list[_Item]:
+    """``items`` with ``new`` inserted at ``index``, laid out like its neighbours. ``opening``:
+    the whitespace after the opening bracket (the items' indentation when there is one item)."""
+    items = list(items)
+    if not items:
+        return [new.with_changes(comma=cst.MaybeSentinel.DEFAULT)]
+    middle = _middle_separator(items)
+    if index < len(items):
+        # in the middle: the new item ends like a middle item (no comment of anybody's)
+        items.insert(index, new.with_changes(comma=middle))
+        return items
+    # at the end: the old last item keeps its comment and gets a middle separator's line break;
+    # the new item ends the way the old last one did (trailing comma, closing-bracket indent)
+    last = items[-1]
+    comma, after = _sep(last)
+    if _is_multiline(after):
+        assert isinstance(after, cst.ParenthesizedWhitespace)
+        indent = middle.whitespace_after
+        # the old last item's line break, with its own comment, then the items' indentation
+        if not isinstance(indent, cst.ParenthesizedWhitespace) and isinstance(opening, cst.ParenthesizedWhitespace):
+            indent = opening
+        if isinstance(indent, cst.ParenthesizedWhitespace):
+            own = after.with_changes(last_line=indent.last_line, indent=indent.indent)
+        else:  # no example to follow: indent as the closing bracket plus four spaces
+            own = after.with_changes(last_line=cst.SimpleWhitespace(after.last_line.value + "    "))
+        before_comma = comma.whitespace_before if isinstance(comma, cst.Comma) else _NOTHING
+        items[-1] = _set_sep(last, cst.Comma(whitespace_before=before_comma, whitespace_after=own))
+        tail = _without_comment(after)
+        if isinstance(comma, cst.Comma):
+            new = _set_sep(new, cst.Comma(whitespace_after=tail))
+        else:
+            new = _set_sep(new, cst.MaybeSentinel.DEFAULT, tail)
+    else:
+        items[-1] = _set_sep(last, middle if _is_multiline(middle.whitespace_after) else cst.Comma(whitespace_after=_SPACE))
+        new = _set_sep(new, comma if isinstance(comma, cst.Comma) else cst.MaybeSentinel.DEFAULT, after)
+    items.append(new)
+    return items
+
+
+def remove(items: Sequence[_Item], index: int) -> list[_Item]:
+    """``items`` without the one at ``index``; its comment goes with it, and when it was the last
+    one the new last item takes its ending (trailing comma or not, closing-bracket indent) while
+    keeping its own comment."""
+    items = list(items)
+    removed = items.pop(index)
+    if not items or index < len(items):
+        return items
+    comma, after = _sep(removed)
+    prev = items[-1]
+    prev_comma, prev_after = _sep(prev)
+    if _is_multiline(prev_after) and isinstance(prev_after, cst.ParenthesizedWhitespace) and _is_multiline(after):
+        assert isinstance(after, cst.ParenthesizedWhitespace)
+        ending = prev_after.with_changes(last_line=after.last_line, indent=after.indent)
+    else:
+        ending = after if not _is_multiline(prev_after) else prev_after
+    if isinstance(comma, cst.Comma):
+        before = prev_comma.whitespace_before if isinstance(prev_comma, cst.Comma) else _NOTHING
+        items[-1] = _set_sep(prev, cst.Comma(whitespace_before=before, whitespace_after=ending))
+    else:
+        items[-1] = _set_sep(prev, cst.MaybeSentinel.DEFAULT, ending)
+    return items
+
+
+def _set_sep(
+    item: _Item,
+    comma: cst.Comma | cst.MaybeSentinel,
+    after: cst.BaseParenthesizableWhitespace | None = None,
+) -> _Item:
+    if isinstance(item, cst.Arg):
+        if isinstance(comma, cst.Comma):
+            return item.with_changes(comma=comma, whitespace_after_arg=_NOTHING)
+        return item.with_changes(comma=comma, whitespace_after_arg=after if after is not None else _NOTHING)
+    return item.with_changes(comma=comma)
+
+
+def add_keyword(
+    call: cst.Call, name: str, value: cst.BaseExpression, *, before: Sequence[str] = ("opts",)
+) -> cst.Call:
+    """``call`` with ``name=value`` added: before the first of the keywords ``before`` (Pulumi's
+    ``opts`` goes last by convention) or any ``*``/``**`` argument, else at the end."""
+    index = len(call.args)
+    for k, arg in enumerate(call.args):
+        if arg.star or (arg.keyword is not None and arg.keyword.value in before):
+            index = k
+            break
+    return call.with_changes(args=insert(call.args, index, keyword(name, value), call.whitespace_before_args))
+
+
+def remove_keyword(call: cst.Call, name: str) -> cst.Call:
+    """``call`` without its keyword argument ``name`` (unchanged if it has none)."""
+    for k, arg in enumerate(call.args):
+        if arg.keyword is not None and arg.keyword.value == name:
+            return call.with_changes(args=remove(call.args, k))
+    return call
+
+
+def dict_key(element: cst.BaseDictElement) -> str | None:
+    """The key of ``{"key": value}`` when it is a plain string literal."""
+    if isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString):
+        value = element.key.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+def add_entry(node: cst.Dict, key: cst.BaseExpression, value: cst.BaseExpression) -> cst.Dict:
+    """``node`` with ``key: value`` appended, laid out like the other entries. (A dict keeps the
+    line break before its closing brace, and the last entry's comment, in the brace.)"""
+    element = cst.DictElement(key, value, whitespace_before_colon=_NOTHING, whitespace_after_colon=_SPACE)
+    elements = list(node.elements)
+    closing = node.rbrace.whitespace_before
+    if not elements or not isinstance(closing, cst.ParenthesizedWhitespace):
+        return node.with_changes(elements=insert(elements, len(elements), element))
+    last = elements[-1]
+    indent = _middle_separator(elements).whitespace_after
+    if not isinstance(indent, cst.ParenthesizedWhitespace):
+        indent = node.lbrace.whitespace_after
+    if isinstance(indent, cst.ParenthesizedWhitespace):
+        line = closing.with_changes(last_line=indent.last_line, indent=indent.indent)
+    else:
+        line = closing.with_changes(last_line=cst.SimpleWhitespace(closing.last_line.value + "    "))
+    trailing = last.comma if isinstance(last.comma, cst.Comma) else cst.MaybeSentinel.DEFAULT
+    before = last.comma.whitespace_before if isinstance(last.comma, cst.Comma) else _NOTHING
+    elements[-1] = last.with_changes(comma=cst.Comma(whitespace_before=before, whitespace_after=line))
+    elements.append(element.with_changes(comma=trailing))
+    return node.with_changes(
+        elements=elements, rbrace=node.rbrace.with_changes(whitespace_before=_without_comment(closing))
+    )
+
+
+def remove_entry(node: cst.Dict, key: str) -> cst.Dict:
+    for k, element in enumerate(node.elements):
+        if dict_key(element) == key:
+            return node.with_changes(elements=remove(node.elements, k))
+    return node
