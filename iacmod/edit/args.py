@@ -206,3 +206,30 @@ def remove_entry(node: cst.Dict, key: str) -> cst.Dict:
         if dict_key(element) == key:
             return node.with_changes(elements=remove(node.elements, k))
     return node
+
+
+def one_per_line(call: cst.Call, indent: int) -> cst.Call:
+    """``call`` with one argument per line, as Black lays out a call that does not fit: each
+    argument at ``indent`` + 4 columns, a trailing comma, the closing parenthesis at ``indent``
+    (the indentation of the line the call starts on). Comments stay with their arguments."""
+    if not call.args:
+        return call
+
+    def line(width: int, first: cst.TrailingWhitespace | None = None) -> cst.ParenthesizedWhitespace:
+        return cst.ParenthesizedWhitespace(
+            first_line=first or cst.TrailingWhitespace(),
+            indent=False,
+            last_line=cst.SimpleWhitespace(" " * width),
+        )
+
+    args = []
+    for k, arg in enumerate(call.args):
+        comma, after = _sep(arg)
+        first = after.first_line if isinstance(after, cst.ParenthesizedWhitespace) else None
+        width = indent + 4 if k < len(call.args) - 1 else indent
+        args.append(arg.with_changes(comma=cst.Comma(whitespace_after=line(width, first)), whitespace_after_arg=_NOTHING))
+    return call.with_changes(whitespace_before_args=line(indent + 4), args=args)
+
+
+def is_single_line(node: cst.CSTNode) -> bool:
+    return "\n" not in cst.Module(body=[]).code_for_node(node)

@@ -26,8 +26,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Union
 
 import libcst as cst
+from libcst.metadata import PositionProvider
 
 from iacmod.edit import args as argedit
+from iacmod.edit.literals import literal_value, python_literal
 from iacmod.edit.symbols import reference
 from iacmod.iac.catalog import Platform
 from iacmod.iac.names import qualified_names
@@ -167,7 +169,7 @@ class Props:
         node = self.get(path)
         if isinstance(node, Absent):
             return node
-        return literal_value(node)
+        return literal_value(node, UNKNOWN)
 
     def symbol(self, path: str) -> str | Absent:
         """The qualified name of the value at ``path`` when it is a name or attribute that
@@ -249,7 +251,8 @@ class Props:
                 text = f"{opening}({rest[k]}={text})"
         new_value = cst.parse_expression(text)
         if isinstance(container, cst.Call):
-            return Edit({container: argedit.add_keyword(container, rest[0], new_value)}, imports)
+            call = argedit.add_keyword(container, rest[0], new_value)
+            return Edit({container: self._fit(container, call)}, imports)
         if isinstance(container, cst.Dict):
             key = cst.parse_expression(python_literal(rest[0], self._quote()))
             return Edit({container: argedit.add_entry(container, key, new_value)}, imports)
@@ -276,6 +279,27 @@ class Props:
             return None
         return reference(self.rule, at, qualified)
 
+    def _fit(self, original: cst.Call, call: cst.Call) -> cst.Call:
+        """``call`` laid out one argument per line when, written on one line as ``original``
+        was, it would be longer than the file's longest line (at least 88 columns, Black's
+        default)."""
+        if not argedit.is_single_line(original):
+            return call
+        position = self.rule.get_metadata(PositionProvider, original, None)
+        if position is None:
+            return call
+        lines = self.rule.context.source.splitlines()
+        limit = max(88, max((len(line) for line in lines), default=0))
+        start, end = position.start, position.end
+        if start.line != end.line or start.line > len(lines):
+            return call
+        text = lines[start.line - 1]
+        new_width = len(text) - (end.column - start.column) + len(cst.Module(body=[]).code_for_node(call))
+        if new_width <= limit:
+            return call
+        indent = len(text) - len(text.lstrip(" "))
+        return argedit.one_per_line(call, indent)
+
     def _pulumi_dict_style(self) -> bool:
         """Pulumi inputs written as dicts: the file calls no ``…Args`` class."""
         return _ARGS_CALL.search(self.rule.context.source) is None
@@ -285,32 +309,3 @@ class Props:
             if isinstance(arg.value, cst.SimpleString) and arg.value.quote in ("'", '"'):
                 return arg.value.quote
         return '"'
-
-
-def literal_value(node: cst.BaseExpression) -> Any:
-    """The value of a literal expression (strings without f-strings, numbers, True/False/None,
-    negative numbers), else UNKNOWN."""
-    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-        value = node.evaluated_value
-        return value if isinstance(value, str) else UNKNOWN
-    if isinstance(node, (cst.Integer, cst.Float)):
-        return node.evaluated_value
-    if isinstance(node, cst.Name) and node.value in ("True", "False", "None"):
-        return {"True": True, "False": False, "None": None}[node.value]
-    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
-        inner = literal_value(node.expression)
-        if isinstance(inner, (int, float)) and not isinstance(inner, bool):
-            return -inner
-    return UNKNOWN
-
-
-def python_literal(value: Any, quote: str = '"') -> str:
-    """``value`` as Python source, strings in ``quote``."""
-    if isinstance(value, str):
-        text = repr(value)
-        if quote == '"' and text.startswith("'") and '"' not in value:
-            text = '"' + text[1:-1] + '"'
-        return text
-    if isinstance(value, (bool, int, float)) or value is None:
-        return repr(value)
-    raise TypeError(f"not a literal: {value!r}")

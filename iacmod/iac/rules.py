@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Mapping
 
 import libcst as cst
-from libcst.metadata import QualifiedNameProvider, ScopeProvider
+from libcst.metadata import PositionProvider, QualifiedNameProvider, ScopeProvider
 
 from iacmod.findings import FixAvailability, FixSafety, RuleApplicability
 from iacmod.iac import catalog
@@ -59,7 +59,7 @@ class ResourceRule(Rule):
     """A rule about resources of ``resource_types``: ``check`` is called for each."""
 
     resource_types: ClassVar[tuple[ResourceType, ...]] = ()
-    METADATA_DEPENDENCIES = (QualifiedNameProvider, ScopeProvider)
+    METADATA_DEPENDENCIES = (QualifiedNameProvider, ScopeProvider, PositionProvider)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -7,7 +7,7 @@ from typing import Any
 
 import libcst as cst
 import pytest
-from libcst.metadata import MetadataWrapper, QualifiedNameProvider, ScopeProvider
+from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProvider, ScopeProvider
 
 from iacmod.iac import catalog
 from iacmod.iac.catalog import Platform, canonical
@@ -21,7 +21,7 @@ from iacmod.codemods.sqs.encryption import SqsEncryption
 class Probe(Rule):
     """A throwaway rule that records what the model says about each call."""
 
-    METADATA_DEPENDENCIES = (QualifiedNameProvider, ScopeProvider)
+    METADATA_DEPENDENCIES = (QualifiedNameProvider, ScopeProvider, PositionProvider)
     types: tuple[catalog.ResourceType, ...] = (catalog.SQS_QUEUE, catalog.LAMBDA_FUNCTION)
 
     def __init__(self, context: RuleContext) -> None:
@@ -174,7 +174,12 @@ TRACING = Lit("Active")
             """,
             """
             import pulumi_aws as aws
-            fn = aws.lambda_.Function("fn", runtime="python3.12", environment={"variables": {}}, tracing_config={"mode": "Active"})
+            fn = aws.lambda_.Function(
+                "fn",
+                runtime="python3.12",
+                environment={"variables": {}},
+                tracing_config={"mode": "Active"},
+            )
             """,
         ),
         (
@@ -212,7 +217,10 @@ TRACING = Lit("Active")
             """,
             """
             import pulumi_aws as aws
-            fn = aws.lambda_.Function("fn", aws.lambda_.FunctionArgs(runtime="python3.12", tracing_config=aws.lambda_.FunctionTracingConfigArgs(mode="Active")))
+            fn = aws.lambda_.Function("fn", aws.lambda_.FunctionArgs(
+                runtime="python3.12",
+                tracing_config=aws.lambda_.FunctionTracingConfigArgs(mode="Active"),
+            ))
             """,
         ),
         (
@@ -224,7 +232,12 @@ TRACING = Lit("Active")
             """
             from cdktf_cdktf_provider_aws.lambda_function import LambdaFunctionTracingConfig
             from cdktf_cdktf_provider_aws.lambda_function import LambdaFunction
-            LambdaFunction(self, "fn", function_name="f", tracing_config=LambdaFunctionTracingConfig(mode="Active"))
+            LambdaFunction(
+                self,
+                "fn",
+                function_name="f",
+                tracing_config=LambdaFunctionTracingConfig(mode="Active"),
+            )
             """,
         ),
         (
@@ -235,13 +248,33 @@ TRACING = Lit("Active")
             """,
             """
             from aws_cdk import aws_lambda as lambda_
-            lambda_.CfnFunction(self, "Fn", role=r, tracing_config=lambda_.CfnFunction.TracingConfigProperty(mode="Active"))
+            lambda_.CfnFunction(
+                self,
+                "Fn",
+                role=r,
+                tracing_config=lambda_.CfnFunction.TracingConfigProperty(mode="Active"),
+            )
             """,
         ),
     ],
 )
 def test_setting_nested_properties(title: str, code: str, expected: str) -> None:
     assert apply_set(code, "tracing_config.mode", TRACING) == textwrap.dedent(expected).lstrip("\n")
+
+
+def test_a_call_that_no_longer_fits_gets_one_argument_per_line() -> None:
+    code = "import pulumi_aws as aws\nif True:\n    fn = aws.lambda_.Function('f')  # short\n"
+    assert apply_set(code, "tracing_config.mode", TRACING) == code.replace(
+        "'f')", "'f', tracing_config={'mode': 'Active'})"
+    )
+    code = code.replace("'f')", "'a-function-with-a-rather-long-name-that-fills-the-line', runtime='python3.12')")
+    assert apply_set(code, "tracing_config.mode", TRACING).splitlines()[2:] == [
+        "    fn = aws.lambda_.Function(",
+        "        'a-function-with-a-rather-long-name-that-fills-the-line',",
+        "        runtime='python3.12',",
+        "        tracing_config={'mode': 'Active'},",
+        "    )  # short",
+    ]
 
 
 def test_setting_a_symbol_reuses_the_files_import_or_imports_it() -> None:
