@@ -56,7 +56,10 @@ class Check:
 
 
 class ResourceRule(Rule):
-    """A rule about resources of ``resource_types``: ``check`` is called for each."""
+    """A rule about resources of ``resource_types``: ``check`` is called for each as the walk
+    meets it, and ``finish`` once at the end of the module with every resource found (in
+    ``self.found``), for rules that relate resources to each other (a permission anywhere in
+    the program, the queue a mapping reads)."""
 
     resource_types: ClassVar[tuple[ResourceType, ...]] = ()
     METADATA_DEPENDENCIES = (QualifiedNameProvider, ScopeProvider, PositionProvider)
@@ -66,18 +69,29 @@ class ResourceRule(Rule):
         if cls.resource_types and "triggers" not in cls.__dict__:
             cls.triggers = catalog.triggers(cls.resource_types)
 
+    def __init__(self, context: Any) -> None:
+        super().__init__(context)
+        self.found: list[Resource] = []
+
     def visit_Call(self, node: cst.Call) -> None:
         if not self.resource_types:
             return
         resource = resource_at(self, node, *self.resource_types)
         if resource is not None:
+            self.found.append(resource)
             self.check(resource, self.props(resource))
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        self.finish()
 
     def props(self, resource: Resource) -> Props:
         return Props(self, resource)
 
     def check(self, resource: Resource, props: Props) -> None:
-        raise NotImplementedError
+        """Called for each resource as the walk meets it (default: nothing)."""
+
+    def finish(self) -> None:
+        """Called once after the walk, with every resource in ``self.found`` (default: nothing)."""
 
 
 class PropertyRule(ResourceRule):
