@@ -8,7 +8,8 @@ import libcst as cst
 from libcst.metadata import QualifiedNameProvider, ScopeProvider
 
 from iacmod.findings import FixSafety, RuleFixSafety
-from iacmod.iac.names import module_alias, name_bound, qualified_names, scope_of
+from iacmod.edit.symbols import reference
+from iacmod.iac.names import qualified_names
 from iacmod.rule import Example, ImportSpec, Rule
 
 UTCNOW = "datetime.datetime.utcnow"
@@ -350,18 +351,8 @@ Review those call sites, then apply with `--unsafe-fixes`.
         if isinstance(owner, cst.Attribute) and "datetime" in qualified_names(self, owner.value):
             # import datetime [as alias]: alias.datetime.utcnow() -> alias.timezone.utc
             return cst.Attribute(cst.Attribute(owner.value, cst.Name("timezone")), cst.Name("utc")), []
-        scope = scope_of(self, node)
-        if scope is None:
+        found = reference(self, node, "datetime:timezone.utc", "datetime:UTC")
+        if found is None:
             return None, []
-        alias = module_alias(scope, "datetime.timezone")
-        if alias:
-            return cst.Attribute(cst.Name(alias), cst.Name("utc")), []
-        alias = module_alias(scope, "datetime.UTC", "datetime.timezone.utc")
-        if alias:
-            return cst.Name(alias), []
-        if name_bound(scope, "timezone"):
-            return None, []
-        return (
-            cst.Attribute(cst.Name("timezone"), cst.Name("utc")),
-            [ImportSpec("datetime", "timezone")],
-        )
+        text, imports = found
+        return cst.parse_expression(text), list(imports)

@@ -9,10 +9,11 @@ import libcst as cst
 
 from iacmod.edit.elements import remove_elements
 from iacmod.findings import FixSafety, RuleFixSafety
-from iacmod.iac.names import module_alias, name_bound, scope_of
-from iacmod.rule import Example, ImportSpec
+from iacmod.edit.literals import quote_of, string_literal, string_value
+from iacmod.edit.symbols import reference
+from iacmod.rule import Example
 
-from iacmod.iac.boto3 import TABLE, Boto3Tracking, keyword, string_value
+from iacmod.iac.boto3 import TABLE, Boto3Tracking, keyword
 
 # Arguments of Table.query that are expressions and may use #name / :value placeholders.
 EXPRESSION_ARGS = ("FilterExpression", "ProjectionExpression", "ConditionExpression")
@@ -375,10 +376,11 @@ and caller placeholders named like boto3's own (`:v0`, `#n0`), which boto3 would
         consumed_values: dict[str, int] = {}
         consumed_names: set[str] = set()
         built: list[cst.BaseExpression] = []
-        quote = '"' if isinstance(kce.value, cst.SimpleString) and kce.value.quote.endswith('"') else "'"
-        key_name = self._key_name(call)
-        if key_name is None:
+        quote = quote_of(kce.value)
+        key_ref = reference(self, call, "boto3.dynamodb.conditions:Key", parents=False)
+        if key_ref is None:
             return leave("the name `Key` is taken here")
+        key_name, imports = key_ref
         for term in terms:
             name = term.name
             if name.startswith("#"):
@@ -400,7 +402,7 @@ and caller placeholders named like boto3's own (`:v0`, `#n0`), which boto3 would
                 args.append(cst.Arg(el.value))
             for i in range(len(args) - 1):
                 args[i] = args[i].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-            key = cst.Call(cst.Name(key_name), [cst.Arg(cst.SimpleString(f"{quote}{_escape(resolved, quote)}{quote}"))])
+            key = cst.Call(cst.parse_expression(key_name), [cst.Arg(cst.SimpleString(string_literal(resolved, quote)))])
             built.append(cst.Call(cst.Attribute(key, cst.Name(term.method)), args))
             pieces.append(f'Key("{resolved}").{term.method}(…)')
 
@@ -455,7 +457,6 @@ and caller placeholders named like boto3's own (`:v0`, `#n0`), which boto3 would
                 comma=originals[-1].comma, whitespace_after_arg=originals[-1].whitespace_after_arg
             )
         replacement = call.with_changes(args=kept_args)
-        imports = [ImportSpec("boto3.dynamodb.conditions", "Key")] if key_name == "Key" else []
         why = "" if safety is FixSafety.SAFE else (
             " (unsafe fix: a value with a call moves ahead of other arguments that also call something)"
         )
@@ -490,18 +491,3 @@ and caller placeholders named like boto3's own (`:v0`, `#n0`), which boto3 would
 
             return bool(qualified_names(self, expr.func) & CONDITION_NAMES)
         return False
-
-    def _key_name(self, node: cst.CSTNode) -> str | None:
-        scope = scope_of(self, node)
-        if scope is None:
-            return None
-        alias = module_alias(scope, "boto3.dynamodb.conditions.Key")
-        if alias:
-            return alias
-        if name_bound(scope, "Key"):
-            return None
-        return "Key"
-
-
-def _escape(text: str, quote: str) -> str:
-    return text.replace("\\", "\\\\").replace(quote, "\\" + quote)

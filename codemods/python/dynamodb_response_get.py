@@ -12,10 +12,11 @@ from libcst.metadata import (
 )
 
 from iacmod.findings import FixSafety, RuleFixSafety
+from iacmod.edit.literals import string_value
 from iacmod.iac.names import qualified_names
 from iacmod.rule import Example
 
-from iacmod.iac.boto3 import CLIENT, TABLE, Boto3Tracking, keyword, string_value
+from iacmod.iac.boto3 import CLIENT, TABLE, Boto3Tracking, keyword
 
 DEFAULTS: dict[str, str | None] = {
     "Items": "[]",

@@ -7,10 +7,10 @@ from libcst.metadata import ParentNodeProvider, QualifiedNameProvider
 
 from iacmod.edit.elements import remove_elements
 from iacmod.findings import FixSafety, RuleFixSafety
+from iacmod.edit.literals import string_value
 from iacmod.iac.names import qualified_names
 from iacmod.rule import Example, Rule
 
-from iacmod.iac.boto3 import string_value
 
 NO_CONTENT_NAMES = {"http.HTTPStatus.NO_CONTENT", "http.client.NO_CONTENT"}
 SERIALIZERS = {"json.dumps", "builtins.str"}

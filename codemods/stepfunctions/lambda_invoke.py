@@ -14,17 +14,9 @@ from iacmod.iac.names import qualified_names
 from iacmod.rule import DocumentResult, Example, Option, Rule, RuleContext
 
 from iacmod.iac import asl, documents
-from iacmod.edit.pysource import (
-    Layout,
-    build,
-    dict_elements,
-    inline_at,
-    insert_element,
-    layout_of,
-    py_string,
-    string_value,
-    to_json,
-)
+from iacmod.edit.layout import Layout, layout_of
+from iacmod.edit.literals import quote_of, restring, string_literal, string_value
+from iacmod.edit.pysource import build, dict_elements, inline_at, insert_element, to_json
 
 # Constructors whose `.arn`/`.attr_arn`/`.qualified_arn` is a Lambda function (or alias/version) ARN.
 LAMBDA_CONSTRUCTORS = frozenset(
@@ -610,14 +602,14 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
                 self.report(node, f"state {outcome.name!r}: {outcome.plan.message}")
         fixed_safe = [o for o in safe_outcomes if o.fixed]
         if fixed_safe and safe_text is not None:
-            replacement = self._string_literal(node, safe_text)
+            replacement = restring(node, safe_text)
             if replacement is not None:
                 self.report(node, self._json_message(fixed_safe), replacement=replacement)
             else:
                 self.report(node, self._json_message(fixed_safe) + " (not fixed: the string cannot be rewritten in place)")
         unsafe_outcomes = [o for o in all_outcomes if o.safety is FixSafety.UNSAFE]
         if unsafe_outcomes and all_text is not None:
-            replacement = self._string_literal(node, all_text)
+            replacement = restring(node, all_text)
             if replacement is not None:
                 self.report(node, self._json_message(unsafe_outcomes), replacement=replacement, safety=FixSafety.UNSAFE)
 
@@ -626,25 +618,6 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
         names = ", ".join(repr(o.name) for o in outcomes)
         label = "state" if len(outcomes) == 1 else "states"
         return f"{label} {names}: {asl.describe(outcomes[0].plan)}"
-
-    @staticmethod
-    def _string_literal(node: cst.SimpleString, text: str) -> cst.SimpleString | None:
-        prefix = node.prefix
-        quote = node.quote
-        raw = "r" in prefix.lower()
-        body = text
-        if not raw:
-            body = body.replace("\\", "\\\\")
-        if quote in ('"', "'"):
-            if "\n" in text:
-                # a single-line literal: keep the JSON on one line
-                return None
-            if quote in body:
-                return None
-        elif quote in body or body.endswith(quote[0]):
-            return None
-        new = cst.SimpleString(f"{prefix}{quote}{body}{quote}")
-        return new if new.evaluated_value == text else None
 
     # -- Python dict definitions ----------------------------------------------------------------
 
@@ -726,14 +699,12 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
 
     def _rewrite(self, state: cst.Dict, elements: dict[str, cst.DictElement], plan: asl.Plan, view: dict[str, Any]) -> cst.Dict | None:
         resource = elements["Resource"]
-        quote = resource.key.quote if isinstance(resource.key, cst.SimpleString) else '"'  # type: ignore[attr-defined]
-        if quote not in ('"', "'"):
-            quote = '"'
+        quote = quote_of(resource.key)
         layout = layout_of(state, quote)
         items: list[Any] = list(state.elements)
 
         def key_string(text: str) -> cst.SimpleString:
-            return cst.SimpleString(py_string(text, quote))
+            return cst.SimpleString(string_literal(text, quote))
 
         def position(key: str) -> int:
             return next(i for i, e in enumerate(items) if isinstance(e, cst.DictElement) and string_value(e.key) == key)
@@ -753,7 +724,7 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
             params_value["Payload.$"] = "$"
         params_layout = layout if "Parameters" in elements else layout_at(position("Resource") + 1)
         params = build(params_value, params_layout, 0)
-        new_resource_value = cst.SimpleString(py_string(asl.INVOKE, _quote_of(resource.value, quote)))
+        new_resource_value = cst.SimpleString(string_literal(asl.INVOKE, quote_of(resource.value, quote)))
         items[position("Resource")] = resource.with_changes(value=new_resource_value)
         if "Parameters" in elements:
             i = position("Parameters")
@@ -766,12 +737,12 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
             items[i] = items[i].with_changes(value=_reroot_selector(items[i].value))
 
         if plan.output_path is not None:
-            value = cst.SimpleString(py_string(plan.output_path, quote))
             if "OutputPath" in elements:
                 i = position("OutputPath")
-                items[i] = items[i].with_changes(value=value.with_changes(
-                    value=py_string(plan.output_path, _quote_of(items[i].value, quote))))
+                value = cst.SimpleString(string_literal(plan.output_path, quote_of(items[i].value, quote)))
+                items[i] = items[i].with_changes(value=value)
             else:
+                value = cst.SimpleString(string_literal(plan.output_path, quote))
                 items = insert_element(items, position("Parameters") + 1, new_element("OutputPath", value), layout)
 
         if plan.retry_errors:
@@ -916,12 +887,6 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
         return None
 
 
-def _quote_of(node: cst.BaseExpression, default: str) -> str:
-    if isinstance(node, cst.SimpleString) and node.quote in ('"', "'") and not node.prefix:
-        return node.quote
-    return default
-
-
 class _Reroot(cst.CSTTransformer):
     def leave_DictElement(self, original: cst.DictElement, updated: cst.DictElement) -> cst.DictElement:
         key = string_value(original.key)
@@ -933,7 +898,7 @@ class _Reroot(cst.CSTTransformer):
         new = asl.reroot_path_value(value)
         if new == value:
             return updated
-        return updated.with_changes(value=cst.SimpleString(py_string(new, _quote_of(original.value, '"'))))
+        return updated.with_changes(value=cst.SimpleString(string_literal(new, quote_of(original.value, '"'))))
 
 
 def _reroot_selector(node: cst.BaseExpression) -> cst.BaseExpression:

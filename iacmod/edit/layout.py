@@ -10,9 +10,15 @@ the result back into a node that renders at the right place in any block.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import libcst as cst
+from libcst.metadata import ParentNodeProvider, PositionProvider
+
+from iacmod.edit.literals import number_value, string_value
+
+if TYPE_CHECKING:
+    from iacmod.rule import Rule
 
 TRIPLE_QUOTES = ('"""', "'''")
 
@@ -96,23 +102,17 @@ def has_star(call: cst.Call) -> bool:
     return any(a.star for a in call.args)
 
 
+# -- literals: kept for alarm-error-rate, which imports them from here (same behaviour as before);
+# new code uses iacmod.edit.literals
+
+
 def literal_string(expr: cst.BaseExpression | None) -> str | None:
-    if isinstance(expr, cst.SimpleString):
-        value = expr.evaluated_value
-        return value if isinstance(value, str) else None
-    return None
+    return string_value(expr) if isinstance(expr, cst.SimpleString) else None
 
 
 def literal_number(expr: cst.BaseExpression | None) -> float | None:
-    if isinstance(expr, (cst.Integer, cst.Float)):
-        return float(expr.evaluated_value)
-    if (
-        isinstance(expr, cst.UnaryOperation)
-        and isinstance(expr.operator, cst.Minus)
-        and isinstance(expr.expression, (cst.Integer, cst.Float))
-    ):
-        return -float(expr.expression.evaluated_value)
-    return None
+    value = number_value(expr)
+    return None if value is None else float(value)
 
 
 def quote_like(original: cst.BaseExpression, text: str) -> str:
@@ -121,3 +121,69 @@ def quote_like(original: cst.BaseExpression, text: str) -> str:
     if isinstance(original, cst.SimpleString) and original.quote in ("'", '"'):
         quote = original.quote
     return f"{quote}{text}{quote}"
+
+
+# -- indentation ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How the elements of a literal are laid out: ``base`` is the indentation (relative to the
+    enclosing block) of its elements when ``multiline``; ``unit`` one indentation step."""
+
+    multiline: bool
+    base: str
+    unit: str
+    quote: str
+
+
+def layout_of(node: cst.Dict | cst.List, quote: str = '"') -> Layout:
+    """The layout of a dict or list literal's elements, read from its whitespace (no positions
+    needed): one element per line when the opening bracket or a comma ends a line."""
+    opener = node.lbrace if isinstance(node, cst.Dict) else node.lbracket
+    closer = node.rbrace if isinstance(node, cst.Dict) else node.rbracket
+    ws = opener.whitespace_after
+    if not isinstance(ws, cst.ParenthesizedWhitespace):
+        for element in node.elements:
+            comma = element.comma
+            if isinstance(comma, cst.Comma) and isinstance(comma.whitespace_after, cst.ParenthesizedWhitespace):
+                ws = comma.whitespace_after
+                break
+    if not isinstance(ws, cst.ParenthesizedWhitespace):
+        return Layout(False, "", "    ", quote)
+    base = ws.last_line.value
+    close_ws = closer.whitespace_before
+    close = close_ws.last_line.value if isinstance(close_ws, cst.ParenthesizedWhitespace) else None
+    unit = "    "
+    if close is not None and base.startswith(close) and len(base) > len(close):
+        unit = base[len(close) :]
+    return Layout(True, base, unit, quote)
+
+
+def relative_indent(rule: "Rule", node: cst.CSTNode, statement: cst.CSTNode | None = None) -> int | None:
+    """Columns of indentation of the line where ``node`` starts, relative to the block of
+    ``statement`` (by default the innermost statement holding ``node``): the depth LibCST gives
+    continuation lines inside brackets, for text a fix renders and parses back. None when a
+    position is unknown or the line is indented with tabs. ``rule`` declares PositionProvider
+    (and ParentNodeProvider when ``statement`` is not given)."""
+    if statement is None:
+        statement = _statement_of(rule, node)
+        if statement is None:
+            return None
+    pos = rule.get_metadata(PositionProvider, node, None)
+    spos = rule.get_metadata(PositionProvider, statement, None)
+    lines = rule.context.source.splitlines()
+    if pos is None or spos is None or pos.start.line > len(lines):
+        return None
+    line = lines[pos.start.line - 1]
+    lead = line[: len(line) - len(line.lstrip(" \t"))]
+    if "\t" in lead:
+        return None
+    return max(0, len(lead) - spos.start.column)
+
+
+def _statement_of(rule: "Rule", node: cst.CSTNode) -> cst.CSTNode | None:
+    current: cst.CSTNode | None = node
+    while current is not None and not isinstance(current, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+        current = rule.get_metadata(ParentNodeProvider, current, None)
+    return current

@@ -1,36 +1,25 @@
 """LibCST helpers for ``sfn-lambda-invoke``: a JSON-like view of dict literals, Python literal
-rendering in the file's layout, and inserting elements into dict/list literals."""
+rendering in the file's layout (:func:`iacmod.edit.layout.layout_of`), and inserting elements into
+dict/list literals. Scalars are read and written by :mod:`iacmod.edit.literals`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Sequence
 
 import libcst as cst
 
+from iacmod.edit.layout import Layout
+from iacmod.edit.literals import NOT_LITERAL, literal_value, python_literal, string_literal, string_value
 from iacmod.iac.asl import Opaque
 
 PLACEHOLDER = "__iacmod_placeholder_{}__"
 
 
-def string_value(node: cst.BaseExpression) -> str | None:
-    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-        value = node.evaluated_value
-        return value if isinstance(value, str) else None
-    return None
-
-
 def to_json(node: cst.BaseExpression) -> Any:
     """A JSON-like view of a Python literal; what is not a literal becomes :class:`Opaque`."""
-    text = string_value(node)
-    if text is not None:
-        return text
-    if isinstance(node, cst.Integer):
-        return int(node.evaluated_value)
-    if isinstance(node, cst.Float):
-        return float(node.evaluated_value)
-    if isinstance(node, cst.Name) and node.value in ("True", "False", "None"):
-        return {"True": True, "False": False, "None": None}[node.value]
+    value = literal_value(node)
+    if value is not NOT_LITERAL:
+        return value
     if isinstance(node, cst.Dict):
         out: dict[str, Any] = {}
         for element in node.elements:
@@ -64,48 +53,7 @@ def dict_elements(node: cst.Dict) -> dict[str, cst.DictElement] | None:
     return out
 
 
-# -- layout ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Layout:
-    """How the elements of a literal are laid out: ``base`` is the indentation (relative to the
-    enclosing block) of its elements when ``multiline``; ``unit`` one indentation step."""
-
-    multiline: bool
-    base: str
-    unit: str
-    quote: str
-
-
-def layout_of(node: cst.Dict | cst.List, quote: str = '"') -> Layout:
-    opener = node.lbrace if isinstance(node, cst.Dict) else node.lbracket
-    closer = node.rbrace if isinstance(node, cst.Dict) else node.rbracket
-    ws = opener.whitespace_after
-    if not isinstance(ws, cst.ParenthesizedWhitespace):
-        for element in node.elements:
-            comma = element.comma
-            if isinstance(comma, cst.Comma) and isinstance(comma.whitespace_after, cst.ParenthesizedWhitespace):
-                ws = comma.whitespace_after
-                break
-    if not isinstance(ws, cst.ParenthesizedWhitespace):
-        return Layout(False, "", "    ", quote)
-    base = ws.last_line.value
-    close_ws = closer.whitespace_before
-    close = close_ws.last_line.value if isinstance(close_ws, cst.ParenthesizedWhitespace) else None
-    unit = "    "
-    if close is not None and base.startswith(close) and len(base) > len(close):
-        unit = base[len(close) :]
-    return Layout(True, base, unit, quote)
-
-
-def py_string(value: str, quote: str = '"') -> str:
-    if quote in value or "\\" in value or "\n" in value:
-        other = "'" if quote == '"' else '"'
-        if other not in value and "\\" not in value and "\n" not in value:
-            return other + value + other
-        return repr(value)
-    return quote + value + quote
+# -- rendering ------------------------------------------------------------------------------------
 
 
 def render(value: Any, layout: Layout, depth: int, placeholders: dict[str, cst.BaseExpression]) -> str:
@@ -114,14 +62,10 @@ def render(value: Any, layout: Layout, depth: int, placeholders: dict[str, cst.B
         name = PLACEHOLDER.format(len(placeholders))
         placeholders[name] = value.node
         return name
-    if isinstance(value, bool) or value is None:
-        return {True: "True", False: "False", None: "None"}[value]
-    if isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, str):
-        return py_string(value, layout.quote)
+    if isinstance(value, (str, bool, int, float)) or value is None:
+        return python_literal(value, layout.quote)
     if isinstance(value, dict):
-        items = [f"{py_string(k, layout.quote)}: {render(v, layout, depth + 1, placeholders)}" for k, v in value.items()]
+        items = [f"{string_literal(k, layout.quote)}: {render(v, layout, depth + 1, placeholders)}" for k, v in value.items()]
         return _container("{", "}", items, layout, depth)
     if isinstance(value, list):
         items = [render(v, layout, depth + 1, placeholders) for v in value]

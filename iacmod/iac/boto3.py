@@ -21,6 +21,7 @@ import libcst as cst
 from libcst.metadata import QualifiedNameProvider, ScopeProvider
 from libcst.metadata.scope_provider import Assignment
 
+from iacmod.edit.literals import string_value
 from iacmod.iac.names import qualified_names
 from iacmod.rule import Rule
 
@@ -43,14 +44,6 @@ PURE_CALLS = {
     "builtins.tuple",
     "builtins.list",
 }
-
-
-def string_value(node: cst.BaseExpression | None) -> str | None:
-    """The text of a plain (non-f, non-bytes) string literal, else None."""
-    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-        value = node.evaluated_value
-        return value if isinstance(value, str) else None
-    return None
 
 
 def keyword(call: cst.Call, name: str) -> cst.Arg | None:
