@@ -55,6 +55,9 @@ class ResourceType:
     # never constructed, e.g. ``aws_lambda.IFunction``)
     cdk_interfaces: tuple[str, ...] = ()
     doc: str = field(default="", compare=False)
+    # the CDK L2 construct keeps the cloud resource when it leaves the stack unless told
+    # otherwise (its removal policy defaults to RETAIN, e.g. tables, buckets, log groups)
+    cdk_retained_by_default: bool = False
 
     @property
     def class_names(self) -> frozenset[str]:
@@ -180,6 +183,7 @@ DYNAMODB_TABLE = ResourceType(
     cdktf=("dynamodb_table.DynamodbTable",),
     cdk_interfaces=("aws_cdk.aws_dynamodb.ITable", "aws_cdk.aws_dynamodb.ITableV2"),
     doc="a DynamoDB table",
+    cdk_retained_by_default=True,
 )
 LOG_GROUP = ResourceType(
     "aws.cloudwatch.LogGroup",
@@ -189,6 +193,7 @@ LOG_GROUP = ResourceType(
     cdktf=("cloudwatch_log_group.CloudwatchLogGroup",),
     cdk_interfaces=("aws_cdk.aws_logs.ILogGroup",),
     doc="a CloudWatch log group",
+    cdk_retained_by_default=True,
 )
 METRIC_ALARM = ResourceType(
     "aws.cloudwatch.MetricAlarm",
@@ -258,6 +263,7 @@ S3_BUCKET = ResourceType(
     cdktf=("s3_bucket.S3Bucket",),
     cdk_interfaces=("aws_cdk.aws_s3.IBucket",),
     doc="an S3 bucket",
+    cdk_retained_by_default=True,
 )
 
 ALL: tuple[ResourceType, ...] = tuple(
