@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 import libcst as cst
 from libcst._metadata_dependent import _UNDEFINED_DEFAULT, LazyValue
@@ -29,6 +29,7 @@ _PARTIAL_PARENTS = object()  # set while a wrapper's parent map leaves formattin
 _QUALIFIED = object()  # key of the qualified names cached in a wrapper's metadata
 _ASKED = object()  # key of how many targeted position passes a wrapper's module had
 _SOURCE = object()  # key of the module's source text, when the engine knows it
+_SHARED = object()  # key of the per-module objects visitors share (LazyMetadata.shared)
 _MISSING = object()
 
 
@@ -121,6 +122,16 @@ class LazyMetadata:
         if resolved.get(_PARTIAL_PARENTS) and type(node) in formatting_classes():
             resolved[ParentNodeProvider] = self.metadata[ParentNodeProvider] = parents_of(self._wrapper.module)
             resolved[_PARTIAL_PARENTS] = False
+
+    def shared(self, key: Any, build: Callable[[], Any]) -> Any:
+        """A per-module object every visitor of this module shares (e.g. the binding tracker of
+        ``iacmod.iac.bindings``): ``build()`` on the first call with ``key``, then the same object,
+        cached with the module's metadata (so it is freed with it)."""
+        cache = self._wrapper._metadata.setdefault(_SHARED, {})
+        value = cache.get(key, _MISSING)
+        if value is _MISSING:
+            value = cache[key] = build()
+        return value
 
     def prefetch_positions(self, nodes: Iterable[cst.CSTNode]) -> None:
         """Compute the positions of ``nodes`` in one pass, for a rule about to ask for several
