@@ -14,8 +14,11 @@ from libcst.metadata import (
 from iacmod.findings import RuleFixSafety
 from iacmod.rule import Example, Option, Rule
 from iacmod.cst.walk import children
+from iacmod.edit.layout import relative_indent
 
-from iacmod.codemods.pulumi.output_string import concat_chain, doubt_message, doubts_of, flatten_add, fstring_to_output
+from iacmod.codemods.pulumi.output_string import (
+    concat_chain, doubt_message, doubts_of, flatten_add, fstring_to_output, output_class, symbol,
+)
 from iacmod.iac.outputs import Kind, OutputAnalysis, expression_key
 
 CONTAINERS = (cst.Dict, cst.List, cst.Tuple, cst.Set)
@@ -500,7 +503,7 @@ unknown value leaves the result unknown, as any `apply` does.
             return
         if self.option("style") == "json-dumps":
             new_doc = self._json_dumps_doc(doc, found)
-            ref = a.output_class(node)
+            ref = output_class(self, node)
             if new_doc is not None and ref is not None:
                 replacement = node.with_changes(
                     func=cst.Attribute(ref[0], cst.Name("json_dumps")),
@@ -571,7 +574,7 @@ unknown value leaves the result unknown, as any `apply` does.
         """``Output.all(k=v, ...).apply(lambda args: <json.dumps(new doc) or new doc>)``."""
         a = self.analysis
         anchor = anchor or node
-        ref = a.output_class(anchor)
+        ref = output_class(self, anchor)
         if ref is None:
             return None
         keys, ordered = self._keys(found)
@@ -584,7 +587,7 @@ unknown value leaves the result unknown, as any `apply` does.
         kwargs = [f"{k}={_code(v.with_changes(lpar=(), rpar=()) if len(getattr(v, 'lpar', ())) == 1 else v)}" for k, v in ordered]
         output_code = _code(ref[0])
         one_line = f"{output_code}.all({', '.join(kwargs)})"
-        indent = self._relative_indent(anchor)
+        indent = relative_indent(self, anchor)
         column = self._column(anchor)
         if (
             indent is not None
@@ -604,27 +607,11 @@ unknown value leaves the result unknown, as any `apply` does.
         pos = self.get_metadata(PositionProvider, node, None)
         return pos.start.column if pos is not None else 0
 
-    def _relative_indent(self, node: cst.CSTNode) -> int | None:
-        """Indentation of the line where ``node`` starts, relative to its statement's block."""
-        pos = self.get_metadata(PositionProvider, node, None)
-        statement = self.analysis.inside(node, lambda n: isinstance(n, (cst.SimpleStatementLine, cst.BaseCompoundStatement)))
-        if pos is None or statement is None:
-            return None
-        spos = self.get_metadata(PositionProvider, statement, None)
-        lines = self.context.source.splitlines()
-        if spos is None or pos.start.line > len(lines):
-            return None
-        line = lines[pos.start.line - 1]
-        lead = line[: len(line) - len(line.lstrip())]
-        if "\t" in lead:
-            return None
-        return max(0, len(lead) - spos.start.column)
-
     def _json_dumps_doc(self, doc: cst.BaseExpression, found) -> cst.BaseExpression | None:  # type: ignore[no-untyped-def]
         """The document for ``Output.json_dumps``: Outputs may stay where a JSON value is; those
         inside strings are rebuilt with Output.concat/format. None if that is not enough."""
         a = self.analysis
-        ref = a.output_class(doc)
+        ref = output_class(self, doc)
         if ref is None:
             return None
         changes: dict[cst.CSTNode, cst.CSTNode] = {}
@@ -673,7 +660,7 @@ unknown value leaves the result unknown, as any `apply` does.
             return
         assignments = list(scope[name.value])
         if value.kind is Kind.OUTPUT:
-            ref = a.output_class(node)
+            ref = output_class(self, node)
             if ref is not None:
                 replacement = node.with_changes(func=cst.Attribute(ref[0], cst.Name("json_dumps")))
                 self.report(node, f"`json.dumps` of the Pulumi Output `{name.value}` raises TypeError; use "
@@ -689,8 +676,12 @@ unknown value leaves the result unknown, as any `apply` does.
             and len(assign.targets) == 1
             and assign.targets[0].target is target
             and isinstance(assign.value, (cst.Dict, cst.List))
-            and a.scope(target) is scope
         ):
+            return
+        # a document from outside the ``.apply`` callback that serializes it: the callback
+        # resolves its own Output, not the document's
+        callback = a.apply_callback_of(node) if a.scope(target) is not scope else None
+        if a.scope(target) is not scope and callback is None:
             return
         doc = assign.value
         found = self._collect(doc)
@@ -699,8 +690,11 @@ unknown value leaves the result unknown, as any `apply` does.
         if not any(kind is not Kind.UNKNOWN for _, kind in found):
             self._doubtful(node, found)
             return
+        if callback is not None:
+            self._outer_doc(node, name, found, callback)
+            return
         refs = assignments[0].references
-        ref = a.output_class(node)
+        ref = output_class(self, node)
         if ref is None:
             return
         if len(refs) != 1 or self.option("style") == "json-dumps":
@@ -732,6 +726,40 @@ unknown value leaves the result unknown, as any `apply` does.
         self.report(node, self._message(found, f"{name.value} = pulumi.Output.all(...).apply(lambda args: {{...}})"),
                     changes={node: call, doc: new_value}, add_imports=imports)
 
+    def _outer_doc(self, node: cst.Call, name: cst.Name, found, callback: cst.Call) -> None:  # type: ignore[no-untyped-def]
+        """``x.apply(lambda v: json.dumps(doc))`` with ``doc`` holding Outputs and assigned outside
+        the callback: ``pulumi.Output.json_dumps(doc)`` when the callback returns the text (apply
+        flattens the Output it returns), else reported without a fix."""
+        a = self.analysis
+        outputs = [_code(n) for n, kind in found if kind is not Kind.UNKNOWN]
+        shown = ", ".join(f"`{o}`" for o in outputs[:3]) + (", ..." if len(outputs) > 3 else "")
+        receiver = _code(callback.func.value) if isinstance(callback.func, cst.Attribute) else "an Output"
+        problem = (
+            f"`json.dumps({name.value})` inside the `.apply` callback of `{receiver}`: `{name.value}` holds the "
+            f"Pulumi Output(s) {shown}, which the callback does not resolve (it receives only `{receiver}`'s "
+            "value), so it raises `TypeError: Object of type Output is not JSON serializable` at deployment"
+        )
+        parent = a.parent(node)
+        returned = (isinstance(parent, cst.Lambda) and parent.body is node) or isinstance(parent, cst.Return)
+        if returned and not any(arg.star or (arg.keyword is not None and arg.keyword.value == "cls")
+                                for arg in node.args):
+            ref = output_class(self, node)
+            if ref is not None:
+                self.report(
+                    node,
+                    f"{problem}; use `pulumi.Output.json_dumps({name.value})`, which resolves them (`.apply` "
+                    "flattens the Output its callback returns)",
+                    replacement=node.with_changes(func=cst.Attribute(ref[0], cst.Name("json_dumps"))),
+                    add_imports=ref[1],
+                )
+                return
+        self.report(
+            node,
+            f"{problem}; pass those Outputs to the `apply` (`pulumi.Output.all(...)`) and build the document "
+            "from the resolved values by hand (not fixed: the serialized text is used inside the callback, "
+            "where an Output cannot stand for it)",
+        )
+
     # -- nested Output.json_dumps inside .apply --------------------------------------------------
 
     def _nested_json_dumps(self, node: cst.Call, doc: cst.BaseExpression) -> None:
@@ -748,7 +776,7 @@ unknown value leaves the result unknown, as any `apply` does.
             return
         if isinstance(doc, (cst.Name, cst.Subscript)) and not a.classify(doc).is_plain:
             return
-        target = a.json_module(node)
+        target = symbol(self, node, "json:dumps")
         if target is None:
             return
         self.report(

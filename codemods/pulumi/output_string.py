@@ -6,8 +6,10 @@ import libcst as cst
 from libcst.metadata import ParentNodeProvider, PositionProvider, QualifiedNameProvider, ScopeProvider
 from libcst.metadata import Assignment
 
+from iacmod.edit import args as argedit
+from iacmod.edit.symbols import reference
 from iacmod.findings import FixSafety, RuleFixSafety
-from iacmod.rule import Example, Rule
+from iacmod.rule import Example, ImportSpec, Rule
 
 from iacmod.iac.outputs import Doubt, Kind, OutputAnalysis
 
@@ -15,6 +17,19 @@ LOGGING_METHODS = {"debug", "info", "warning", "warn", "error", "exception", "cr
 
 
 # -- builders shared with pulumi-output-json -------------------------------------------------------
+
+
+def symbol(rule: Rule, at: cst.CSTNode, qualified: str, *also: str) -> tuple[cst.BaseExpression, tuple[ImportSpec, ...]] | None:
+    """An expression naming ``qualified`` at ``at`` in the file's import style (reusing its
+    import of the symbol or of its module, else importing the module), and the imports it needs;
+    None when the module's name is taken."""
+    found = reference(rule, at, qualified, *also, import_module=True)
+    return None if found is None else (cst.parse_expression(found[0]), found[1])
+
+
+def output_class(rule: Rule, at: cst.CSTNode) -> tuple[cst.BaseExpression, tuple[ImportSpec, ...]] | None:
+    """``pulumi.Output`` (or ``Output``, ``p.Output``, ... as the file imports it) at ``at``."""
+    return symbol(rule, at, "pulumi:Output", "pulumi.output:Output")
 
 
 def _string_prefix(node: cst.FormattedString) -> tuple[str, str]:
@@ -626,9 +641,8 @@ Output, and `print`/logging calls cannot show one: those are reported without a 
                 return
 
             def build(out: cst.BaseExpression) -> cst.Call:
-                args = list(node.args)
-                template = cst.Arg(func.value, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-                return node.with_changes(func=cst.Attribute(out, cst.Name("format")), args=[template, *args])
+                args = argedit.insert(node.args, 0, cst.Arg(func.value), node.whitespace_before_args)
+                return node.with_changes(func=cst.Attribute(out, cst.Name("format")), args=args)
 
             self._fix(node, "`str.format`", outputs[0], build)
         elif isinstance(func, cst.Name) and _is_str_call(a, node) and not a.is_output(node.args[0].value):
@@ -695,7 +709,7 @@ Output, and `print`/logging calls cannot show one: those are reported without a 
             self.report(node, f"{problem}; an Output cannot be printed: use `pulumi.export(...)` or "
                         "`output.apply(lambda v: print(...))` (not fixed)")
             return
-        ref = a.output_class(node)
+        ref = output_class(self, node)
         replacement = build(ref[0]) if ref is not None else None
         if replacement is None or ref is None:
             self.report(node, f"{problem}; build it with `pulumi.Output.concat/format(...)` or "

@@ -41,8 +41,7 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
-from iacmod.iac.names import module_alias, name_bound
-from iacmod.rule import ImportSpec, Rule
+from iacmod.rule import Rule
 
 METADATA = (QualifiedNameProvider, ScopeProvider, ParentNodeProvider)
 
@@ -113,6 +112,17 @@ PLAIN_BUILTINS = {
     "builtins.enumerate", "builtins.zip", "builtins.open", "builtins.isinstance",
 }
 STR_BUILTINS = {"builtins.str", "builtins.repr", "builtins.format"}
+# builtins whose result has one type whatever they are given (an Output argument raises or is
+# answered about the Output object itself): never an Output
+TYPED_BUILTINS = {
+    "builtins.len", "builtins.isinstance", "builtins.issubclass", "builtins.hasattr", "builtins.callable",
+    "builtins.id", "builtins.hash", "builtins.bool", "builtins.ord",
+}
+TYPED_STR_BUILTINS = {"builtins.chr", "builtins.hex", "builtins.oct", "builtins.bin"}
+# attributes of every Pulumi resource that are plain values (pulumi.Resource declares them ``str``)
+RESOURCE_PLAIN_STR_ATTRIBUTES = frozenset({"_name", "_type"})
+# the Automation API drives stacks from outside a program: its objects hold plain values
+AUTOMATION = "pulumi.automation."
 # Attributes that are ``Output[str]`` (never Optional, never another type) on every
 # pulumi_aws resource class; tests/pulumi/test_outputs.py checks this against pulumi-aws.
 AWS_STR_ATTRIBUTES = frozenset(
@@ -384,6 +394,8 @@ class OutputAnalysis:
                 return PLAIN
             if any(_is_output_type(n) for n in names):
                 return OUTPUT
+            if any(n.startswith(AUTOMATION) for n in names):
+                return PLAIN
             for name in names:
                 if _is_resource_class(name):
                     return Value(Kind.RESOURCE, qualname=name)
@@ -408,6 +420,8 @@ class OutputAnalysis:
         base = self.classify(node.value)
         attr = node.attr.value
         if base.kind is Kind.RESOURCE:
+            if attr in RESOURCE_PLAIN_STR_ATTRIBUTES:
+                return PLAIN_STR
             is_str = attr in AWS_STR_ATTRIBUTES and (
                 base.qualname.startswith("pulumi_aws.") or attr in ("id", "urn")
             )
@@ -449,8 +463,10 @@ class OutputAnalysis:
                 return Value(Kind.CONFIG)
             if _is_resource_class(name):
                 return Value(Kind.RESOURCE, qualname=name)
-            if name in PULUMI_PLAIN_STR_FUNCTIONS:
+            if name in PULUMI_PLAIN_STR_FUNCTIONS or name in TYPED_STR_BUILTINS:
                 return PLAIN_STR
+            if name in TYPED_BUILTINS or name.startswith(AUTOMATION):
+                return PLAIN
             if name in STR_BUILTINS:
                 if node.args and self.classify(node.args[0].value).kind is Kind.OUTPUT:
                     return UNKNOWN  # str(Output): placeholder text (pulumi-output-string)
@@ -883,38 +899,6 @@ class OutputAnalysis:
                     return apply_call
             current = self.parent(current)
         return None
-
-    # -- emitting code in the file's style -------------------------------------------------------
-
-    def output_class(self, node: cst.CSTNode) -> tuple[cst.BaseExpression, list[ImportSpec]] | None:
-        """An expression for ``pulumi.Output`` in the file's import style, and needed imports."""
-        scope = self.scope(node)
-        if scope is None:
-            return None
-        alias = module_alias(scope, "pulumi.Output", "pulumi.output.Output")
-        if alias:
-            return cst.Name(alias), []
-        alias = module_alias(scope, "pulumi")
-        if alias:
-            return cst.Attribute(cst.Name(alias), cst.Name("Output")), []
-        if name_bound(scope, "pulumi"):
-            return None
-        return cst.Attribute(cst.Name("pulumi"), cst.Name("Output")), [ImportSpec("pulumi")]
-
-    def json_module(self, node: cst.CSTNode) -> tuple[cst.BaseExpression, list[ImportSpec]] | None:
-        """An expression for ``json.dumps`` in the file's import style, and needed imports."""
-        scope = self.scope(node)
-        if scope is None:
-            return None
-        alias = module_alias(scope, "json.dumps")
-        if alias:
-            return cst.Name(alias), []
-        alias = module_alias(scope, "json")
-        if alias:
-            return cst.Attribute(cst.Name(alias), cst.Name("dumps")), []
-        if name_bound(scope, "json"):
-            return None
-        return cst.Attribute(cst.Name("json"), cst.Name("dumps")), [ImportSpec("json")]
 
 
 @dataclass(frozen=True)

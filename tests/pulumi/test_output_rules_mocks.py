@@ -23,7 +23,7 @@ PROGRAMS = HERE / "programs"
 RULES = [PulumiOutputJson, PulumiOutputString]
 PLACEHOLDER = "Calling __str__ on an Output"
 ACCOUNT = "123456789012"
-BROKEN = ["flat_script", "component", "strings"]
+BROKEN = ["flat_script", "component", "strings", "apply_document"]
 SECRET_SIG = "4dabf18193072939515e22adb298388d"  # pulumi's special-signature key and secret marker
 SECRET_VALUE_SIG = "1b47061264138c4ac30d75fd1eb44270"
 
@@ -84,6 +84,11 @@ def test_before_strings_deploy_placeholder_text(runs):
     assert before["error"] is None
     assert inputs(before, "queue-logs")["name"].startswith("/app/" + PLACEHOLDER)
     assert any(PLACEHOLDER in t for t in texts(before))
+
+
+def test_before_apply_document_fails(runs):
+    before, _, _ = runs["apply_document"]
+    assert before["error"] == "TypeError: Object of type Output is not JSON serializable"
 
 
 # -- after: every document and string resolves ----------------------------------------------------
@@ -147,6 +152,15 @@ def test_after_strings_values(runs):
     assert queue["filterPrefix"] == "assets/"
     assert inputs(after, "depth")["alarmDescription"] == "Queue work of bucket assets is backing up"
     assert after["exports"]["assets_url"] == "https://assets.s3.us-east-1.amazonaws.com/index.html"
+
+
+def test_after_apply_document_values(runs):
+    _, after, code = runs["apply_document"]
+    policy = json.loads(inputs(after, "uploads-events-policy")["policy"])
+    assert policy["Id"] == f"arn:aws:sqs:us-east-1:{ACCOUNT}:uploads-events"
+    assert policy["Statement"][0]["Condition"]["ArnEquals"]["aws:SourceArn"] == "arn:aws:s3:::uploads"
+    assert json.loads(after["exports"]["document"]) == {"Resource": "arn:aws:s3:::uploads/*"}
+    assert "json_dumps(document, sort_keys=True)" in code
 
 
 # -- already-correct code ---------------------------------------------------------------------------
