@@ -10,44 +10,23 @@ import libcst as cst
 from libcst.metadata import QualifiedNameProvider, ScopeProvider
 
 from iacmod.findings import FixSafety, RuleFixSafety
-from iacmod.iac.names import qualified_names
-from iacmod.rule import DocumentResult, Example, Option, Rule, RuleContext
-
-from iacmod.iac import asl, documents
 from iacmod.edit.layout import Layout, layout_of
 from iacmod.edit.literals import quote_of, restring, string_literal, string_value
 from iacmod.edit.pysource import build, dict_elements, inline_at, insert_element, to_json
+from iacmod.iac import asl, catalog, documents
+from iacmod.iac.catalog import Platform
+from iacmod.iac.names import qualified_names
+from iacmod.iac.resources import resource_at
+from iacmod.rule import DocumentResult, Example, Option, Rule, RuleContext
 
-# Constructors whose `.arn`/`.attr_arn`/`.qualified_arn` is a Lambda function (or alias/version) ARN.
-LAMBDA_CONSTRUCTORS = frozenset(
-    {
-        "pulumi_aws.lambda_.Function",
-        "pulumi_aws.lambda_.Alias",
-        "pulumi_aws.lambda_.function.Function",
-        "pulumi_aws.lambda_.alias.Alias",
-        "aws_cdk.aws_lambda.CfnFunction",
-        "aws_cdk.aws_lambda.CfnAlias",
-        "aws_cdk.aws_lambda.CfnVersion",
-        "aws_cdk.aws_lambda.Function",
-        "aws_cdk.aws_lambda.DockerImageFunction",
-        "aws_cdk.aws_lambda.SingletonFunction",
-        "aws_cdk.aws_lambda.Alias",
-        "aws_cdk.aws_lambda.Version",
-        "aws_cdk.aws_lambda_nodejs.NodejsFunction",
-        "aws_cdk.aws_lambda_python_alpha.PythonFunction",
-        "cdktf_cdktf_provider_aws.lambda_function.LambdaFunction",
-        "cdktf_cdktf_provider_aws.lambda_alias.LambdaAlias",
-        "imports.aws.lambda_function.LambdaFunction",
-        "imports.aws.lambda_alias.LambdaAlias",
-    }
-)
+# What a Lambda `.arn`/`.attr_arn`/`.qualified_arn` can belong to: a function, an alias or a version.
+LAMBDA_TYPES = (catalog.LAMBDA_FUNCTION, catalog.LAMBDA_ALIAS, catalog.LAMBDA_VERSION)
 ARN_ATTRIBUTES = frozenset({"arn", "attr_arn", "qualified_arn", "function_arn", "alias_arn", "version_arn"})
 # Libraries whose other resources are certainly not Lambda functions.
-IAC_PACKAGES = ("pulumi_aws.", "aws_cdk.", "cdktf_cdktf_provider_aws.", "imports.aws.")
+IAC_PACKAGES = (catalog.PULUMI_ROOT, catalog.CDK_ROOT, *catalog.CDKTF_ROOTS)
 OUTPUT_ALL = frozenset({"pulumi.Output.all", "pulumi.output.Output.all"})
 # Where a Python dict becomes a definition: JSON dumpers keep None as null; CDK (jsii) drops None.
 JSON_SINKS = frozenset({"json.dumps", "pulumi.Output.json_dumps", "pulumi.output.Output.json_dumps"})
-CDK_SINKS = frozenset({"aws_cdk.aws_stepfunctions.CfnStateMachine"})
 LAMBDA_INVOKE_L2 = frozenset({"aws_cdk.aws_stepfunctions_tasks.LambdaInvoke"})
 JSON_DEFINITION = re.compile(r'"StartAt"\s*:')
 
@@ -527,10 +506,14 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
         name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
         if name in ("dumps", "json_dumps") and node.args and qualified_names(self, func) & JSON_SINKS:
             self._sinks[node.args[0].value] = "json"
-        elif name == "CfnStateMachine" and qualified_names(self, func) & CDK_SINKS:
-            for arg in node.args:
-                if arg.keyword is not None and arg.keyword.value == "definition":
-                    self._sinks[arg.value] = "drop"
+        else:
+            machine = resource_at(self, node, catalog.SFN_STATE_MACHINE)
+            if machine is not None and machine.platform is Platform.CDK_L1:
+                # CloudFormation takes the definition as an object: jsii leaves None keys out
+                # (Pulumi's and CDKTF's `definition` is JSON text: a dict there is a type error)
+                for arg in node.args:
+                    if arg.keyword is not None and arg.keyword.value == "definition":
+                        self._sinks[arg.value] = "drop"
         if name == "LambdaInvoke" and qualified_names(self, func) & LAMBDA_INVOKE_L2:
             self._check_l2(node)
 
@@ -816,10 +799,11 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
         for value in values:
             if not isinstance(value, cst.Call):
                 return asl.MAYBE_LAMBDA
-            names = qualified_names(self, value.func)
-            if names & LAMBDA_CONSTRUCTORS:
+            if resource_at(self, value, *LAMBDA_TYPES) is not None:
                 kinds.add(asl.LAMBDA)
-            elif names and all(n.startswith(IAC_PACKAGES) for n in names):
+                continue
+            names = qualified_names(self, value.func)
+            if names and all(n.startswith(IAC_PACKAGES) for n in names):
                 kinds.add(asl.OTHER)
             else:
                 return asl.MAYBE_LAMBDA
