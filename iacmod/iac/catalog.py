@@ -166,6 +166,13 @@ LAMBDA_PROVISIONED_CONCURRENCY = ResourceType(
     pulumi=("pulumi_aws.lambda_.ProvisionedConcurrencyConfig",),
     cdktf=("lambda_provisioned_concurrency_config.LambdaProvisionedConcurrencyConfig",),
 )
+# CDK's SQS trigger for a function (``fn.add_event_source(SqsEventSource(queue))``): not a
+# resource, but it creates the event-source mapping
+SQS_EVENT_SOURCE = ResourceType(
+    "aws.lambda.SqsEventSource",
+    cdk=("aws_cdk.aws_lambda_event_sources.SqsEventSource",),
+    doc="an SQS event source",
+)
 SQS_QUEUE = ResourceType(
     "aws.sqs.Queue",
     pulumi=("pulumi_aws.sqs.Queue",),
@@ -264,6 +271,15 @@ S3_BUCKET = ResourceType(
     cdk_interfaces=("aws_cdk.aws_s3.IBucket",),
     doc="an S3 bucket",
     cdk_retained_by_default=True,
+)
+
+APPAUTOSCALING_TARGET = ResourceType(
+    "aws.appautoscaling.Target",
+    pulumi=("pulumi_aws.appautoscaling.Target",),
+    cdk=("aws_cdk.aws_applicationautoscaling.ScalableTarget",),
+    cdk_l1=("aws_cdk.aws_applicationautoscaling.CfnScalableTarget",),
+    cdktf=("appautoscaling_target.AppautoscalingTarget",),
+    doc="an Application Auto Scaling target",
 )
 
 ALL: tuple[ResourceType, ...] = tuple(
