@@ -14,7 +14,7 @@ from iacmod.config import Config, ConfigError, find_config, load_explicit, selec
 from iacmod.discovery import PYTHON_PATTERNS, Excludes, discover
 from iacmod.engine import Settings
 from iacmod.findings import FileError, FileResult, Finding, RunResult
-from iacmod.registry import SelectionError
+from iacmod.registry import SelectionError, default_passes
 from iacmod.writer import atomic_write
 
 
@@ -50,7 +50,7 @@ def plan(options: RunOptions) -> list[tuple[Path, Settings]]:
         except SelectionError as exc:
             raise ConfigError(str(exc)) from None
         unsafe = config.unsafe_fixes if options.unsafe_fixes is None else options.unsafe_fixes
-        settings = Settings(rules, unsafe, config.rule_options)
+        settings = Settings(rules, unsafe, config.rule_options, default_passes())
         patterns = PYTHON_PATTERNS + settings.document_patterns
         excludes = Excludes.from_globs(config.root, config.exclude)
         for path in discover([given], excludes, patterns):

@@ -1,8 +1,15 @@
 """The engine: one parse per file, all rules in one traversal, fixes applied and validated.
 
 ``fix_module_source`` is the core for one piece of Python source (a file, or code embedded in a
-string of another file). ``process_file`` wraps it for a path on disk (prefilter, @generated,
-document rules). ``run`` processes many files on a process pool.
+string of another file). Each pass over the module runs the rules and the module passes it is
+given (:func:`_run_pass`), chooses the fixes to apply (:func:`_choose_fixes`: safety,
+suppression, overlap), applies them with their imports (:func:`_apply_fixes`) and validates the
+new code (:func:`_validate`); another pass runs only when a fix was deferred because it
+overlapped an applied one. ``process_file`` wraps it for a path on disk (prefilter,
+@generated, document rules). ``run`` processes many files on a process pool.
+
+The module passes to run (``iacmod.passes``) come in ``Settings.passes``: the engine imports
+none of them; ``iacmod.registry.default_passes`` composes the default set.
 """
 
 from __future__ import annotations
@@ -20,13 +27,14 @@ import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, ParentNodeProvider, PositionProvider, ScopeProvider
 
 from iacmod import suppress
+from iacmod.cst.metadata import _POSITIONS_OF, locate, resolve_metadata, with_source
 from iacmod.cst.positions import parents_of
+from iacmod.cst.scope import release
+from iacmod.cst.walk import readonly_visits, walk_batched
 from iacmod.edit.imports import add_imports, remove_unused_imports
 from iacmod.findings import FileError, FileResult, Finding, FixSafety, Position, Span
-from iacmod.cst.scope import release
-from iacmod.cst.metadata import _POSITIONS_OF, locate, resolve_metadata, with_source
+from iacmod.passes import ModulePass, PassInput, PassResult
 from iacmod.rule import PendingFix, Report, Rule, RuleContext
-from iacmod.cst.walk import readonly_visits, walk_batched
 
 MAX_PASSES = 6
 GENERATED_MARKER = b"@generated"
@@ -35,12 +43,15 @@ GENERATED_WINDOW = 2048
 
 @dataclass(frozen=True)
 class Settings:
-    """What to run on a file: the enabled rules, their options, and whether unsafe fixes apply.
-    Picklable (rule classes pickle by reference), so it travels to worker processes."""
+    """What to run on a file: the enabled rules, their options, whether unsafe fixes apply, and
+    the module passes to run next to the rules (``iacmod.passes``; none unless given).
+    Picklable (rule classes pickle by reference, passes are module-level instances), so it
+    travels to worker processes."""
 
     rules: tuple[type[Rule], ...]
     unsafe_fixes: bool = False
     options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    passes: tuple[ModulePass, ...] = ()
 
     def options_for(self, rule: type[Rule]) -> Mapping[str, Any]:
         return self.options.get(rule.name, {})
@@ -60,22 +71,274 @@ class SourceResult:
     encoding: str = "utf-8"  # of the original source, to write the new code back in
 
 
-# -- hooks ---------------------------------------------------------------------------------------
+class RuleCrash(Exception):
+    """A rule raised while visiting a module (a bug in the rule)."""
 
-# Hooks run in a pass next to the rules, e.g. rewriting Python code embedded in string literals
-# (iacmod.iac.embedded). Each gets (module, settings, path, wrapper, code) — wrapper: the
-# MetadataWrapper the rules used on this very module, whose metadata is cached; code: the
-# module's source text — and returns replacements for
-# nodes of that module (applied with the rules' fixes when they do not overlap), findings
-# (located in the module's code, marked fixed when a replacement fixes them) and errors.
-ModuleHook = Callable[
-    [cst.Module, Settings, str, MetadataWrapper, str],
-    "tuple[dict[cst.CSTNode, cst.CSTNode], list[Finding], list[FileError]]",
-]
-MODULE_HOOKS: list[ModuleHook] = []
+    def __init__(self, rules: Sequence[str], error: Exception) -> None:
+        super().__init__(f"{', '.join(rules)}: {type(error).__name__}: {error}")
+        self.rules = rules
+        self.error = error
 
 
 # -- one piece of source -------------------------------------------------------------------------
+
+
+def fix_module_source(
+    code: str | bytes,
+    settings: Settings,
+    path: str = "<string>",
+    *,
+    embedded: bool = False,
+    rules: Sequence[type[Rule]] | None = None,
+) -> SourceResult:
+    """Run ``rules`` (default: the triggered enabled ones) and ``settings.passes`` over Python
+    source, fixing what the settings allow, until nothing changes. Findings are located in the
+    ORIGINAL source (``relocate`` moves them to the new one). ``embedded``: the source is code
+    held in a string of another file (the rules see it in their context). Raises
+    ``cst.ParserSyntaxError`` (and ``UnicodeDecodeError``/``SyntaxError``) when the input does
+    not parse, ``RuleCrash`` when a rule raises."""
+    if rules is None:
+        rules = [r for r in settings.rules if r.triggered_by(code)]
+    module = cst.parse_module(code)
+    encoding = module.encoding
+    # LibCST round-trips source exactly: the module's code is the decoded input
+    original = code.decode(encoding) if isinstance(code, bytes) else code
+    text = original
+    passes = settings.passes  # the module passes still to run
+    fixed: list[Finding] = []  # fixed by an applied pass (all findings below: in `original`)
+    remaining: list[Finding] = []  # the rules' unfixed findings, from the last pass
+    passes_unfixed: list[Finding] = []  # the module passes' unfixed findings, from the last pass
+    errors: list[FileError] = []
+
+    def untouched(also_fixed: list[Finding]) -> SourceResult:
+        """The source left as it was: every finding reported as unfixed."""
+        unfixed = [replace(f, fixed=False) for f in fixed + also_fixed]
+        return SourceResult(None, _sorted(unfixed + remaining + passes_unfixed), errors, encoding)
+
+    for _ in range(MAX_PASSES):
+        instances = [
+            rule(RuleContext(Path(path), text, settings.options_for(rule), embedded, settings.unsafe_fixes))
+            for rule in rules
+        ]
+        wrapper = with_source(MetadataWrapper(module, unsafe_skip_copy=True), text)
+        try:
+            found = _run_pass(module, text, path, settings, wrapper, instances, passes)
+            choice = _choose_fixes(found, text, path, settings, wrapper)
+            passes = choice.rerun
+            errors += choice.errors
+            remaining = _to_original(choice.remaining, text, original)
+            passes_unfixed = _to_original(choice.passes_unfixed, text, original)
+            newly_fixed = _to_original(choice.fixed, text, original)
+            if not choice.fixes:
+                fixed += newly_fixed
+                break
+            if text is original and _may_not_round_trip(text) and module.code != original:
+                # LibCST does not round-trip a few rare layouts (e.g. a form feed at the start of
+                # the file): writing its code would change bytes no fix asked to change
+                errors.append(FileError(
+                    path, 1,
+                    "LibCST cannot reproduce this file byte for byte (e.g. a form feed or a lone "
+                    "carriage return); fixes not applied, file left untouched",
+                ))
+                return untouched(newly_fixed)
+            try:
+                new_module = _apply_fixes(module, [fix for _, fix in choice.fixes], wrapper)
+                new_text = new_module.code
+                # another pass runs on the new code only when a fix was deferred
+                reparsed = _validate(new_text, path, reparse=choice.deferred)
+            except Exception as exc:  # noqa: BLE001 - any failure leaves the file alone
+                errors.append(_invalid_code(module, choice.fixes, path, exc))
+                return untouched(newly_fixed)
+            fixed += newly_fixed
+            text = new_text
+            # Another pass only when a fix was deferred (it overlapped an applied one): otherwise
+            # the fixes are final (every example, fixture and the corpus smoke test check that a
+            # second run finds nothing), and the unfixed findings are already known.
+            if reparsed is None:
+                break
+            module = reparsed
+        finally:
+            _release(wrapper, instances)
+
+    return SourceResult(text if text != original else None, _sorted(fixed + remaining + passes_unfixed),
+                        errors, encoding)
+
+
+def _sorted(findings: list[Finding]) -> list[Finding]:
+    return sorted(findings, key=lambda f: (f.span.start, f.code))
+
+
+# -- step 1: run the rules and the module passes -------------------------------------------------
+
+
+@dataclass
+class _Found:
+    """What one pass over a module found: the rules' reports, in report order, and the module
+    passes' results."""
+
+    reports: list[Report]
+    results: list[tuple[ModulePass, PassResult]]
+
+
+def _run_pass(
+    module: cst.Module,
+    text: str,
+    path: str,
+    settings: Settings,
+    wrapper: MetadataWrapper,
+    instances: Sequence[Rule],
+    passes: Sequence[ModulePass],
+) -> _Found:
+    """The rules in one walk, then the module passes, all on ``wrapper``'s (lazily resolved,
+    shared) metadata. Raises ``RuleCrash`` (naming the culprits) when a rule raises."""
+    if instances:
+        try:
+            _visit_rules(wrapper, instances)
+        except Exception as exc:  # noqa: BLE001 - a rule bug must not stop the run
+            raise RuleCrash(_crashed(module, instances), exc) from exc
+    reports = [rep for inst in instances for rep in inst.reports]
+    results: list[tuple[ModulePass, PassResult]] = []
+    if passes:
+        given = PassInput(module, text, path, settings, wrapper)
+        for module_pass in passes:
+            with readonly_visits():  # the visits a pass makes itself
+                results.append((module_pass, module_pass.run(given)))
+    return _Found(reports, results)
+
+
+def _visit_rules(wrapper: MetadataWrapper, instances: Sequence[Rule]) -> None:
+    """All rules in one read-only walk (``iacmod.cst.walk``: LibCST's order and callbacks without
+    rebuilding nodes), with their metadata resolved lazily from ``wrapper``."""
+    with ExitStack() as stack:
+        for inst in instances:
+            stack.enter_context(inst.resolve(wrapper))
+        stack.enter_context(readonly_visits())  # visits the rules make themselves
+        walk_batched(wrapper.module, instances)
+
+
+def _crashed(module: cst.Module, instances: Sequence[Rule]) -> list[str]:
+    """The rules that raise when they run alone on ``module`` (all of them if none does)."""
+    culprits = []
+    for inst in instances:
+        rule = type(inst)
+        try:
+            _visit_rules(MetadataWrapper(module, unsafe_skip_copy=True), [rule(inst.context)])
+        except Exception:  # noqa: BLE001
+            culprits.append(rule.name)
+    return culprits or [type(i).name for i in instances]
+
+
+def _release(wrapper: MetadataWrapper, instances: Sequence[Rule]) -> None:
+    """Free a pass's metadata and rule state now, once its reports are taken: the scope
+    analysis, and rules that keep helpers pointing back at them, are reference cycles that would
+    keep the module's tree alive for the cyclic GC (see iacmod.cst.scope.release)."""
+    for inst in instances:
+        inst.__dict__.clear()
+    resolved = wrapper._metadata
+    scopes = resolved.get(ScopeProvider)
+    if scopes is not None:
+        release(scopes)
+    resolved.clear()
+
+
+# -- step 2: choose the fixes --------------------------------------------------------------------
+
+
+@dataclass
+class _Choice:
+    """The fixes one pass applies, and what became of every finding (located in the pass's text)."""
+
+    fixes: list[tuple[str, PendingFix]] = field(default_factory=list)  # (rule or pass name, fix)
+    fixed: list[Finding] = field(default_factory=list)  # their findings, marked fixed
+    remaining: list[Finding] = field(default_factory=list)  # the rules' unfixed findings
+    passes_unfixed: list[Finding] = field(default_factory=list)  # of the module passes done
+    errors: list[FileError] = field(default_factory=list)  # of the module passes
+    rerun: tuple[ModulePass, ...] = ()  # module passes to run again in the next pass
+    deferred: bool = False  # a fix overlapped an applied one: another pass is needed
+
+
+def _choose_fixes(found: _Found, text: str, path: str, settings: Settings, wrapper: MetadataWrapper) -> _Choice:
+    """Locate the findings, drop suppressed ones, and take the fixes that may apply (safe, or
+    unsafe with ``--unsafe-fixes``) in report order, deferring one whose nodes overlap a fix
+    already taken (the rule finds it again in the next pass). A module pass's replacements are
+    taken after the rules' fixes, all or none: when they overlap, the pass runs again in the next
+    pass (its findings are dropped now); otherwise the pass is done."""
+    choice = _Choice()
+    pass_changes = [(p, r) for p, r in found.results if r.changes]
+    if not found.reports and not pass_changes:
+        for _, result in found.results:
+            _pass_done(choice, result)
+        return choice
+    positions = _positions(found, settings, wrapper)
+    sup = suppress.parse_python(text)
+    taken: list[CodeRange] = []
+    for rep in found.reports:
+        rng = positions.get(rep.node)
+        span = _span(rng) if rng is not None else Span.point(1)
+        safety = rep.fix.safety if rep.fix else FixSafety.NONE
+        finding = Finding(rep.rule.code, rep.rule.name, rep.message, path, span, safety)
+        if sup.covers(rep.rule.code, rep.rule.name, span.start.line, span.end.line):
+            continue  # suppressed findings are neither reported nor fixed
+        fix = rep.fix
+        if fix is not None and _may_apply(fix, settings):
+            ranges = [positions[n] for n in fix.changes if n in positions]
+            if not _overlaps_any(ranges, taken):
+                taken.extend(ranges)
+                choice.fixes.append((rep.rule.name, fix))
+                choice.fixed.append(replace(finding, fixed=True))
+                continue
+            choice.deferred = True  # overlapping fix: the rule finds it again in the next pass
+        choice.remaining.append(finding)
+    rerun: list[ModulePass] = []
+    for module_pass, result in found.results:
+        if result.changes:
+            ranges = [positions[n] for n in result.changes if n in positions]
+            if _overlaps_any(ranges, taken):
+                choice.deferred = True  # a rule rewrote code around the pass's nodes: next pass
+                rerun.append(module_pass)
+                choice.errors += result.errors
+                continue
+            taken.extend(ranges)
+            choice.fixes.append((module_pass.name, PendingFix(dict(result.changes), (), (), FixSafety.SAFE)))
+        _pass_done(choice, result)
+    choice.rerun = tuple(rerun)
+    return choice
+
+
+def _pass_done(choice: _Choice, result: PassResult) -> None:
+    choice.fixed += [f for f in result.findings if f.fixed]
+    choice.passes_unfixed += [f for f in result.findings if not f.fixed]
+    choice.errors += result.errors
+
+
+def _may_apply(fix: PendingFix, settings: Settings) -> bool:
+    return fix.safety is FixSafety.SAFE or settings.unsafe_fixes
+
+
+def _positions(found: _Found, settings: Settings, wrapper: MetadataWrapper) -> Mapping[cst.CSTNode, CodeRange]:
+    """The positions of the reported nodes, of the nodes the fixes that may apply change (to keep
+    fixes apart), and of the nodes the module passes replace."""
+    wanted = {rep.node for rep in found.reports}
+    wanted.update(n for rep in found.reports if rep.fix and _may_apply(rep.fix, settings) for n in rep.fix.changes)
+    for _, result in found.results:
+        wanted.update(result.changes)
+    positions = _known_positions(wrapper, wanted)
+    if positions is None:
+        positions = locate(wrapper, wanted)
+    if not wanted <= positions.keys():  # e.g. the Module node itself: ask LibCST
+        positions = resolve_metadata(wrapper, PositionProvider)
+    return positions
+
+
+def _known_positions(wrapper: MetadataWrapper, wanted: set[cst.CSTNode]) -> Mapping[cst.CSTNode, CodeRange] | None:
+    """Positions the rules already had computed in this pass, when they cover ``wanted``."""
+    resolved = wrapper._metadata
+    if PositionProvider in resolved:
+        return resolved[PositionProvider]
+    asked = resolved.get(_POSITIONS_OF)
+    if asked and wanted <= asked.keys() and all(asked[n] is not None for n in wanted):
+        return asked
+    return None
 
 
 def _span(rng: CodeRange) -> Span:
@@ -88,6 +351,13 @@ def _overlaps(a: CodeRange, b: CodeRange) -> bool:
     a0, a1 = (a.start.line, a.start.column), (a.end.line, a.end.column)
     b0, b1 = (b.start.line, b.start.column), (b.end.line, b.end.column)
     return a0 < b1 and b0 < a1
+
+
+def _overlaps_any(ranges: Sequence[CodeRange], taken: Sequence[CodeRange]) -> bool:
+    return any(_overlaps(r, t) for r in ranges for t in taken)
+
+
+# -- step 3: apply them --------------------------------------------------------------------------
 
 
 class _Replacer(cst.CSTTransformer):
@@ -111,6 +381,7 @@ class _Replacer(cst.CSTTransformer):
 
 
 def _ancestors(module: cst.Module, nodes: Iterable[cst.CSTNode], wrapper: MetadataWrapper | None) -> set[cst.CSTNode] | None:
+    """The ancestors of ``nodes`` (None when a node is not in ``module``'s tree)."""
     parents = resolve_metadata(wrapper, ParentNodeProvider) if wrapper is not None else parents_of(module)
     path: set[cst.CSTNode] = set()
     for node in nodes:
@@ -125,7 +396,9 @@ def _ancestors(module: cst.Module, nodes: Iterable[cst.CSTNode], wrapper: Metada
     return path
 
 
-def _apply(module: cst.Module, fixes: Sequence[PendingFix], wrapper: MetadataWrapper | None = None) -> cst.Module:
+def _apply_fixes(module: cst.Module, fixes: Sequence[PendingFix], wrapper: MetadataWrapper | None = None) -> cst.Module:
+    """``module`` with the fixes' replacements (one transformer that rebuilds only the replaced
+    nodes' ancestors), then the imports they add and remove (``iacmod.edit.imports``)."""
     changes: dict[cst.CSTNode, Any] = {}
     for fix in fixes:
         changes.update(fix.changes)
@@ -142,36 +415,45 @@ def _may_not_round_trip(text: str) -> bool:
     return "\f" in text or "\r" in text or text.startswith("\ufeff")
 
 
-def _known_positions(wrapper: MetadataWrapper, wanted: set[cst.CSTNode]) -> Mapping[cst.CSTNode, CodeRange] | None:
-    """Positions the rules already had computed in this pass, when they cover ``wanted``."""
-    resolved = wrapper._metadata
-    if PositionProvider in resolved:
-        return resolved[PositionProvider]
-    asked = resolved.get(_POSITIONS_OF)
-    if asked and wanted <= asked.keys() and all(asked[n] is not None for n in wanted):
-        return asked
-    return None
+# -- step 4: validate the result -----------------------------------------------------------------
 
 
-def _validate(code: str, path: str) -> cst.Module:
-    """Re-parse and compile generated code; raises when it is not valid Python."""
-    module = cst.parse_module(code)
+def _validate(code: str, path: str, *, reparse: bool) -> cst.Module | None:
+    """Raises when generated code is not valid Python: CPython's parser and compiler are the
+    judge. ``reparse``: also parse it with LibCST and return the module (for another pass)."""
     compile(code, path, "exec", dont_inherit=True)
-    return module
+    return cst.parse_module(code) if reparse else None
 
 
-def _blame(module: cst.Module, fixes: Sequence[tuple[Report | None, PendingFix]], path: str) -> list[str]:
-    """Which rules' fixes, applied alone, produce code that does not parse or compile."""
+def _invalid_code(module: cst.Module, fixes: Sequence[tuple[str, PendingFix]], path: str, exc: Exception) -> FileError:
+    """The error for fixes that together produced invalid code, naming the culprits."""
+    culprits = _blame(module, fixes, path)
+    detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return FileError(
+        path,
+        1,
+        f"rule {', '.join(culprits)} produced invalid code ({detail}); "
+        "file left untouched. Please report this with the file.",
+        rule=", ".join(culprits),
+    )
+
+
+def _blame(module: cst.Module, fixes: Sequence[tuple[str, PendingFix]], path: str) -> list[str]:
+    """Which rules' (or module passes') fixes, applied alone, produce code that does not parse or
+    compile (all of them when none does alone)."""
     culprits: list[str] = []
-    by_rule: dict[str, list[PendingFix]] = {}
-    for report, fix in fixes:
-        by_rule.setdefault(report.rule.name if report else "inline-code", []).append(fix)
-    for name, rule_fixes in by_rule.items():
+    by_name: dict[str, list[PendingFix]] = {}
+    for name, fix in fixes:
+        by_name.setdefault(name, []).append(fix)
+    for name, own in by_name.items():
         try:
-            _validate(_apply(module, rule_fixes).code, path)
+            _validate(_apply_fixes(module, own).code, path, reparse=True)
         except Exception:  # noqa: BLE001 - any failure blames the rule
             culprits.append(name)
-    return culprits or sorted(by_rule)
+    return culprits or sorted(by_name)
+
+
+# -- locations -----------------------------------------------------------------------------------
 
 
 def _to_original(findings: list[Finding], text: str, original: str) -> list[Finding]:
@@ -209,206 +491,6 @@ def relocate(findings: Sequence[Finding], old: str, new: str) -> list[Finding]:
         return pos
 
     return [replace(f, span=Span(move(f.span.start), move(f.span.end))) for f in findings]
-
-
-class RuleCrash(Exception):
-    """A rule raised while visiting a module (a bug in the rule)."""
-
-    def __init__(self, rules: Sequence[str], error: Exception) -> None:
-        super().__init__(f"{', '.join(rules)}: {type(error).__name__}: {error}")
-        self.rules = rules
-        self.error = error
-
-
-def _crashed(module: cst.Module, instances: Sequence[Rule], path: str, settings: Settings) -> list[str]:
-    culprits = []
-    for inst in instances:
-        rule = type(inst)
-        try:
-            _visit_rules(
-                MetadataWrapper(module, unsafe_skip_copy=True),
-                [rule(RuleContext(Path(path), module.code, settings.options_for(rule)))],
-            )
-        except Exception:  # noqa: BLE001
-            culprits.append(rule.name)
-    return culprits or [type(i).name for i in instances]
-
-
-def _release(wrapper: MetadataWrapper, instances: Sequence[Rule]) -> None:
-    """Free a pass's metadata and rule state now, once its reports are taken: the scope
-    analysis, and rules that keep helpers pointing back at them, are reference cycles that would
-    keep the module's tree alive for the cyclic GC (see iacmod.cst.scope.release)."""
-    for inst in instances:
-        inst.__dict__.clear()
-    resolved = wrapper._metadata
-    scopes = resolved.get(ScopeProvider)
-    if scopes is not None:
-        release(scopes)
-    resolved.clear()
-
-
-def _visit_rules(wrapper: MetadataWrapper, instances: Sequence[Rule]) -> None:
-    """All rules in one read-only walk (``iacmod.cst.walk``: LibCST's order and callbacks without
-    rebuilding nodes), with their metadata resolved lazily from ``wrapper``."""
-    with ExitStack() as stack:
-        for inst in instances:
-            stack.enter_context(inst.resolve(wrapper))
-        stack.enter_context(readonly_visits())  # visits the rules make themselves
-        walk_batched(wrapper.module, instances)
-
-
-def fix_module_source(
-    code: str | bytes,
-    settings: Settings,
-    path: str = "<string>",
-    *,
-    embedded: bool = False,
-    rules: Sequence[type[Rule]] | None = None,
-) -> SourceResult:
-    """Run ``rules`` (default: the triggered enabled ones) and the module hooks over Python
-    source, fixing what the settings allow, until nothing changes. Findings are located in the
-    ORIGINAL source (``relocate`` moves them to the new one). Raises ``cst.ParserSyntaxError``
-    (and ``UnicodeDecodeError``/``SyntaxError``) when the input does not parse."""
-    if rules is None:
-        rules = [r for r in settings.rules if r.triggered_by(code)]
-    module = cst.parse_module(code)
-    encoding = module.encoding
-    # LibCST round-trips source exactly: the module's code is the decoded input
-    original_code = code.decode(encoding) if isinstance(code, bytes) else code
-    text = original_code
-    fixed: list[Finding] = []
-    remaining: list[Finding] = []
-    errors: list[FileError] = []
-    run_hooks = bool(MODULE_HOOKS) and not embedded
-
-    for _ in range(MAX_PASSES):
-        instances = [
-            rule(RuleContext(Path(path), text, settings.options_for(rule), embedded, settings.unsafe_fixes))
-            for rule in rules
-        ]
-        wrapper = with_source(MetadataWrapper(module, unsafe_skip_copy=True), text)
-        try:
-            if instances:
-                try:
-                    _visit_rules(wrapper, instances)
-                except Exception as exc:  # noqa: BLE001 - a rule bug must not stop the run
-                    raise RuleCrash(_crashed(module, instances, path, settings), exc) from exc
-            reports = [rep for inst in instances for rep in inst.reports]
-            # hooks (inline code) share this pass's metadata; their changes join the rules' fixes
-            hook_changes: dict[cst.CSTNode, Any] = {}
-            hook_findings: list[Finding] = []
-            if run_hooks:
-                for hook in MODULE_HOOKS:
-                    with readonly_visits():
-                        changes, extra, hook_errors = hook(module, settings, path, wrapper, text)
-                    hook_changes.update(changes)
-                    hook_findings.extend(extra)
-                    errors.extend(hook_errors)
-            if not reports and not hook_changes:
-                remaining = _to_original(hook_findings, text, original_code)
-                break
-            wanted = {rep.node for rep in reports} | set(hook_changes)
-            # (the nodes a fix changes are located to keep fixes apart: only for fixes that may apply)
-            wanted.update(
-                n
-                for rep in reports
-                if rep.fix and (rep.fix.safety is FixSafety.SAFE or settings.unsafe_fixes)
-                for n in rep.fix.changes
-            )
-            positions = _known_positions(wrapper, wanted)
-            if positions is None:
-                positions = locate(wrapper, wanted)
-            if not wanted <= positions.keys():  # e.g. the Module node itself: ask LibCST
-                positions = resolve_metadata(wrapper, PositionProvider)
-            sup = suppress.parse_python(text)
-            accepted: list[tuple[Report | None, PendingFix]] = []
-            deferred = False
-            taken: list[CodeRange] = []
-            pass_fixed: list[Finding] = []
-            pass_remaining: list[Finding] = []
-            for rep in reports:
-                rng = positions.get(rep.node)
-                span = _span(rng) if rng is not None else Span.point(1)
-                safety = rep.fix.safety if rep.fix else FixSafety.NONE
-                finding = Finding(rep.rule.code, rep.rule.name, rep.message, path, span, safety)
-                if sup.covers(rep.rule.code, rep.rule.name, span.start.line, span.end.line):
-                    continue  # suppressed findings are neither reported nor fixed
-                fix = rep.fix
-                allowed = fix is not None and (fix.safety is FixSafety.SAFE or settings.unsafe_fixes)
-                if allowed:
-                    assert fix is not None
-                    ranges = [positions[n] for n in fix.changes if n in positions]
-                    if not any(_overlaps(r, t) for r in ranges for t in taken):
-                        taken.extend(ranges)
-                        accepted.append((rep, fix))
-                        pass_fixed.append(replace(finding, fixed=True))
-                        continue
-                    # overlapping fix: deferred; the rule finds it again in the next pass
-                    deferred = True
-                pass_remaining.append(finding)
-            if hook_changes:
-                ranges = [positions[n] for n in hook_changes if n in positions]
-                if any(_overlaps(r, t) for r in ranges for t in taken):
-                    deferred = True  # a rule rewrote code around the inline code: next pass
-                    hook_findings = []
-                else:
-                    accepted.append((None, PendingFix(hook_changes, (), (), FixSafety.SAFE)))
-                    run_hooks = False  # inline code is done
-            else:
-                run_hooks = False
-            pass_fixed += [f for f in hook_findings if f.fixed]
-            pass_remaining += [f for f in hook_findings if not f.fixed]
-            remaining = _to_original(pass_remaining, text, original_code)
-            if not accepted:
-                break
-            if text is original_code and _may_not_round_trip(text) and module.code != original_code:
-                # LibCST does not round-trip a few rare layouts (e.g. a form feed at the start of
-                # the file): writing its code would change bytes no fix asked to change
-                errors.append(
-                    FileError(
-                        path,
-                        1,
-                        "LibCST cannot reproduce this file byte for byte (e.g. a form feed or a lone "
-                        "carriage return); fixes not applied, file left untouched",
-                    )
-                )
-                unfixed = [replace(f, fixed=False) for f in _to_original(pass_fixed, text, original_code)]
-                return SourceResult(None, sorted(unfixed + remaining, key=lambda f: (f.span.start, f.code)), errors, encoding)
-            try:
-                new_module = _apply(module, [fix for _, fix in accepted], wrapper)
-                new_text = new_module.code
-                # CPython's parser and compiler are the judge of valid code; LibCST parses the
-                # result again only when another pass is to run on it
-                compile(new_text, path, "exec", dont_inherit=True)
-                if deferred:
-                    module = cst.parse_module(new_text)
-            except Exception as exc:  # noqa: BLE001
-                culprits = _blame(module, accepted, path)
-                detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-                errors.append(
-                    FileError(
-                        path,
-                        1,
-                        f"rule {', '.join(culprits)} produced invalid code ({detail}); "
-                        "file left untouched. Please report this with the file.",
-                        rule=", ".join(culprits),
-                    )
-                )
-                # leave the source as it was; report every finding as unfixed
-                unfixed = [replace(f, fixed=False) for f in fixed + _to_original(pass_fixed, text, original_code)]
-                return SourceResult(None, unfixed + remaining, errors, encoding)
-            fixed.extend(_to_original(pass_fixed, text, original_code))
-            text = new_text
-            # Another pass only when a fix was deferred (it overlapped an applied one): otherwise
-            # the fixes are final (every example, fixture and the corpus smoke test check that a
-            # second run finds nothing), and the unfixed findings are already known.
-            if not deferred:
-                break
-        finally:
-            _release(wrapper, instances)
-
-    findings = sorted(fixed + remaining, key=lambda f: (f.span.start, f.code))
-    return SourceResult(text if text != original_code else None, findings, errors, encoding)
 
 
 # -- one file ------------------------------------------------------------------------------------
@@ -582,7 +664,3 @@ def _size(path: Path) -> int:
     except OSError:
         return 0
 
-
-# Registered here so that every process that imports the engine (the CLI, tests, and pool
-# workers whether forked or spawned) runs the inline-code hook.
-from iacmod.iac import embedded as _embedded  # noqa: E402,F401  (appends its hook to MODULE_HOOKS)

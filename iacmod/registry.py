@@ -1,4 +1,5 @@
-"""Finding the rules: every ``Rule`` subclass defined in a module under ``iacmod.codemods``."""
+"""What a run is made of: the rules (every ``Rule`` subclass defined in a module under
+``iacmod.codemods``) and the module passes the engine runs next to them (``default_passes``)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import re
 from functools import lru_cache
 from typing import Iterable
 
+from iacmod.iac.embedded import INLINE_CODE
+from iacmod.passes import ModulePass
 from iacmod.rule import Rule
 
 CODE_RE = re.compile(r"^[A-Z]{3}\d{3}$")
@@ -48,6 +51,12 @@ def all_rules() -> tuple[type[Rule], ...]:
                 raise RuntimeError(f"{rule.__qualname__} and {seen[key].__qualname__} share {key!r}")
             seen[key] = rule
     return tuple(rules)
+
+
+def default_passes() -> tuple[ModulePass, ...]:
+    """The module passes every run uses (``Settings.passes``): the inline-code pass, which fixes
+    Python handler code held in IaC string literals (``iacmod.iac.embedded``)."""
+    return (INLINE_CODE,)
 
 
 def rule_by_name(key: str) -> type[Rule]:

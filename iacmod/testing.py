@@ -8,7 +8,7 @@ from typing import Any, Iterator, Mapping
 
 from iacmod.engine import Settings, fix_module_source, process_file
 from iacmod.findings import Finding
-from iacmod.registry import all_rules
+from iacmod.registry import all_rules, default_passes
 from iacmod.rule import Example, Rule
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -25,7 +25,7 @@ def fix_text(
     """Run rule(s) over ``code``: the resulting code (unchanged if nothing applied) and findings."""
     rules = tuple(rule) if isinstance(rule, list) else (rule,)
     opts = {r.name: dict(options or {}) for r in rules}
-    settings = Settings(rules, unsafe_fixes=unsafe, options=opts)
+    settings = Settings(rules, unsafe_fixes=unsafe, options=opts, passes=default_passes())
     if any(r.document_patterns for r in rules) and not path.endswith(".py"):
         import tempfile
 

@@ -9,7 +9,7 @@ import pytest
 from corpus_blocks import CORPUS, extract
 from iacmod import engine
 from iacmod.engine import Settings
-from iacmod.registry import all_rules
+from iacmod.registry import all_rules, default_passes
 
 pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not here")
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is
 def corpus_run(tmp_path_factory):
     root = tmp_path_factory.mktemp("corpus")
     paths = extract(root)
-    settings = Settings(all_rules(), unsafe_fixes=True)
+    settings = Settings(all_rules(), unsafe_fixes=True, passes=default_passes())
     results = engine.run([(p, settings) for p in paths], jobs=None)
     return paths, results, settings
 

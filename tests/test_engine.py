@@ -7,7 +7,8 @@ import libcst as cst
 from iacmod import engine
 from iacmod.engine import Settings, fix_module_source, process_file
 from iacmod.findings import FixSafety
-from iacmod.registry import all_rules, rule_by_name
+from iacmod.passes import PassInput, PassResult
+from iacmod.registry import all_rules, default_passes, rule_by_name
 from iacmod.rule import Example, Rule
 from iacmod.testing import fixture_cases
 
@@ -182,7 +183,7 @@ def test_parenthesized_import_style_kept():
 
 def test_idempotent_over_all_fixtures():
     rules = all_rules()
-    settings = Settings(rules, unsafe_fixes=True)
+    settings = Settings(rules, unsafe_fixes=True, passes=default_passes())
     for case in fixture_cases():
         if case.before.suffix != ".py":
             continue
@@ -269,3 +270,54 @@ def test_matcher_decorated_visitors_still_work_after_import_cache():
         visitor = Decorated()
         tree.visit(visitor)
         assert visitor.seen == ["a", "b"]
+
+
+class Shout:
+    """A module pass (iacmod.passes.ModulePass) that upper-cases the string "hello"."""
+
+    name = "shout"
+
+    def __init__(self, replacement: cst.BaseExpression = cst.SimpleString('"HELLO"')) -> None:
+        self.replacement = replacement
+        self.runs = 0
+
+    def run(self, given: PassInput) -> PassResult:
+        self.runs += 1
+        result = PassResult()
+
+        class Find(cst.CSTVisitor):
+            def visit_SimpleString(inner, node: cst.SimpleString) -> None:
+                if node.value == '"hello"':
+                    result.changes[node] = self.replacement
+
+        given.module.visit(Find())
+        return result
+
+
+def test_module_passes_run_next_to_the_rules_and_their_fixes_apply():
+    shout = Shout()
+    src = SOURCE + 'greeting = "hello"\n'
+    result = fix_module_source(src, Settings((UTCNOW,), passes=(shout,)))
+    assert result.new_code == FIXED + 'greeting = "HELLO"\n'
+    assert shout.runs == 1  # once: its change overlapped no rule's fix
+    assert fix_module_source(src, SETTINGS).new_code == FIXED + 'greeting = "hello"\n'  # not given
+
+
+def test_module_pass_producing_invalid_code_is_named():
+    # `greeting = yield` parses, but does not compile outside a function
+    src = SOURCE + 'greeting = "hello"\n'
+    result = fix_module_source(src, Settings((UTCNOW,), passes=(Shout(cst.Name("yield")),)))
+    assert result.new_code is None
+    [error] = result.errors
+    assert error.rule == "shout" and "produced invalid code" in error.message
+    assert [f.fixed for f in result.findings] == [False]
+
+
+def test_module_pass_overlapping_a_rule_fix_runs_again_on_the_fixed_code():
+    shout = Shout()
+    src = "import datetime\nx = datetime.datetime.utcfromtimestamp(len(\"hello\")).year\n"
+    result = fix_module_source(src, Settings((UTCNOW,), passes=(shout,)))
+    assert shout.runs == 2
+    assert result.new_code == (
+        "import datetime\nx = datetime.datetime.fromtimestamp(len(\"HELLO\"), tz=datetime.timezone.utc).year\n"
+    )

@@ -3,7 +3,7 @@
 Pulumi ``pulumi.StringAsset("...")`` (usually inside ``pulumi.AssetArchive``), AWS CDK
 ``aws_lambda.Code.from_inline("...")`` / ``InlineCode("...")`` and CDKTF ``DataArchiveFile``
 (``source_content=`` or ``source=[{content: ...}]``) carry the Lambda's code as a string. This
-module hook finds those literals semantically (also through a variable or constant assigned a
+module pass finds those literals semantically (also through a variable or constant assigned a
 literal once, and through ``textwrap.dedent(...)``), parses the text as Python, runs every
 enabled rule whose trigger occurs in it (``fix_module_source(..., embedded=True)``), and writes
 the result back into the literal in its own quoting style, changing only the lines that changed.
@@ -32,9 +32,10 @@ from libcst.metadata import (
 from libcst.metadata.scope_provider import Assignment
 
 from iacmod import suppress
-from iacmod.engine import MODULE_HOOKS, RuleCrash, Settings, fix_module_source
-from iacmod.findings import FileError, Finding, FixSafety, Position, Span
 from iacmod.cst.metadata import LazyMetadata, locate, resolve_metadata, with_source
+from iacmod.engine import RuleCrash, Settings, fix_module_source
+from iacmod.findings import FileError, Finding, FixSafety, Position, Span
+from iacmod.passes import PassInput, PassResult
 from iacmod.rule import Rule
 
 MARKERS = ("StringAsset", "from_inline", "InlineCode", "DataArchiveFile", "Code.inline")
@@ -480,7 +481,20 @@ def _rewrite(lit: _Literal, old: str, new: str, removed: list[int], dedent: bool
     return None
 
 
-# -- the hook ---------------------------------------------------------------------------------------
+# -- the pass ---------------------------------------------------------------------------------------
+
+
+class InlineCode:
+    """The inline-code pass (an ``iacmod.passes.ModulePass``): Python code in the module's
+    string literals, fixed by the rules that its text triggers."""
+
+    name = "inline-code"  # named in errors like a rule
+
+    def run(self, given: PassInput) -> PassResult:
+        return fix_embedded(given.module, given.settings, given.path, given.wrapper, given.code)
+
+
+INLINE_CODE = InlineCode()
 
 
 def _triggered(rules: Sequence[type[Rule]], text: str) -> list[type[Rule]]:
@@ -513,20 +527,23 @@ def fix_embedded(
     path: str,
     wrapper: MetadataWrapper | None = None,
     code: str | None = None,
-) -> tuple[dict[cst.CSTNode, cst.CSTNode], list[Finding], list[FileError]]:
+) -> PassResult:
+    """Replacements for the string literals of ``module`` that hold Python code the rules fix,
+    the findings in that code (located in ``code``, the module's source) and its errors.
+    ``wrapper``: the rules' wrapper of this very module, whose metadata is reused."""
     if code is None:
         code = module.code
     if not any(m in code for m in MARKERS) or not _triggered(settings.rules, code):
-        return {}, [], []
+        return PassResult()
     rules = _triggered(settings.rules, code)
     if not _strings_with_triggers(module, rules):
-        return {}, [], []  # the triggers are in the outer code, not in a string
+        return PassResult()  # the triggers are in the outer code, not in a string
     if wrapper is None or wrapper.module is not module:
         wrapper = MetadataWrapper(module, unsafe_skip_copy=True)  # read only: nodes are not mutated
     finder = _Finder()
     wrapper.visit(finder)
     if not finder.sites:
-        return {}, [], []
+        return PassResult()
     positions = locate(with_source(wrapper, code), set(finder.sites))
     if not set(finder.sites) <= positions.keys():
         positions = resolve_metadata(wrapper, PositionProvider)
@@ -577,7 +594,9 @@ def fix_embedded(
         if not rules:
             continue
         try:
-            result = fix_module_source(text, replace(settings, rules=tuple(rules)), path, embedded=True, rules=rules)
+            # no module passes in the embedded code: code inlined in inlined code is not searched
+            inner = replace(settings, rules=tuple(rules), passes=())
+            result = fix_module_source(text, inner, path, embedded=True, rules=rules)
         except RuleCrash:
             raise  # a bug in a rule, reported for the whole file by the engine
         except Exception as exc:  # noqa: BLE001 - code that does not parse is reported, not fatal
@@ -611,7 +630,7 @@ def fix_embedded(
         changes[node] = node.with_changes(value=source)
 
     # the engine applies the replacements with the rules' fixes and validates the result
-    return changes, findings, errors
+    return PassResult(changes, findings, errors)
 
 
 def _inside(inner: Span, outer: Span) -> bool:
@@ -627,6 +646,3 @@ def _map(lit: _Literal, text: str, removed: list[int], pos: Position) -> Positio
     char = starts[min(line - 1, len(starts) - 1)] + max(column, 0)
     return lit.outer(lit.body_offset(min(char, len(lit.text))))
 
-
-if fix_embedded not in MODULE_HOOKS:
-    MODULE_HOOKS.append(fix_embedded)

@@ -7,13 +7,13 @@ import textwrap
 
 import pytest
 
-from iacmod.engine import MODULE_HOOKS, Settings, fix_module_source
-from iacmod.iac.embedded import decode, encode, fix_embedded
-from iacmod.registry import all_rules
+from iacmod.engine import Settings, fix_module_source
+from iacmod.iac.embedded import INLINE_CODE, decode, encode
+from iacmod.registry import all_rules, default_passes
 
 
 def run(source: str, unsafe: bool = False):
-    settings = Settings(all_rules(), unsafe_fixes=unsafe)
+    settings = Settings(all_rules(), unsafe_fixes=unsafe, passes=default_passes())
     result = fix_module_source(source, settings, "app.py")
     assert not result.errors, result.errors
     return (result.new_code if result.new_code is not None else source), result.findings
@@ -21,10 +21,6 @@ def run(source: str, unsafe: bool = False):
 
 def dedent(text: str) -> str:
     return textwrap.dedent(text).lstrip("\n")
-
-
-def test_hook_is_registered():
-    assert fix_embedded in MODULE_HOOKS
 
 
 PULUMI = dedent(
@@ -267,3 +263,19 @@ def test_encode_decode_round_trip(text, quote):
     assert ast.literal_eval(quote + body + quote) == text
     decoded = decode(body, raw=False)
     assert decoded is not None and decoded[0] == text
+
+
+def test_pass_is_a_default_pass_and_the_engine_runs_only_given_passes():
+    assert INLINE_CODE in default_passes()
+    source = PULUMI.replace("datetime.utcnow()", "datetime.utcnow().year")
+    assert run(source)[0] != source
+    # the engine runs the passes it is given, none by default
+    assert fix_module_source(source, Settings(all_rules()), "app.py").new_code is None
+
+
+def test_pass_pickles_for_worker_processes():
+    import pickle
+
+    settings = Settings(all_rules(), passes=default_passes())
+    assert pickle.loads(pickle.dumps(settings)).passes[0].name == "inline-code"
+
