@@ -107,7 +107,7 @@ def fix_module_source(
     passes = settings.passes  # the module passes still to run
     fixed: list[Finding] = []  # fixed by an applied pass (all findings below: in `original`)
     remaining: list[Finding] = []  # the rules' unfixed findings, from the last pass
-    passes_unfixed: list[Finding] = []  # the module passes' unfixed findings, from the last pass
+    passes_unfixed: list[Finding] = []  # the module passes' unfixed findings (a pass is done once)
     errors: list[FileError] = []
 
     def untouched(also_fixed: list[Finding]) -> SourceResult:
@@ -127,7 +127,7 @@ def fix_module_source(
             passes = choice.rerun
             errors += choice.errors
             remaining = _to_original(choice.remaining, text, original)
-            passes_unfixed = _to_original(choice.passes_unfixed, text, original)
+            passes_unfixed += _to_original(choice.passes_unfixed, text, original)
             newly_fixed = _to_original(choice.fixed, text, original)
             if not choice.fixes:
                 fixed += newly_fixed
@@ -252,7 +252,7 @@ class _Choice:
     fixed: list[Finding] = field(default_factory=list)  # their findings, marked fixed
     remaining: list[Finding] = field(default_factory=list)  # the rules' unfixed findings
     passes_unfixed: list[Finding] = field(default_factory=list)  # of the module passes done
-    errors: list[FileError] = field(default_factory=list)  # of the module passes
+    errors: list[FileError] = field(default_factory=list)  # of the module passes done
     rerun: tuple[ModulePass, ...] = ()  # module passes to run again in the next pass
     deferred: bool = False  # a fix overlapped an applied one: another pass is needed
 
@@ -262,7 +262,7 @@ def _choose_fixes(found: _Found, text: str, path: str, settings: Settings, wrapp
     unsafe with ``--unsafe-fixes``) in report order, deferring one whose nodes overlap a fix
     already taken (the rule finds it again in the next pass). A module pass's replacements are
     taken after the rules' fixes, all or none: when they overlap, the pass runs again in the next
-    pass (its findings are dropped now); otherwise the pass is done."""
+    pass (its findings and errors are dropped now); otherwise the pass is done."""
     choice = _Choice()
     pass_changes = [(p, r) for p, r in found.results if r.changes]
     if not found.reports and not pass_changes:
@@ -296,7 +296,6 @@ def _choose_fixes(found: _Found, text: str, path: str, settings: Settings, wrapp
             if _overlaps_any(ranges, taken):
                 choice.deferred = True  # a rule rewrote code around the pass's nodes: next pass
                 rerun.append(module_pass)
-                choice.errors += result.errors
                 continue
             taken.extend(ranges)
             choice.fixes.append((module_pass.name, PendingFix(dict(result.changes), (), (), FixSafety.SAFE)))

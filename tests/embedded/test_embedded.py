@@ -279,3 +279,19 @@ def test_pass_pickles_for_worker_processes():
     settings = Settings(all_rules(), passes=default_passes())
     assert pickle.loads(pickle.dumps(settings)).passes[0].name == "inline-code"
 
+
+def test_unfixed_inline_findings_survive_a_second_pass():
+    # the nested utcnow calls need two passes; the inline finding (unsafe, not applied) must
+    # still be reported after the second one
+    source = dedent(
+        '''
+        import datetime
+        import pulumi
+
+        x = datetime.datetime.utcfromtimestamp(datetime.datetime.utcnow().timestamp()).year
+        asset = pulumi.StringAsset("from datetime import datetime\\nt = datetime.utcnow()\\n")
+        '''
+    )
+    new, findings = run(source)
+    assert new.count("timezone.utc") == 2 and "t = datetime.utcnow()" in new
+    assert [(f.line, f.fixed) for f in findings] == [(4, True), (4, True), (5, False)]
