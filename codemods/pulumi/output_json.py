@@ -15,6 +15,7 @@ from iacmod.findings import RuleFixSafety
 from iacmod.rule import Example, Option, Rule
 from iacmod.cst.walk import children
 from iacmod.edit.layout import relative_indent
+from iacmod.edit.literals import string_literal
 
 from iacmod.codemods.pulumi.output_string import (
     concat_chain, doubt_message, doubts_of, flatten_add, fstring_to_output, output_class, symbol,
@@ -90,7 +91,7 @@ class _Substitute(cst.CSTTransformer):
             key = self.keys[original_node]
             return cst.Subscript(
                 cst.Name(self.param),
-                [cst.SubscriptElement(cst.Index(cst.SimpleString(f"{quote}{key}{quote}")))],
+                [cst.SubscriptElement(cst.Index(cst.SimpleString(string_literal(key, quote))))],
                 lpar=getattr(original_node, "lpar", ()),
                 rpar=getattr(original_node, "rpar", ()),
             )

@@ -7,6 +7,7 @@ from libcst.metadata import ParentNodeProvider, PositionProvider, QualifiedNameP
 from libcst.metadata import Assignment
 
 from iacmod.edit import args as argedit
+from iacmod.edit.literals import string_value
 from iacmod.edit.symbols import reference
 from iacmod.findings import FixSafety, RuleFixSafety
 from iacmod.rule import Example, ImportSpec, Rule
@@ -615,7 +616,7 @@ Output, and `print`/logging calls cannot show one: those are reported without a 
                 all_call = cst.Call(cst.Attribute(out, cst.Name("all")), _arg_list([_strip_parens(i) for i in items]))
                 return cst.Call(cst.Attribute(all_call, cst.Name("apply")), [cst.Arg(lam)], lpar=node.lpar, rpar=node.rpar)
 
-            text = fmt.evaluated_value if isinstance(fmt, cst.SimpleString) else None
+            text = string_value(fmt)
             if not isinstance(right, cst.Tuple) and (not isinstance(text, str) or "%(" in text):
                 self.report(node, "`%` formatting of a Pulumi Output gives placeholder text; use "
                             "`pulumi.Output.format(...)` or `.apply(...)`")

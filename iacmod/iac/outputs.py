@@ -41,6 +41,10 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
+from iacmod.edit.literals import string_value
+from iacmod.iac import catalog
+from iacmod.iac.catalog import Platform, ResourceType
+from iacmod.iac.resources import resource_at
 from iacmod.rule import Rule
 
 METADATA = (QualifiedNameProvider, ScopeProvider, ParentNodeProvider)
@@ -64,9 +68,11 @@ class Value:
     kind: Kind
     # the value is certainly a ``str`` (PLAIN) / the Output certainly resolves to a ``str``
     is_str: bool = False
-    # RESOURCE: the qualified class name; INSTANCE: unused
+    # RESOURCE: the qualified class name (canonical: ``catalog.canonical``); INSTANCE: unused
     qualname: str = ""
     cls: cst.ClassDef | None = None
+    # RESOURCE of a type the catalog knows: that type
+    type: ResourceType | None = None
 
     @property
     def is_output(self) -> bool:
@@ -129,16 +135,28 @@ AWS_STR_ATTRIBUTES = frozenset(
     {"id", "urn", "arn", "execution_arn", "invoke_arn", "qualified_arn", "dns_name", "invoke_url",
      "zone_id", "repository_url", "stream_arn"}
 )
-RESOURCE_BASES = {"pulumi.ComponentResource", "pulumi.CustomResource", "pulumi.Resource"}
+# the catalog's types that have a Pulumi class
+PULUMI_TYPES: tuple[ResourceType, ...] = tuple(t for t in catalog.ALL if t.pulumi)
+PULUMI_RESOURCE_CLASSES = frozenset({"pulumi.StackReference", "pulumi.ComponentResource", "pulumi.CustomResource"})
 
 
 def _is_provider_module(qualname: str) -> bool:
     return qualname.startswith("pulumi_") and "." in qualname
 
 
+def _catalog_type(qualname: str) -> ResourceType | None:
+    """The catalog type whose Pulumi class ``qualname`` (any spelling) is."""
+    for resource_type in PULUMI_TYPES:
+        if resource_type.platform_of(qualname) is Platform.PULUMI:
+            return resource_type
+    return None
+
+
 def _is_resource_class(qualname: str) -> bool:
-    """``pulumi_aws.s3.Bucket`` (not ``...BucketArgs``, not a function ``get_bucket``)."""
-    if qualname in ("pulumi.StackReference", "pulumi.ComponentResource", "pulumi.CustomResource"):
+    """A Pulumi resource class: one of the catalog's, or by the generic rule (the catalog does not
+    list every class) any class of a provider package (``pulumi_aws.s3.Bucket``, not
+    ``...BucketArgs``, not a function ``get_bucket``) and Pulumi's own resource classes."""
+    if qualname in PULUMI_RESOURCE_CLASSES or _catalog_type(qualname) is not None:
         return True
     if not _is_provider_module(qualname):
         return False
@@ -148,6 +166,12 @@ def _is_resource_class(qualname: str) -> bool:
         return False
     # an enum member (pulumi_aws.lambda_.Runtime.PYTHON3D12) is not a class
     return not any(p[:1].isupper() for p in parts[1:-1])
+
+
+def _resource(qualname: str, resource_type: ResourceType | None = None) -> Value:
+    """A resource of the class ``qualname``, named canonically (re-exports folded)."""
+    name = catalog.canonical(qualname)
+    return Value(Kind.RESOURCE, qualname=name, type=resource_type or _catalog_type(name))
 
 
 def _is_output_type(qualname: str) -> bool:
@@ -191,6 +215,10 @@ class OutputAnalysis:
         module.visit(_Collector(self))
 
     # -- metadata helpers ------------------------------------------------------------------------
+
+    def get_metadata(self, key, node, default=None):  # type: ignore[no-untyped-def]
+        """The rule's metadata (what :func:`iacmod.iac.resources.resource_at` asks for)."""
+        return self._meta(key, node, default)
 
     def qualified_names(self, node: cst.CSTNode) -> set[str]:
         return {q.name for q in self._meta(QualifiedNameProvider, node, set())}
@@ -398,7 +426,7 @@ class OutputAnalysis:
                 return PLAIN
             for name in names:
                 if _is_resource_class(name):
-                    return Value(Kind.RESOURCE, qualname=name)
+                    return _resource(name)
             if isinstance(ann, cst.Name):
                 cls = self._local_class(ann)
                 if cls is not None:
@@ -457,12 +485,15 @@ class OutputAnalysis:
             if attr in OUTPUT_FACTORIES:
                 if any(_is_output_type(n.rsplit(".", 1)[0]) for n in self.qualified_names(func)):
                     return OUTPUT_FACTORIES[attr]
+        resource = resource_at(self, node, *PULUMI_TYPES)
+        if resource is not None and resource.platform is Platform.PULUMI:
+            return _resource(resource.qualified_name, resource.type)
         names = self.qualified_names(func)
         for name in names:
             if name == "pulumi.Config":
                 return Value(Kind.CONFIG)
             if _is_resource_class(name):
-                return Value(Kind.RESOURCE, qualname=name)
+                return _resource(name)
             if name in PULUMI_PLAIN_STR_FUNCTIONS or name in TYPED_STR_BUILTINS:
                 return PLAIN_STR
             if name in TYPED_BUILTINS or name.startswith(AUTOMATION):
@@ -1225,8 +1256,8 @@ def expression_key(expr: cst.BaseExpression) -> str:
             node = node.value
         elif isinstance(node, cst.Subscript):
             index = node.slice[0].slice if len(node.slice) == 1 else None
-            if isinstance(index, cst.Index) and isinstance(index.value, cst.SimpleString):
-                parts.append(str(index.value.evaluated_value))
+            if isinstance(index, cst.Index) and string_value(index.value) is not None:
+                parts.append(string_value(index.value))  # type: ignore[arg-type]
             elif isinstance(index, cst.Index) and isinstance(index.value, cst.Integer):
                 parts.append(index.value.value)
             node = node.value
@@ -1238,7 +1269,7 @@ def expression_key(expr: cst.BaseExpression) -> str:
                 if inner:
                     return safe_identifier(f"{expression_key(inner[0])}_{func.attr.value}")
             if node.args and isinstance(node.args[0].value, cst.SimpleString) and not parts:
-                parts.append(str(node.args[0].value.evaluated_value))
+                parts.append(string_value(node.args[0].value) or "")
                 break
             node = node.func
         elif isinstance(node, (cst.ListComp, cst.DictComp)) and not parts:

@@ -10,6 +10,7 @@ import libcst as cst
 import pytest
 from libcst.metadata import MetadataWrapper
 
+from iacmod.iac import catalog
 from iacmod.iac.outputs import AWS_STR_ATTRIBUTES, METADATA, Kind, OutputAnalysis, expression_key
 
 PROGRAM = '''
@@ -129,3 +130,36 @@ def test_aws_str_attributes_are_output_str_on_every_pulumi_aws_resource():
         if attr in ("id", "urn"):
             continue  # defined on pulumi.CustomResource / Resource as Output[str]
         assert annotations == {"pulumi.output.Output[str]"}, (attr, annotations)
+
+
+def test_resources_from_the_catalog_and_the_generic_rule():
+    """Calls of a catalog type's Pulumi class carry the type and its canonical class name (re-exports
+    folded); any other provider class is a resource by the generic rule, without a type."""
+    wrapper = MetadataWrapper(cst.parse_module(
+        "import pulumi\n"
+        "import pulumi_aws as aws\n"
+        "import pulumi_random\n"
+        "from pulumi_aws.lambda_.function import Function\n"
+        "probes = [aws.sqs.Queue('q'), Function('f', role='r'), pulumi_random.RandomId('r', byte_length=4),\n"
+        "          aws.ec2.Vpc('v'), pulumi.StackReference('org/p/s'), aws.sqs.QueueArgs()]\n"
+    ))
+    found = []
+
+    class Probe(cst.BatchableCSTVisitor):
+        METADATA_DEPENDENCIES = METADATA
+
+        def visit_Module(self, node):
+            self.analysis = OutputAnalysis(self.get_metadata, node)
+
+        def visit_Assign(self, node):
+            found.extend(self.analysis.classify(el.value) for el in node.value.elements)
+
+    wrapper.visit_batched([Probe()])
+    assert [v.kind for v in found] == [Kind.RESOURCE] * 5 + [Kind.UNKNOWN]
+    assert [(v.qualname, v.type) for v in found[:5]] == [
+        ("pulumi_aws.sqs.Queue", catalog.SQS_QUEUE),
+        ("pulumi_aws.lambda_.Function", catalog.LAMBDA_FUNCTION),
+        ("pulumi_random.RandomId", None),
+        ("pulumi_aws.ec2.Vpc", None),
+        ("pulumi.StackReference", None),
+    ]
