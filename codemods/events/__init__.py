@@ -1,0 +1,1 @@
+"""Rules about EventBridge (CloudWatch Events) rules and targets."""
