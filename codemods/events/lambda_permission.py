@@ -271,8 +271,11 @@ it has been silently not running for a while (a scheduled job will now run).
 
     def _permission(self, permission: Resource, fn: Resource) -> tuple[str, cst.CSTNode]:
         props = Props(self, permission)
-        path = "function" if permission.platform is Platform.PULUMI else "function_name"
-        expr = props.get(path)
+        expr = props.get("function_name")
+        if permission.platform is Platform.PULUMI and expr is MISSING:
+            # pulumi-aws names it `function` (`function_name` is a TypeError, another defect: the
+            # author meant this permission all the same)
+            expr = props.get("function")
         if expr is MISSING:
             return NO, permission.call
         fn_owner = owner(expr, FN_ATTRS)

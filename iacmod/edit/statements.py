@@ -60,16 +60,18 @@ def in_loop(rule: "Rule", node: cst.CSTNode) -> bool:
     return False
 
 
-def _blank_before(statement: Statement) -> bool:
-    lines = getattr(statement, "leading_lines", ())
-    return any(line.comment is None for line in lines)
+def _blank_before(statement: Statement) -> list[cst.EmptyLine]:
+    """The first blank line (no comment) before ``statement``, as the file writes it."""
+    for line in getattr(statement, "leading_lines", ()):
+        if line.comment is None:
+            return [line]
+    return []
 
 
 def insert_after(statement: Statement, text: str) -> cst.FlattenSentinel:
     """``statement`` followed by the statement ``text`` (see the module docstring)."""
     new = cst.parse_statement(text if text.endswith("\n") else text + "\n")
-    leading = [cst.EmptyLine()] if _blank_before(statement) else []
-    new = new.with_changes(leading_lines=leading)
+    new = new.with_changes(leading_lines=_blank_before(statement))
     return cst.FlattenSentinel([statement, new])
 
 
