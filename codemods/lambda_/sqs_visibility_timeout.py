@@ -263,19 +263,21 @@ failed, which is what the queue needs for a function that may run that long.
             needed = min(QUEUE_MAX, max(int(factor * t.timeout) + t.window for t in triggers))
             needed = max(needed, max(t.timeout for t in triggers))
             edit, why = self._raise(triggers[0].queue, needed)
-            for trigger in triggers:
-                message = (
-                    f"the visibility timeout ({trigger.visibility} s) is shorter than the timeout of "
-                    f"`{self._label(trigger.function)}` ({trigger.timeout} s) that this queue triggers: creating the "
-                    f"event-source mapping fails (`Queue visibility timeout: {trigger.visibility} seconds is less "
-                    f"than Function timeout: {trigger.timeout} seconds`); raise it to at least {trigger.timeout} s "
-                    f"(AWS recommends {needed} s here)"
-                )
-                if edit is None:
-                    self.report(trigger.node, message + f" ({why})")
-                else:
-                    self.report(trigger.node, message, changes=edit.changes, add_imports=edit.imports,
-                                safety=FixSafety.SAFE)
+            # one finding per queue (at its first mapping), naming every function too slow for it:
+            # the one fix covers them all
+            first = triggers[0]
+            slow = ", ".join(f"`{self._label(t.function)}` ({t.timeout} s)" for t in triggers)
+            longest = max(t.timeout for t in triggers)
+            message = (
+                f"the visibility timeout ({first.visibility} s) is shorter than the timeout of {slow} that this "
+                f"queue triggers: creating the event-source mapping fails (`Queue visibility timeout: "
+                f"{first.visibility} seconds is less than Function timeout: {longest} seconds`); raise it to at "
+                f"least {longest} s (AWS recommends {needed} s here)"
+            )
+            if edit is None:
+                self.report(first.node, message + f" ({why})")
+            else:
+                self.report(first.node, message, changes=edit.changes, add_imports=edit.imports, safety=FixSafety.SAFE)
 
     def _label(self, fn: Resource) -> str:
         for arg in fn.call.args:
