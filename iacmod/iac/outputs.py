@@ -43,6 +43,7 @@ from libcst.metadata import (
 
 from iacmod.edit.literals import string_value
 from iacmod.iac import catalog
+from iacmod.iac.bindings import Bindings, bindings
 from iacmod.iac.catalog import Platform, ResourceType
 from iacmod.iac.resources import resource_at
 from iacmod.rule import Rule
@@ -188,13 +189,16 @@ class OutputAnalysis:
         for mod, analysis in cls._cache:
             if mod is module:
                 return analysis
-        analysis = cls(rule.get_metadata, module)
+        analysis = cls(rule.get_metadata, module, bindings(rule))
         cls._cache[:] = [(module, analysis)]
         return analysis
 
-    def __init__(self, get_metadata: Callable, module: cst.Module) -> None:  # type: ignore[type-arg]
+    def __init__(self, get_metadata: Callable, module: cst.Module, tracker: Bindings | None = None) -> None:  # type: ignore[type-arg]
         self._meta = get_metadata
         self.module = module
+        # names, ``self.x`` and containers: the module's shared binding tracker (the rule's; for a
+        # bare visitor, one of its own over the same metadata)
+        self.tracker = tracker if tracker is not None else Bindings(self)  # type: ignore[arg-type]
         self.bindings: dict[cst.CSTNode, list[tuple[str, cst.CSTNode | None]]] = {}
         self.class_attrs: dict[cst.ClassDef, dict[str, list[cst.BaseExpression]]] = {}
         self.class_elems: dict[tuple[cst.ClassDef, str], list[cst.BaseExpression]] = {}
@@ -433,16 +437,19 @@ class OutputAnalysis:
                     return Value(Kind.INSTANCE, cls=cls)
         return UNKNOWN
 
-    def _local_class(self, name: cst.Name) -> cst.ClassDef | None:
-        scope = self.scope(name)
-        if scope is None or name.value not in scope:
-            return None
-        assignments = list(scope[name.value])
-        if len(assignments) == 1 and isinstance(assignments[0], Assignment):
-            node = assignments[0].node
-            if isinstance(node, cst.ClassDef):
-                return node
+    def definition(self, name: cst.Name) -> cst.FunctionDef | cst.ClassDef | None:
+        """The ``def`` or ``class`` of the module that ``name`` certainly holds (the shared binding
+        tracker: every binding of the name leads to that one definition), else None."""
+        found = self.tracker.values(name)
+        if found.complete and len({v.node for v in found.known}) == 1:
+            value = found.known[0]
+            if not value.typed and isinstance(value.node, (cst.FunctionDef, cst.ClassDef)):
+                return value.node
         return None
+
+    def _local_class(self, name: cst.Name) -> cst.ClassDef | None:
+        cls = self.definition(name)
+        return cls if isinstance(cls, cst.ClassDef) else None
 
     def _classify_attribute(self, node: cst.Attribute) -> Value:
         base = self.classify(node.value)
@@ -650,10 +657,8 @@ class OutputAnalysis:
         if isinstance(func, cst.Name):
             scope = self.scope(func)
             assignments = list(scope[func.value]) if scope is not None and func.value in scope else []
-            if len(assignments) == 1 and isinstance(assignments[0], Assignment) and isinstance(
-                assignments[0].node, cst.FunctionDef
-            ):
-                fn = assignments[0].node
+            fn = self.definition(func)
+            if isinstance(fn, cst.FunctionDef):
                 if fn.returns is not None:
                     declared = self._classify_annotation(fn.returns.annotation)
                     if declared.is_plain:
@@ -892,12 +897,7 @@ class OutputAnalysis:
             receiver = self.classify(func.value)
             cls = self.inside(fn, lambda n: isinstance(n, cst.ClassDef))
             return receiver.kind is Kind.INSTANCE and receiver.cls is cls
-        if not isinstance(func, cst.Name):
-            return False
-        scope = self.scope(func)
-        if scope is None or func.value not in scope:
-            return False
-        return any(isinstance(a, Assignment) and a.node is fn for a in scope[func.value])
+        return isinstance(func, cst.Name) and any(v.node is fn for v in self.tracker.values(func).known)
 
     # -- context ---------------------------------------------------------------------------------
 
@@ -1223,14 +1223,11 @@ class _Collector(cst.CSTVisitor):
                 for param in callback.params.params:
                     self.a.callback_params[param] = func.value
             elif isinstance(callback, cst.Name):
-                scope = self.a.scope(callback)
-                if scope is not None and callback.value in scope:
-                    assignments = list(scope[callback.value])
-                    if len(assignments) == 1 and isinstance(assignments[0], Assignment) and isinstance(assignments[0].node, cst.FunctionDef):
-                        fn = assignments[0].node
-                        for param in fn.params.params:
-                            self.a.callback_params[param] = func.value
-                        self.a.functions_by_name[fn] = callback
+                fn = self.a.definition(callback)
+                if isinstance(fn, cst.FunctionDef):
+                    for param in fn.params.params:
+                        self.a.callback_params[param] = func.value
+                    self.a.functions_by_name[fn] = callback
 
 
 def safe_identifier(text: str) -> str:
