@@ -7,13 +7,14 @@ import re
 from typing import Any
 
 import libcst as cst
-from libcst.metadata import QualifiedNameProvider, ScopeProvider
+from libcst.metadata import ParentNodeProvider, ScopeProvider
 
 from iacmod.findings import FixSafety, RuleFixSafety
 from iacmod.edit.layout import Layout, layout_of
 from iacmod.edit.literals import quote_of, restring, string_literal, string_value
 from iacmod.edit.pysource import build, dict_elements, inline_at, insert_element, to_json
 from iacmod.iac import asl, catalog, documents
+from iacmod.iac.bindings import DEPENDENCIES, Answer, bindings
 from iacmod.iac.catalog import Platform
 from iacmod.iac.names import qualified_names
 from iacmod.iac.resources import resource_at
@@ -39,7 +40,7 @@ class SfnLambdaInvoke(Rule):
     triggers = ("StartAt", "LambdaInvoke")
     fix_safety = RuleFixSafety.SOMETIMES
     document_patterns = ("*.json", "*.yaml", "*.yml")
-    METADATA_DEPENDENCIES = (QualifiedNameProvider, ScopeProvider)
+    METADATA_DEPENDENCIES = DEPENDENCIES
     options = {
         "add-retry": Option(
             True,
@@ -449,9 +450,7 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
     def __init__(self, context: RuleContext) -> None:
         super().__init__(context)
         self._definitions: list[cst.Dict] = []
-        self._assigned: dict[cst.Name, cst.BaseExpression] = {}
-        self._self_attrs: dict[str, list[cst.BaseExpression]] = {}
-        self._apply_sources: dict[cst.CSTNode, tuple[cst.Call, cst.Call | None]] = {}
+        self._apply_sources: dict[cst.CSTNode | str, tuple[cst.Call, cst.Call | None]] = {}
         self._nested: set[cst.Dict] = set()
         self._sinks: dict[cst.CSTNode, str] = {}
 
@@ -466,20 +465,6 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
         return documents.process_yaml(context.source, unsafe=context.unsafe_fixes, add_retry=add_retry)
 
     # -- collecting -----------------------------------------------------------------------------
-
-    def visit_Assign(self, node: cst.Assign) -> None:
-        for target in node.targets:
-            self._record_target(target.target, node.value)
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        if node.value is not None:
-            self._record_target(node.target, node.value)
-
-    def _record_target(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
-        if isinstance(target, cst.Name):
-            self._assigned[target] = value
-        elif isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == "self":
-            self._self_attrs.setdefault(target.attr.value, []).append(value)
 
     def visit_Dict(self, node: cst.Dict) -> None:
         keys = set()
@@ -534,19 +519,30 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
         or "unknown"."""
         if definition in self._sinks:
             return self._sinks[definition]
-        targets = [name for name, value in self._assigned.items() if value is definition]
-        if len(targets) != 1:
+        target = self._assigned_name(definition)
+        if target is None:
             return "unknown"
-        scope = self.get_metadata(ScopeProvider, targets[0], None)
+        scope = self.get_metadata(ScopeProvider, target, None)
         if scope is None:
             return "unknown"
         kinds = set()
-        for assignment in scope.assignments[targets[0].value]:
-            if getattr(assignment, "node", None) is not targets[0]:
+        for assignment in scope.assignments[target.value]:
+            if getattr(assignment, "node", None) is not target:
                 continue
             for access in assignment.references:
                 kinds.add(self._sinks.get(access.node, "unknown"))
         return kinds.pop() if len(kinds) == 1 else "unknown"
+
+    def _assigned_name(self, value: cst.BaseExpression) -> cst.Name | None:
+        """The one name ``value`` is assigned to (``name = value``, ``name: T = value``)."""
+        parent = self.get_metadata(ParentNodeProvider, value, None)
+        targets: list[cst.BaseExpression] = []
+        if isinstance(parent, cst.Assign) and parent.value is value:
+            targets = [t.target for t in parent.targets]
+        elif isinstance(parent, cst.AnnAssign) and parent.value is value:
+            targets = [parent.target]
+        names = [t for t in targets if isinstance(t, cst.Name)]
+        return names[0] if len(names) == 1 else None
 
     # -- CDK L2 ---------------------------------------------------------------------------------
 
@@ -779,51 +775,46 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
                 return self._receiver_kind(expr.value)
             return asl.MAYBE_LAMBDA
         if isinstance(expr, (cst.Name, cst.Subscript)):
-            source = self._source_of(expr)
+            source = self._apply_source(expr)
             if source is not None:
                 return self._classify(source, depth + 1)
-            return asl.MAYBE_LAMBDA
+            return self._held_kind(expr, depth)
         return asl.MAYBE_LAMBDA
 
     def _receiver_kind(self, receiver: cst.BaseExpression) -> str:
-        values: list[cst.BaseExpression] = []
-        if isinstance(receiver, cst.Call):
-            values = [receiver]
-        elif isinstance(receiver, cst.Name):
-            values = self._assigned_values(receiver)
-        elif isinstance(receiver, cst.Attribute) and isinstance(receiver.value, cst.Name) and receiver.value.value == "self":
-            values = self._self_attrs.get(receiver.attr.value, [])
-        if not values:
+        """What the ARN attribute of ``receiver`` is: a Lambda function's (or alias's, version's)
+        when every binding of ``receiver`` certainly creates one, certainly not one when every
+        binding is something else, else unknown (the fix is then unsafe)."""
+        tracker = bindings(self)
+        answer = tracker.is_a(receiver, *LAMBDA_TYPES)
+        if answer is Answer.CERTAIN:
+            return asl.LAMBDA
+        # not a function, and an AWS library's object: its ARN is its own (a local class that
+        # is not a function may still hand out one's ARN)
+        if answer is Answer.NOT and all(self._from_library(v.node) for v in tracker.values(receiver).known):
+            return asl.OTHER
+        return asl.MAYBE_LAMBDA
+
+    def _from_library(self, node: cst.CSTNode) -> bool:
+        """A call of (or an annotation naming) a class of the AWS libraries."""
+        names = qualified_names(self, node.func if isinstance(node, cst.Call) else node)
+        return bool(names) and all(n.startswith(IAC_PACKAGES) for n in names)
+
+    def _held_kind(self, expr: cst.Name | cst.Subscript, depth: int) -> str:
+        """What a name (or an element of a container) holds, from every binding of it: an ARN
+        string, an ARN attribute, …; unknown as soon as one binding cannot be followed."""
+        found = bindings(self).values(expr)
+        nodes = [v.node for v in found.known if not v.typed]
+        # an attribute of another object (``arn = fn.arn``) is classified by its receiver
+        nodes += [u.node for u in found.unknown if isinstance(u.node, cst.Attribute)]
+        if not nodes or len(nodes) != len(found.known) + len(found.unknown):
             return asl.MAYBE_LAMBDA
-        kinds = set()
-        for value in values:
-            if not isinstance(value, cst.Call):
-                return asl.MAYBE_LAMBDA
-            if resource_at(self, value, *LAMBDA_TYPES) is not None:
-                kinds.add(asl.LAMBDA)
-                continue
-            names = qualified_names(self, value.func)
-            if names and all(n.startswith(IAC_PACKAGES) for n in names):
-                kinds.add(asl.OTHER)
-            else:
-                return asl.MAYBE_LAMBDA
+        kinds = {self._classify(node, depth + 1) for node in nodes}  # type: ignore[arg-type]
         return kinds.pop() if len(kinds) == 1 else asl.MAYBE_LAMBDA
 
-    def _assigned_values(self, name: cst.Name) -> list[cst.BaseExpression]:
-        scope = self.get_metadata(ScopeProvider, name, None)
-        if scope is None:
-            return []
-        values = []
-        for assignment in scope[name.value]:
-            node = getattr(assignment, "node", None)
-            if not isinstance(node, cst.Name) or node not in self._assigned:
-                return []
-            values.append(self._assigned[node])
-        return values
-
-    def _source_of(self, expr: cst.BaseExpression) -> cst.BaseExpression | None:
+    def _apply_source(self, expr: cst.BaseExpression) -> cst.BaseExpression | None:
         """What a callback parameter of ``<output>.apply(...)`` (or ``args[i]`` of
-        ``Output.all(...).apply(...)``) holds; or the single value a local name was assigned."""
+        ``Output.all(...).apply(...)``) holds (Pulumi resolves it from that Output)."""
         name = expr if isinstance(expr, cst.Name) else expr.value if isinstance(expr, cst.Subscript) else None
         if not isinstance(name, cst.Name):
             return None
@@ -834,8 +825,6 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
         if len(assignments) != 1:
             return None
         node = getattr(assignments[0], "node", None)
-        if isinstance(node, cst.Name) and node in self._assigned and isinstance(expr, cst.Name):
-            return self._assigned[node]
         if not isinstance(node, cst.Param):
             return None
         owner = getattr(assignments[0].scope, "node", None)

@@ -56,6 +56,21 @@ CDKTF = (
         ("def build(fn):\n    " + task("fn.arn"), "unsafe"),
         # a local class named like a catalog class is not one
         ("class Function:\n    pass\nfn = Function()\n" + task("fn.arn"), "unsafe"),
+        # a local construct that is not a function may still hand out a function's ARN
+        (CDK + "from constructs import Construct\nclass Worker(Construct):\n    pass\nw = Worker(self, 'W')\n" + task("w.arn"), "unsafe"),
+        # the binding tracker: every binding of a name, self.x per class, annotations, loops
+        (PULUMI + "fn = aws.lambda_.Function('f')\nif x:\n    fn = make()\n" + task("fn.arn"), "unsafe"),
+        (PULUMI + "fn = aws.lambda_.Function('f')\narn = fn.arn\n" + task("arn"), "safe"),
+        (PULUMI + "q = aws.sqs.Queue('q')\narn = q.arn\n" + task("arn"), "none"),
+        (PULUMI + "arn = 'arn:aws:lambda:us-east-1:123456789012:function:f'\n" + task("arn"), "safe"),
+        (PULUMI + "def build(fn: aws.lambda_.Function):\n    " + task("fn.arn"), "safe"),
+        (PULUMI + "a = aws.lambda_.Function('a')\nb = aws.lambda_.Alias('b')\nfor fn in [a, b]:\n    "
+         + task("fn.arn"), "safe"),
+        (PULUMI + "class Stack:\n    def __init__(self):\n        self.fn = aws.lambda_.Function('f')\n"
+         "    def machine(self):\n        " + task("self.fn.arn"), "safe"),
+        (PULUMI + "class Stack:\n    def __init__(self):\n        self.fn = aws.lambda_.Function('f')\n"
+         "class Other:\n    def __init__(self):\n        self.fn = aws.sqs.Queue('q')\n"
+         "    def machine(self):\n        " + task("self.fn.arn"), "none"),
     ],
 )
 def test_receivers(code: str, expected: str) -> None:
