@@ -43,6 +43,7 @@ def mocked_state(typ: str, name: str, inputs: dict) -> dict:
         state["url"] = f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/{name}"
     if typ == "aws:lambda/function:Function":
         state["arn"] = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}"
+        state["invokeArn"] = f"arn:aws:apigateway:{REGION}:lambda:path/2015-03-31/functions/{state['arn']}/invocations"
     if typ == "aws:apigateway/restApi:RestApi":
         state["execution_arn"] = f"arn:aws:execute-api:{REGION}:{ACCOUNT}:{name}-id"
         state["executionArn"] = state["execution_arn"]
