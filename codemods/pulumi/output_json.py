@@ -145,7 +145,11 @@ variable becomes the `Output.all(...).apply(lambda args: {...})` and the call be
 (an unannotated parameter, a helper's result) are resolved through `Output.all` as well, which
 returns plain values unchanged. An Output passed whole (`json.dumps(policy_output)`) becomes
 `pulumi.Output.json_dumps(policy_output)`. `pulumi.Output.json_dumps(...)` returned from an
-`.apply` callback over plain values becomes `json.dumps(...)`.
+`.apply` callback over plain values becomes `json.dumps(...)`. A document assigned outside an
+`.apply` callback and serialized inside it (`x.apply(lambda v: json.dumps(doc))`) is not resolved
+by that callback: returned by the callback, `json.dumps(doc)` becomes
+`pulumi.Output.json_dumps(doc)` (`apply` flattens the Output its callback returns); used
+otherwise inside the callback, it is reported without a fix.
 
 With `style = "json-dumps"` the document becomes `pulumi.Output.json_dumps({...})` (Outputs in
 f-strings inside it become `Output.concat`/`Output.format`).
@@ -306,6 +310,29 @@ unknown value leaves the result unknown, as any `apply` does.
                 "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
                                "Resource": [bucket.arn, pulumi.Output.concat(bucket.arn, "/*")]}],
             }))
+            """,
+        ),
+        Example(
+            title="a document from outside an .apply callback",
+            before="""
+            import json
+            import pulumi
+            import pulumi_aws as aws
+
+            bucket = aws.s3.Bucket("data")
+            queue = aws.sqs.Queue("jobs")
+            doc = {"Resource": pulumi.Output.concat(bucket.arn, "/*")}
+            policy = queue.url.apply(lambda url: json.dumps(doc))
+            """,
+            after="""
+            import json
+            import pulumi
+            import pulumi_aws as aws
+
+            bucket = aws.s3.Bucket("data")
+            queue = aws.sqs.Queue("jobs")
+            doc = {"Resource": pulumi.Output.concat(bucket.arn, "/*")}
+            policy = queue.url.apply(lambda url: pulumi.Output.json_dumps(doc))
             """,
         ),
         Example(
