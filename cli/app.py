@@ -6,53 +6,24 @@ Exit codes: 0 clean; 1 findings, changes (dry run) or files that could not be pr
 
 from __future__ import annotations
 
-import enum
 import sys
 from pathlib import Path
 from typing import List, Optional
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from iacmod import __version__, api, report
+from iacmod.cli.common import (
+    ALL, CONFIG, FORMAT, IGNORE, JOBS, PATHS, SELECT, Format, app, fail, run_options, stderr, stdout,
+)
 from iacmod.config import ConfigError
 from iacmod.docs import rule_page
 from iacmod.findings import FixSafety, RunResult
 from iacmod.registry import SelectionError, all_rules, rule_by_name
 
 PROGRESS_MIN_FILES = 200
-
-
-class Format(str, enum.Enum):
-    text = "text"
-    json = "json"
-    github = "github"
-
-
-app = typer.Typer(
-    name="iacmod",
-    help="Find and fix defects in infrastructure-as-code (Pulumi, AWS CDK, CDKTF) and Lambda code.",
-    add_completion=False,
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-
-
-def stdout() -> Console:
-    return Console(highlight=False, soft_wrap=True)
-
-
-def stderr() -> Console:
-    return Console(stderr=True, highlight=False, soft_wrap=True)
-
-
-def fail(message: str) -> typer.Exit:
-    """A usage or configuration error: one line saying what to change, exit 2."""
-    stderr().print(f"iacmod: error: {message}", markup=False)
-    return typer.Exit(2)
 
 
 def version_callback(value: bool) -> None:
@@ -168,29 +139,6 @@ def _print_errors(result: RunResult, fmt: Format) -> None:
         err.print(report.error_line(error), markup=False)
 
 
-PATHS = typer.Argument(..., help="Files or directories.", exists=False)
-SELECT = typer.Option(None, "--select", help="Rules to run: codes, names or code prefixes, comma-separated.")
-IGNORE = typer.Option(None, "--ignore", help="Rules not to run (codes, names or prefixes).")
-ALL = typer.Option(False, "--all", help="Enable every rule.")
-JOBS = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: CPU count).")
-CONFIG = typer.Option(None, "--config", help="Use this pyproject.toml/iacmod.toml instead of the nearest one.")
-FORMAT = typer.Option(Format.text, "--format", help="Output format: text, json or github (annotations).")
-
-
-def _options(paths: List[Path], all_: bool, select, ignore, unsafe: Optional[bool], jobs, config) -> api.RunOptions:
-    if all_ and select:
-        raise fail("--all and --select exclude each other; use one of them")
-    return api.RunOptions(
-        paths=tuple(paths),
-        all_rules=all_,
-        select=tuple(select or ()),
-        ignore=tuple(ignore or ()),
-        unsafe_fixes=unsafe,
-        jobs=jobs,
-        config_file=config,
-    )
-
-
 @app.command("check")
 def check(
     paths: List[Path] = PATHS,
@@ -203,7 +151,7 @@ def check(
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when findings exist."),
 ) -> None:
     """Report findings without changing anything."""
-    options = _options(paths, all_, select, ignore, None, jobs, config)
+    options = run_options(paths, all_, select, ignore, None, jobs, config)
     result = _run(options, quiet=fmt is not Format.text)
     if fmt is Format.json:
         print(report.json_report(result.files, mode="check"))
@@ -249,7 +197,7 @@ def apply(
     """Fix findings in place (or print the diff with --dry-run)."""
     if branch is None and (base or commit_per_rule or author or force):
         raise fail("--base, --commit-per-rule, --author and --force go with --branch NAME")
-    options = _options(paths, all_, select, ignore, unsafe_fixes, jobs, config)
+    options = run_options(paths, all_, select, ignore, unsafe_fixes, jobs, config)
     if branch is not None:
         from iacmod.cli import branch_cmd
 

@@ -16,18 +16,15 @@ from iacmod.bot import gitops
 from iacmod.config import ConfigError
 from iacmod.findings import FixSafety
 from iacmod.bot.gitops import Build, GitOpsError
+from iacmod.cli.common import stderr, stdout
 
 
 def _err(message: str) -> None:
-    from iacmod.cli.app import stderr
-
     stderr().print(message, markup=False)
 
 
 def print_findings(build: Build, fmt: str, mode: str) -> None:
     """The findings not fixed (the diff and the summary show what was), then file errors."""
-    from iacmod.cli.app import stdout
-
     out = stdout()
     for finding in build.remaining:
         if fmt == "github":
@@ -41,8 +38,6 @@ def print_findings(build: Build, fmt: str, mode: str) -> None:
 
 
 def print_diff(build: Build) -> None:
-    from iacmod.cli.app import stdout
-
     report.print_diff(stdout(), build.diff)
 
 

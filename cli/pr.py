@@ -1,6 +1,6 @@
 """``iacmod pr``: commit the fixes on a branch, push it, and open or update one pull request.
 
-Registered on the Typer app of :mod:`iacmod.cli.app` (imported at the end of that module).
+Registered on the Typer app of :mod:`iacmod.cli.common` (imported at the end of :mod:`iacmod.cli.app`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import typer
 
 from iacmod import api
 from iacmod.bot import gitops
-from iacmod.cli.app import ALL, CONFIG, IGNORE, JOBS, SELECT, _options, app, fail, stderr, stdout
+from iacmod.cli.common import ALL, CONFIG, IGNORE, JOBS, SELECT, app, fail, run_options, stderr, stdout
 from iacmod.cli.branch_cmd import print_diff, print_findings, remaining_summary
 from iacmod.config import ConfigError
 from iacmod.bot.forge import DEFAULT_API_URL, ForgeError, GitHubForge, has_marker, render_pr, stale_comment
@@ -121,7 +121,7 @@ def pr(
     dry_run: bool = typer.Option(
         False, "--dry-run", help="Print the branch diff and the pull request; push nothing, call no API."),
 ) -> None:
-    options = _options(paths or [Path(".")], all_, select, ignore, unsafe_fixes, jobs, config)
+    options = run_options(paths or [Path(".")], all_, select, ignore, unsafe_fixes, jobs, config)
     labels = [part.strip() for item in (label or []) for part in item.split(",") if part.strip()]
     token = None
     if not dry_run:

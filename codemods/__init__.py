@@ -1,0 +1,1 @@
+"""The rules, one module each, grouped by target (found by ``iacmod.registry``)."""

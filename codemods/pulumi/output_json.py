@@ -17,7 +17,7 @@ from iacmod.cst.walk import children
 from iacmod.edit.layout import relative_indent
 from iacmod.edit.literals import string_literal
 
-from iacmod.codemods.pulumi.output_string import (
+from iacmod.iac.output_builders import (
     concat_chain, doubt_message, doubts_of, flatten_add, fstring_to_output, output_class, symbol,
 )
 from iacmod.iac.outputs import Kind, OutputAnalysis, expression_key

@@ -1,0 +1,1 @@
+"""Rules about Python code: Lambda handlers and any other module."""

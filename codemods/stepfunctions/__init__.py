@@ -1,0 +1,1 @@
+"""Rules about Step Functions state machines."""
