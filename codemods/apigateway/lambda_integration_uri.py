@@ -183,7 +183,7 @@ fixed one invokes the same function.
         quote = method.quote if isinstance(method, cst.SimpleString) else '"'
         self.report(
             method,
-            f"`integration_http_method={value!r}` on a Lambda integration: API Gateway calls Lambda's "
+            f"`integration_http_method={cst.Module(body=[]).code_for_node(method)}` on a Lambda integration: API Gateway calls Lambda's "
             "`Invoke` action, which is a POST, whatever the method's own verb; use \"POST\"",
             replacement=cst.SimpleString(f"{quote}POST{quote}"),
         )
