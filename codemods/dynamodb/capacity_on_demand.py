@@ -123,6 +123,7 @@ class DynamodbCapacityOnDemand(ResourceRule):
     summary = "No read/write capacity on a PAY_PER_REQUEST table; provisioned tables without autoscaling"
     severity = Severity.ERROR
     resource_types = (catalog.DYNAMODB_TABLE, catalog.APPAUTOSCALING_TARGET)
+    triggers = catalog.triggers((catalog.DYNAMODB_TABLE,))  # scaling targets matter only next to a table
     targets = frozenset({"pulumi", "cdk", "cdktf"})
     fix_availability = FixAvailability.SOMETIMES
     fix_applicability = RuleApplicability.DEPENDS
@@ -155,7 +156,7 @@ of its indexes (CDK: of its `add_global_secondary_index` calls). Not offered whe
 an index call may belong to the table and cannot be read.
 """
     fix_safety_notes = """
-**Depends.** Removing capacities from an on-demand table is **safe**: the program cannot deploy
+Removing capacities from an on-demand table is **safe**: the program cannot deploy
 as written, and on-demand tables ignore capacity. Switching a provisioned table to on-demand is
 **unsafe**: the cost model changes (per request instead of per hour), and AWS allows switching an
 existing table from provisioned to on-demand at most four times in a 24-hour rolling window.
