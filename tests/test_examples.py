@@ -18,7 +18,7 @@ def test_dry_run_over_examples_shows_every_rule(iacmod_cli):
     assert {f["rule"] for f in report["findings"]} == {r.name for r in all_rules()}
     code, diff, _ = iacmod_cli("apply", "--all", "--dry-run", str(EXAMPLES))
     assert code == 1
-    assert diff.count("+++ b/") == 5  # the handler, the Pulumi programs, the ASL file and the CDK app
+    assert diff.count("+++ b/") == 6  # the handler, the Pulumi programs, the ASL file and the CDK app
 
 
 def test_examples_fix_cleanly_and_converge(iacmod_cli, tmp_path):
