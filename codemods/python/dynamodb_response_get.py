@@ -224,7 +224,7 @@ page was the bug.
                 return [expr]
             return None
         if isinstance(expr, cst.Name):
-            values = self._name_values(expr)
+            values = self.assigned_values(expr)
             if not values:
                 return None
             calls: list[cst.Call] = []

@@ -1,27 +1,26 @@
 """Which boto3 object an expression is, decided from how it was created.
 
-Shared by the DynamoDB rules. A rule that mixes in :class:`Boto3Tracking` records, while the
-engine walks the module, what every plain name, ``self.attribute`` and module-level function
-returns is assigned from; once the walk is done (``leave_Module``) :meth:`Boto3Tracking.kind`
-classifies an expression:
+Shared by the DynamoDB rules. Once the walk is done (``leave_Module``), a rule that mixes in
+:class:`Boto3Tracking` asks :meth:`Boto3Tracking.kind` what an expression is, following the
+assignments each use of a name sees (LibCST's referents: in its own scope, those before it), and
+``self.attribute``, containers and the module's helper functions through the binding tracker
+(:mod:`iacmod.iac.bindings`):
 
 - ``TABLE``: a DynamoDB resource table, ``boto3.resource("dynamodb").Table(name)``;
 - ``RESOURCE``: ``boto3.resource("dynamodb")`` (also from a ``boto3.Session``);
 - ``CLIENT``: ``boto3.client("dynamodb")`` or ``<resource or table>.meta.client``;
 - ``None``: anything else, including function parameters (unknown receivers are left alone).
 
-A name counts only when *every* assignment it can refer to has the same kind.
+A name counts only when *every* binding it can refer to has the same kind.
 """
 
 from __future__ import annotations
 
-from typing import Iterable
-
 import libcst as cst
-from libcst.metadata import QualifiedNameProvider, ScopeProvider
-from libcst.metadata.scope_provider import Assignment
+from libcst.metadata import ParentNodeProvider, ScopeProvider
 
 from iacmod.edit.literals import string_value
+from iacmod.iac.bindings import DEPENDENCIES, bindings
 from iacmod.iac.names import qualified_names
 from iacmod.rule import Rule
 
@@ -56,61 +55,17 @@ def keyword(call: cst.Call, name: str) -> cst.Arg | None:
 class Boto3Tracking(Rule):
     """Mixin base for rules that need to know what a boto3 receiver is."""
 
-    METADATA_DEPENDENCIES = (QualifiedNameProvider, ScopeProvider)
+    METADATA_DEPENDENCIES = DEPENDENCIES
 
     def __init__(self, context) -> None:  # type: ignore[no-untyped-def]
         super().__init__(context)
-        self._values: dict[cst.CSTNode, list[cst.BaseExpression]] = {}  # target Name -> values
-        self._self_attrs: dict[tuple[cst.ClassDef, str], list[cst.BaseExpression]] = {}
-        self._returns: dict[cst.FunctionDef, list[cst.BaseExpression | None]] = {}
-        self._stack: list[cst.CSTNode] = []  # enclosing ClassDef / FunctionDef nodes
-        self._functions: list[cst.FunctionDef] = []
-        self._method_class: dict[cst.FunctionDef, cst.ClassDef] = {}
-        self._kind_cache: dict[cst.CSTNode, str | None] = {}
-
-    # -- recording ---------------------------------------------------------------------------
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self._stack.append(node)
-
-    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
-        self._stack.pop()
+        self._functions: list[cst.FunctionDef] = []  # the functions the walk is in
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        if self._stack and isinstance(self._stack[-1], cst.ClassDef):
-            self._method_class[node] = self._stack[-1]  # a method directly in the class body
-        self._stack.append(node)
         self._functions.append(node)
-        self._returns.setdefault(node, [])
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
-        self._stack.pop()
         self._functions.pop()
-
-    def visit_Return(self, node: cst.Return) -> None:
-        if self._functions:
-            self._returns[self._functions[-1]].append(node.value)
-
-    def _record(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
-        if isinstance(target, cst.Name):
-            self._values.setdefault(target, []).append(value)
-        elif (
-            isinstance(target, cst.Attribute)
-            and isinstance(target.value, cst.Name)
-            and self._functions
-        ):
-            method = self._functions[-1]
-            cls = self._method_class.get(method)
-            if cls is not None and _first_param(method) == target.value.value:
-                self._self_attrs.setdefault((cls, target.attr.value), []).append(value)
-
-    def visit_Assign(self, node: cst.Assign) -> None:
-        for target in node.targets:
-            self._record(target.target, node.value)
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        if node.value is not None:
-            self._record(node.target, node.value)
 
     def enclosing_function(self) -> cst.FunctionDef | None:
         return self._functions[-1] if self._functions else None
@@ -118,51 +73,74 @@ class Boto3Tracking(Rule):
     # -- classifying (after the walk) -----------------------------------------------------------
 
     def kind(self, expr: cst.BaseExpression) -> str | None:
-        return self._kind(expr, 0, set())
+        return self._kind(expr, 0)
 
-    def _kind(self, expr: cst.BaseExpression, depth: int, seen: set[int]) -> str | None:
-        if depth > MAX_DEPTH or id(expr) in seen:
+    def _kind(self, expr: cst.CSTNode, depth: int) -> str | None:
+        if depth > MAX_DEPTH:
             return None
-        seen = seen | {id(expr)}
         if isinstance(expr, cst.Call):
-            return self._call_kind(expr, depth, seen)
+            return self._call_kind(expr, depth)
+        if (
+            isinstance(expr, cst.Attribute)
+            and expr.attr.value == "client"
+            and isinstance(expr.value, cst.Attribute)
+            and expr.value.attr.value == "meta"
+        ):
+            return CLIENT if self._kind(expr.value.value, depth + 1) in (RESOURCE, TABLE) else None
         if isinstance(expr, cst.Name):
-            values = self._name_values(expr)
-            return None if values is None else self._same(values, depth, seen)
-        if isinstance(expr, cst.Attribute):
-            if (
-                expr.attr.value == "client"
-                and isinstance(expr.value, cst.Attribute)
-                and expr.value.attr.value == "meta"
-                and self._kind(expr.value.value, depth + 1, seen) in (RESOURCE, TABLE)
-            ):
-                return CLIENT
-            if isinstance(expr.value, cst.Name):
-                values = self._self_attr_values(expr)
-                if values is not None:
-                    return self._same(values, depth, seen)
-        return None
-
-    def _same(self, values: Iterable[cst.BaseExpression | None], depth: int, seen: set[int]) -> str | None:
-        kinds = {self._kind(v, depth + 1, seen) if v is not None else None for v in values}
+            values = self.assigned_values(expr)
+            if not values:
+                return None
+            kinds = {self._kind(value, depth + 1) for value in values}
+            return kinds.pop() if len(kinds) == 1 else None
+        if not isinstance(expr, (cst.Attribute, cst.Subscript)):
+            return None
+        # every binding of self.x (the tracker follows self.x in every method and containers;
+        # `x.meta.client`, which it leaves unknown, is classified here)
+        found = bindings(self).values(expr)
+        nodes = [v.node for v in found.known if not v.typed]
+        nodes += [u.node for u in found.unknown if isinstance(u.node, cst.Attribute) and u.node is not expr]
+        if not nodes or len(nodes) != len(found.known) + len(found.unknown):
+            return None
+        kinds = {self._kind(node, depth + 1) for node in nodes}
         return kinds.pop() if len(kinds) == 1 else None
 
-    def _call_kind(self, call: cst.Call, depth: int, seen: set[int]) -> str | None:
+    def assigned_values(self, name: cst.Name) -> list[cst.BaseExpression] | None:
+        """The values this use of ``name`` can see assigned (``x = …``, ``x: T = …``): the
+        assignments LibCST's scope analysis says it refers to (in its own scope, those before it);
+        None when one of them is another kind of binding (a parameter, an import, a loop, …)."""
+        scope = self.get_metadata(ScopeProvider, name, None)
+        if scope is None:
+            return None
+        referents = next((set(a.referents) for a in scope.accesses[name.value] if a.node is name), None)
+        if not referents:
+            return None
+        values: list[cst.BaseExpression] = []
+        for ref in referents:
+            node = getattr(ref, "node", None)
+            parent = self.get_metadata(ParentNodeProvider, node, None) if isinstance(node, cst.Name) else None
+            if isinstance(parent, cst.AssignTarget) and parent.target is node:
+                assign = self.get_metadata(ParentNodeProvider, parent, None)
+                if not isinstance(assign, cst.Assign):
+                    return None
+                values.append(assign.value)
+            elif isinstance(parent, cst.AnnAssign) and parent.target is node and parent.value is not None:
+                values.append(parent.value)
+            else:
+                return None
+        return values
+
+    def _call_kind(self, call: cst.Call, depth: int) -> str | None:
         func = call.func
         if isinstance(func, cst.Attribute):
             attr = func.attr.value
             if attr == "Table" and len(call.args) >= 1:
-                if self._kind(func.value, depth + 1, seen) == RESOURCE:
-                    return TABLE
-                return None
+                return TABLE if self._kind(func.value, depth + 1) == RESOURCE else None
             if attr in ("resource", "client"):
-                service = _service(call)
-                if service is None:
-                    return None
-                if service != "dynamodb":
+                if _service(call) != "dynamodb":
                     return None
                 names = qualified_names(self, func)
-                if f"boto3.{attr}" in names or self._kind(func.value, depth + 1, seen) == SESSION:
+                if f"boto3.{attr}" in names or self._kind(func.value, depth + 1) == SESSION:
                     return RESOURCE if attr == "resource" else CLIENT
                 return None
         names = qualified_names(self, func)
@@ -172,59 +150,13 @@ class Boto3Tracking(Rule):
             return RESOURCE
         if "boto3.client" in names and _service(call) == "dynamodb":
             return CLIENT
-        if isinstance(func, cst.Name) and not call.args:
-            # a module-level helper that returns the receiver: def get_table(): return ...
-            defs = self._function_defs(func)
-            if defs:
-                values = [v for d in defs for v in self._returns.get(d, [None]) or [None]]
-                return self._same(values, depth, seen)
-        return None
-
-    def _access_referents(self, name: cst.Name) -> set | None:
-        scope = self.get_metadata(ScopeProvider, name, None)
-        if scope is None:
-            return None
-        for access in scope.accesses[name.value]:
-            if access.node is name:
-                return set(access.referents)
-        return None
-
-    def _name_values(self, name: cst.Name) -> list[cst.BaseExpression] | None:
-        referents = self._access_referents(name)
-        if not referents:
-            return None
-        values: list[cst.BaseExpression] = []
-        for ref in referents:
-            if not isinstance(ref, Assignment) or ref.node not in self._values:
+        if isinstance(func, cst.Name):
+            # a helper of the module that returns the receiver: def get_table(): return ...
+            found = bindings(self).values(call)
+            if found.unknown or [v for v in found.known if v.node is call]:
                 return None
-            values.extend(self._values[ref.node])
-        return values
-
-    def _function_defs(self, name: cst.Name) -> list[cst.FunctionDef] | None:
-        referents = self._access_referents(name)
-        if not referents:
-            return None
-        defs = []
-        for ref in referents:
-            if not isinstance(ref, Assignment) or not isinstance(ref.node, cst.FunctionDef):
-                return None
-            defs.append(ref.node)
-        return defs
-
-    def _self_attr_values(self, attr: cst.Attribute) -> list[cst.BaseExpression] | None:
-        owner = attr.value
-        assert isinstance(owner, cst.Name)
-        # `self` must be the first parameter of the method this expression is in
-        referents = self._access_referents(owner)
-        if not referents or len(referents) != 1:
-            return None
-        ref = next(iter(referents))
-        method = getattr(ref, "node", None)
-        if not isinstance(ref, Assignment) or not isinstance(method, cst.Param):
-            return None
-        for func, cls in self._method_class.items():
-            if _first_param(func) == owner.value and _has_param(func, method):
-                return self._self_attrs.get((cls, attr.attr.value))
+            kinds = {None if v.typed else self._kind(v.node, depth + 1) for v in found.known}
+            return kinds.pop() if len(kinds) == 1 else None
         return None
 
     # -- purity ---------------------------------------------------------------------------------
@@ -270,15 +202,3 @@ def _service(call: cst.Call) -> str | None:
         if arg.keyword is not None and arg.keyword.value == "service_name":
             return string_value(arg.value)
     return None
-
-
-def _first_param(func: cst.FunctionDef | None) -> str | None:
-    if func is None:
-        return None
-    params = list(func.params.posonly_params) + list(func.params.params)
-    return params[0].name.value if params else None
-
-
-def _has_param(func: cst.FunctionDef, param: cst.Param) -> bool:
-    params = list(func.params.posonly_params) + list(func.params.params)
-    return bool(params) and params[0] is param
