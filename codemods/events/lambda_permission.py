@@ -57,10 +57,12 @@ EventBridge invokes a Lambda target through the function's resource-based policy
 must allow `lambda:InvokeFunction` to the principal `{PRINCIPAL}` ("For Lambda, Amazon SNS, Amazon
 SQS, and Amazon CloudWatch Logs resources, EventBridge uses resource-based policies",
 EventBridge user guide, "Using resource-based policies for Amazon EventBridge"). Creating the
-target does not add that permission: the console does it for you, the APIs behind Pulumi's
-`aws.cloudwatch.EventTarget`, CDKTF's `CloudwatchEventTarget` and CloudFormation's
-`AWS::Events::Rule` targets do not. Without it everything deploys, the rule matches, and the
-invocation fails (the rule's `FailedInvocations` metric counts it): the function never runs.
+target does not add that permission: `PutTargets` (behind Pulumi's `aws.cloudwatch.EventTarget`
+and CDKTF's `CloudwatchEventTarget`) and CloudFormation's `AWS::Events::Rule` targets leave the
+function's policy alone. Everything deploys, the rule matches, and the function never runs: the
+first entry of the EventBridge troubleshooting guide ("My rule ran but my Lambda function wasn't
+invoked") and AWS's knowledge center ("use the `AWS::Lambda::Permission` resource in the
+CloudFormation stack to add the `lambda:InvokeFunction` permission") describe exactly this.
 
 CDK's L2 target `targets.LambdaFunction(fn)` adds the permission itself, so only the L1
 `events.CfnRule(targets=[CfnRule.TargetProperty(arn=fn.function_arn, ...)])` is checked.

@@ -71,9 +71,9 @@ callers that invoke the function unqualified.
 The program cannot deploy as it is, so no working deployment changes: **safe** where `publish` is
 not set. It is **unsafe** where the program writes `publish=False`, which someone chose. Either
 way, know what the fix starts: every change to the function's code or configuration now publishes
-a new version, and the provisioned concurrency moves to it (the new instances are initialized
-before the old ones are released, which takes a few minutes per deployment); old versions
-accumulate until they are deleted. CDK's `current_version` does the same.
+a new version, and the provisioned concurrency is allocated again for it (`qualifier` changes, so
+the configuration is replaced on each such deployment); published versions accumulate until they
+are deleted. CDK's `current_version` does the same.
 """
     examples = (
         Example(title="pulumi function without publish", before="""

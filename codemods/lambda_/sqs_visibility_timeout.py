@@ -87,9 +87,10 @@ visibility timeout while the function works on it. Lambda refuses to create the 
 mapping when that timeout is shorter than the function's: `CreateEventSourceMapping` fails with
 `InvalidParameterValueException: Queue visibility timeout: 30 seconds is less than Function
 timeout: 60 seconds`, so `pulumi up`, `cdk deploy` and `terraform apply` stop there (reported,
-for example, in hashicorp/terraform-provider-aws#18099 and winglang/wing#1507). Nothing catches it
-before: CDK synthesizes `SqsEventSource` without a check, and neither cfn-lint nor the security
-scanners compare the two resources.
+for example, in hashicorp/terraform-provider-aws#18099 and winglang/wing#1507). CDK synthesizes
+`SqsEventSource` without a check; cfn-lint (E3505, "Validate SQS 'VisibilityTimeout' is greater
+than a function's 'Timeout'") catches it in a synthesized CloudFormation template, but nothing
+reads Pulumi or CDKTF programs for it, and the CDK source is where the fix goes.
 
 The defaults matter: a function's timeout is 3 seconds and a queue's visibility timeout 30
 seconds when they are not set (pulumi-aws: `timeout` "Defaults to 3", `visibility_timeout_seconds`

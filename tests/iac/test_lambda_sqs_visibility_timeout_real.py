@@ -97,5 +97,9 @@ def test_cdk_synthesizes_the_defect_before_and_a_long_enough_queue_after() -> No
     assert queue["VisibilityTimeout"] == 720 >= _of(after, "AWS::Lambda::Function")[0]["Timeout"]
     from cfnlint.api import ManualArgs, lint
 
+    # cfn-lint sees it in the synthesized template (E3505) before, and nothing after
+    errors = [m.rule.id for m in lint(json.dumps(before), config=ManualArgs(regions=["us-east-1"]))
+              if m.rule.id.startswith("E")]
+    assert errors == ["E3505"]
     matches = lint(json.dumps(after), config=ManualArgs(regions=["us-east-1"]))
     assert not [m for m in matches if m.rule.id.startswith("E")], [str(m) for m in matches]
