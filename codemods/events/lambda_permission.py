@@ -87,11 +87,14 @@ aws.lambda_.Permission("<target>-permission", action="lambda:InvokeFunction", fu
 
 (CDKTF `LambdaPermission(self, "<id>Permission", ..., function_name=fn.arn, ...)`, CDK
 `lambda_.CfnPermission(self, "<RuleId>Permission", ..., function_name=fn.function_arn,
-source_arn=rule.attr_arn)`). The name is derived from the target's and unique in the file. There
-is no fix, only the finding, when a permission in the module might already grant it (its function
-or principal is not a value the code shows), when the rule's ARN cannot be told from the target
-(`rule="name"` as a string, a `CfnRule` not assigned to a name), or when the target is created in
-a loop (the permission's name would repeat).
+source_arn=rule.attr_arn)`). The name is derived from the target's (an f-string stays one:
+`f"{{env}}-nightly"` gives `f"{{env}}-nightly-permission"`) and is unique in the file. The permission
+is created where the target is: the same CDKTF `provider=`, and for Pulumi the target's `opts`
+reduced to `parent`, `provider` and `providers` (the function's region and account). There is no
+fix, only the finding, when a permission in the module might already grant it (its function or
+principal is not a value the code shows), when the rule's ARN cannot be told from the target
+(`rule="name"` as a string, a `CfnRule` not assigned to a name), when the target is created in a
+loop under a fixed name, or when its `opts` say more than parent and provider.
 """
     fix_safety_notes = """
 **Safe**: the fix only adds a grant, scoped to the one function, the one principal and the one
@@ -361,14 +364,24 @@ it has been silently not running for a while (a scheduled job will now run).
         statement = statements.statement_of(self, call)
         if statement is None:
             return None, "the target is created in a one-line block"
-        if statements.in_loop(self, call):
-            return None, "the target is created in a loop, where a permission's name would repeat"
         positional = [a.value for a in call.args if a.keyword is None and not a.star]
         platform = resource.platform
         named = positional[0] if platform is Platform.PULUMI else (positional[1] if len(positional) > 1 else None)
-        if not isinstance(named, cst.SimpleString) or not isinstance(named.evaluated_value, str):
-            return None, "the target's name is not a string literal to derive the permission's from"
-        quote = named.quote if named.quote in ("'", '"') else '"'
+        if isinstance(named, cst.SimpleString) and isinstance(named.evaluated_value, str):
+            if statements.in_loop(self, call):
+                return None, "the target is created in a loop under one name, which the permission's would repeat"
+            quote = named.quote if named.quote in ("'", '"') else '"'
+            name = f"{quote}{self._unique(named.evaluated_value, quote)}{quote}"
+        elif isinstance(named, cst.FormattedString) and named.end in ("'", '"') and named.start in ("f'", 'f"'):
+            # f"{env}-nightly" → f"{env}-nightly-permission": unique where the target's name is
+            quote = named.end
+            static = "".join(p.value for p in named.parts if isinstance(p, cst.FormattedStringText))
+            code = self.module_code(named)
+            name = code[: -len(quote)] + self._suffix(static) + quote
+            if name[len(named.start):-len(quote)] in self.context.source:
+                return None, "the name the permission would get is taken"
+        else:
+            return None, "the target's name is not a string to derive the permission's from"
         # the rule's ARN
         if platform is Platform.CDK_L1:
             assign = self.get_metadata(ParentNodeProvider, call, None)
@@ -396,10 +409,9 @@ it has been silently not running for a while (a scheduled job will now run).
         if ref is None:
             return None, f"`{symbol.rpartition(':')[2]}` names something else in this file"
         func, imports = ref
-        name = self._unique(named.evaluated_value, quote)
         function_key = "function" if platform is Platform.PULUMI else "function_name"
         args = [
-            f"{quote}{name}{quote}",
+            name,
             f"action={quote}lambda:InvokeFunction{quote}",
             f"{function_key}={self.module_code(target.values['arn'])}",
             f"principal={quote}{PRINCIPAL}{quote}",
@@ -407,18 +419,47 @@ it has been silently not running for a while (a scheduled job will now run).
         ]
         if platform is not Platform.PULUMI:
             args.insert(0, self.module_code(positional[0]))
+        placement = self._placement(resource)
+        if placement is None:
+            return None, "the target's `opts` say more than where it is created (parent, provider)"
+        args += placement
         lines = self.context.source.splitlines()
         limit = max(88, max((len(line) for line in lines), default=0))
         text = statements.call_text(func, args, statements.indent_of(self, statement), limit)
         return ({statement: statements.insert_after(statement, text)}, imports), ""
 
+    def _placement(self, resource: Resource) -> list[str] | None:
+        """Where the target is created, for the permission: the same account and region (CDKTF's
+        ``provider=``), and, for Pulumi, the same parent and provider (``opts`` reduced to
+        ``parent``/``provider``/``providers``, or copied when it is a name). None when ``opts``
+        is something else."""
+        named = {a.keyword.value: a.value for a in resource.call.args if a.keyword is not None}
+        if resource.platform is Platform.CDKTF:
+            return [f"provider={self.module_code(named['provider'])}"] if "provider" in named else []
+        opts = named.get("opts")
+        if resource.platform is not Platform.PULUMI or opts is None:
+            return []
+        if isinstance(opts, (cst.Name, cst.Attribute)):
+            return [f"opts={self.module_code(opts)}"]
+        if not isinstance(opts, cst.Call) or any(a.keyword is None or a.star for a in opts.args):
+            return None
+        kept = [a for a in opts.args if a.keyword is not None and a.keyword.value in ("parent", "provider", "providers")]
+        if not kept:
+            return []
+        inner = ", ".join(f"{a.keyword.value}={self.module_code(a.value)}" for a in kept if a.keyword is not None)
+        return [f"opts={self.module_code(opts.func)}({inner})"]
+
+    @staticmethod
+    def _suffix(base: str) -> str:
+        """The permission's name after the target's, in its style (kebab, snake or Camel case)."""
+        if "-" in base or (base.islower() and "_" not in base) or not base:
+            return "-permission"
+        if "_" in base:
+            return "_permission"
+        return "Permission"
+
     def _unique(self, base: str, quote: str) -> str:
-        if "-" in base or (base.islower() and "_" not in base):
-            stem = base + "-permission"
-        elif "_" in base:
-            stem = base + "_permission"
-        else:
-            stem = base + "Permission"
+        stem = base + self._suffix(base)
         source = self.context.source
         name, k = stem, 2
         while f"{quote}{name}{quote}" in source or f"'{name}'" in source or f'"{name}"' in source:
