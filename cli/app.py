@@ -20,7 +20,7 @@ from iacmod.cli.common import (
 )
 from iacmod.config import ConfigError
 from iacmod.docs import rule_page
-from iacmod.findings import FixSafety, RunResult
+from iacmod.findings import FixSafety, RunResult, describe_fix
 from iacmod.registry import SelectionError, all_rules, rule_by_name
 
 PROGRESS_MIN_FILES = 200
@@ -44,22 +44,25 @@ def main_callback(
 
 @app.command("list")
 def list_rules(fmt: Format = typer.Option(Format.text, "--format", help="text or json")) -> None:
-    """List the rules: code, name, targets, fix safety, summary."""
+    """List the rules: code, name, severity, targets, fix (availability, applicability), summary."""
     rules = all_rules()
     if fmt is Format.json:
         import json
 
         print(json.dumps([
-            {"code": r.code, "name": r.name, "targets": sorted(r.targets), "fix_safety": r.fix_safety.value,
+            {"code": r.code, "name": r.name, "severity": r.severity.value, "targets": sorted(r.targets),
+             "fix_availability": r.fix_availability.value,
+             "fix_applicability": r.fix_applicability.value if r.fix_applicability else None,
              "summary": r.summary, "default": r.default_enabled}
             for r in rules
         ], indent=2))
         return
     table = Table(show_edge=False, pad_edge=False)
-    for col in ("code", "name", "targets", "fix safety", "summary"):
+    for col in ("code", "name", "severity", "targets", "fix", "summary"):
         table.add_column(col, overflow="fold")
     for r in rules:
-        table.add_row(r.code, r.name, ", ".join(sorted(r.targets)), r.fix_safety.value, r.summary)
+        table.add_row(r.code, r.name, r.severity.value, ", ".join(sorted(r.targets)),
+                      describe_fix(r.fix_availability, r.fix_applicability), r.summary)
     stdout().print(table)
 
 

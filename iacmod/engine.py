@@ -276,7 +276,7 @@ def _choose_fixes(found: _Found, text: str, path: str, settings: Settings, wrapp
         rng = positions.get(rep.node)
         span = _span(rng) if rng is not None else Span.point(1)
         safety = rep.fix.safety if rep.fix else FixSafety.NONE
-        finding = Finding(rep.rule.code, rep.rule.name, rep.message, path, span, safety)
+        finding = Finding(rep.rule.code, rep.rule.name, rep.message, path, span, safety, severity=rep.severity)
         if sup.covers(rep.rule.code, rep.rule.name, span.start.line, span.end.line):
             continue  # suppressed findings are neither reported nor fixed
         fix = rep.fix
@@ -603,7 +603,8 @@ def _process_document(path: Path, data: bytes, settings: Settings) -> FileResult
             )
             if sup.covers(rule.code, rule.name, span.start.line, span.end.line):
                 continue
-            findings.append(Finding(rule.code, rule.name, doc.message, display, span, doc.safety, doc.fixed))
+            findings.append(Finding(rule.code, rule.name, doc.message, display, span, doc.safety, doc.fixed,
+                                    severity=doc.severity or rule.severity))
         if outcome.new_text is not None:
             current = outcome.new_text
     new_source = None

@@ -1,4 +1,26 @@
-"""Shared value types: fix safety, source spans, findings and per-file results."""
+"""Shared value types: severities, the fix model, source spans, findings and per-file results.
+
+Severity and fixes are kept apart, and so are a rule's *fix availability* and each fix's
+*applicability* (as in Ruff):
+
+- :class:`Severity`: how bad a defect is. ``error``: the program fails to deploy or misbehaves
+  at run time; ``warning``: a security, reliability or cost risk; ``info``: style or a
+  recommendation. Every rule declares one (``Rule.severity``); a finding may override it
+  (``Rule.report(..., severity=...)``), e.g. when one form of a defect fails at run time and
+  another only reads badly. Each :class:`Finding` carries its own.
+- :class:`FixAvailability`: declared by a rule (``Rule.fix_availability``), whether its findings
+  come with a fix: ``always``, ``sometimes`` (some findings are detect-only: no rewrite is sound
+  there, the message says what to change) or ``none`` (a detect-only rule).
+- :class:`FixSafety`: the *applicability* of one fix, carried by every fix (``Rule.report(...,
+  safety=...)``) and by the finding it belongs to. ``safe`` fixes apply by default; ``unsafe``
+  ones only with ``--unsafe-fixes``. On a finding, ``none`` means that no fix is offered. (Ruff's
+  third applicability, display-only, has no counterpart: a detect-only finding says in its
+  message what to change.) The engine decides what to apply from this value alone.
+- :class:`RuleApplicability`: declared by a rule (``Rule.fix_applicability``) for the docs and
+  ``iacmod list``: the applicability its fixes have, ``safe``, ``unsafe``, or ``depends`` (decided
+  per fix, e.g. safe where a value is consumed at once and unsafe elsewhere). None for a rule
+  whose fix availability is ``none``. The generated tests check it against the examples.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +30,28 @@ from pathlib import Path
 from typing import Any
 
 
+class Severity(str, enum.Enum):
+    """How bad a finding is (declared per rule, overridable per finding)."""
+
+    ERROR = "error"  # the program fails to deploy or misbehaves at run time
+    WARNING = "warning"  # a security, reliability or cost risk
+    INFO = "info"  # style or a recommendation
+
+
+class FixAvailability(str, enum.Enum):
+    """Whether a rule's findings come with a fix (a rule declaration)."""
+
+    ALWAYS = "always"
+    SOMETIMES = "sometimes"  # some findings are detect-only
+    NONE = "none"  # a detect-only rule
+
+
 class FixSafety(str, enum.Enum):
-    """How far a fix may be trusted.
+    """The applicability of one fix: how far it may be trusted.
 
     ``SAFE`` fixes keep what the program does, except the defect they remove, and apply by
     default. ``UNSAFE`` fixes may change behaviour that somebody relies on and apply only with
-    ``--unsafe-fixes``. ``NONE`` marks a detect-only finding: no rewrite is sound.
+    ``--unsafe-fixes``. ``NONE`` (on a finding) marks a detect-only finding: no rewrite is sound.
     """
 
     SAFE = "safe"
@@ -21,13 +59,19 @@ class FixSafety(str, enum.Enum):
     NONE = "none"
 
 
-class RuleFixSafety(str, enum.Enum):
-    """What a rule declares about its fixes, for ``iacmod list`` and the docs."""
+class RuleApplicability(str, enum.Enum):
+    """The applicability a rule's fixes have, as the rule declares it (docs, ``iacmod list``)."""
 
-    SAFE = "safe"
-    UNSAFE = "unsafe"
-    SOMETIMES = "sometimes"  # safe in some contexts, unsafe in others (decided per finding)
-    NONE = "detect-only"
+    SAFE = "safe"  # every fix is safe
+    UNSAFE = "unsafe"  # every fix is unsafe
+    DEPENDS = "depends"  # decided per fix: safe in some contexts, unsafe in others
+
+
+def describe_fix(availability: FixAvailability, applicability: RuleApplicability | None) -> str:
+    """A rule's fix in a few words: "always, safe", "sometimes, depends", "none"."""
+    if availability is FixAvailability.NONE or applicability is None:
+        return availability.value
+    return f"{availability.value}, {applicability.value}"
 
 
 @dataclass(frozen=True, order=True)
@@ -57,9 +101,10 @@ class Finding:
     message: str
     path: str
     span: Span
-    safety: FixSafety  # safety of the fix offered; NONE when detect-only
+    safety: FixSafety  # applicability of the fix offered; NONE when detect-only
     fixed: bool = False  # the fix was applied (or, in a dry run, would be)
     suppressed: bool = False
+    severity: Severity = field(kw_only=True)  # the rule's, unless the finding overrides it
 
     @property
     def fixable(self) -> bool:
@@ -77,6 +122,7 @@ class Finding:
         return {
             "code": self.code,
             "rule": self.rule,
+            "severity": self.severity.value,
             "message": self.message,
             "path": self.path,
             "line": self.span.start.line,

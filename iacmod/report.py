@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from iacmod import __version__
-from iacmod.findings import FileError, FileResult, Finding, FixSafety
+from iacmod.findings import FileError, FileResult, Finding, FixSafety, Severity
 
 
 def display_path(path: str | Path) -> str:
@@ -163,6 +163,7 @@ def json_report(results: Sequence[FileResult], *, mode: str, dry_run: bool = Fal
             "fixed": sum(1 for f in findings if f.fixed),
             "unsafe_skipped": sum(1 for f in findings if not f.fixed and f.safety is FixSafety.UNSAFE),
             "detect_only": sum(1 for f in findings if f.safety is FixSafety.NONE),
+            "by_severity": {s.value: sum(1 for f in findings if f.severity is s) for s in Severity},
             "errors": len(errors),
             "changed_files": len(files),
         },

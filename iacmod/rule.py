@@ -1,10 +1,12 @@
 """The rule framework.
 
 A rule is one LibCST visitor class that declares what it is (code, kebab-case name, summary,
-rationale, targets, fix safety, trigger tokens, options, examples) and, while the engine walks a
-module, calls :meth:`Rule.report` for each defect, optionally with a fix: replacement nodes and
-the imports the replacement needs. The engine decides which fixes to apply (safety, suppression,
-overlap), applies them, adds and removes imports, and validates the result.
+rationale, targets, severity, fix availability and applicability, trigger tokens, options,
+examples) and, while the engine walks a module, calls :meth:`Rule.report` for each defect,
+optionally with a fix: replacement nodes, the imports the replacement needs, and the fix's
+applicability (``safety``). The engine decides which fixes to apply (applicability,
+suppression, overlap), applies them, adds and removes imports, and validates the result.
+``iacmod.findings`` describes severities and the fix model.
 
 Tests (``tests/test_rules.py``) and docs (``docs/rules/<name>.md``) are generated from these
 declarations, so a rule ships with its examples in its own module.
@@ -20,7 +22,7 @@ from typing import Any, ClassVar, Iterable, Iterator, Mapping, Sequence
 import libcst as cst
 from libcst.metadata import ProviderT
 
-from iacmod.findings import FixSafety, RuleFixSafety
+from iacmod.findings import FixAvailability, FixSafety, RuleApplicability, Severity
 from iacmod.cst.metadata import LazyMetadata
 
 # Targets a rule can declare. "python" rules run on any Python file (handlers included);
@@ -54,10 +56,14 @@ class Option:
 class Example:
     """Embedded example. ``after`` None means the code must stay byte-identical.
 
-    ``unsafe``: the change only happens with ``--unsafe-fixes`` (and the code must stay
+    ``title``: a short description; the rule page shows it, and its slug names the generated
+    test (``datetime-utcnow[strftime-without-a-zone-directive-is-safe]``), so it is unique per
+    rule. ``unsafe``: the change only happens with ``--unsafe-fixes`` (and the code must stay
     identical without it). ``findings``: how many findings the rule reports on ``before``
     (None: not checked; a must-not-change example with ``findings=1`` is detect-only).
-    ``path``: the file name the example is processed as (some rules look at it).
+    ``message``: a fragment of the message of a finding on ``before``; ``line``: the 1-based
+    line (in the dedented ``before``) of a finding, the same one when both are given (None: not
+    checked). ``path``: the file name the example is processed as (some rules look at it).
     """
 
     before: str
@@ -67,6 +73,8 @@ class Example:
     findings: int | None = None
     path: str = "example.py"
     title: str = ""
+    message: str | None = None
+    line: int | None = None
 
     @property
     def before_text(self) -> str:
@@ -116,6 +124,7 @@ class Report:
     node: cst.CSTNode
     message: str
     fix: PendingFix | None
+    severity: Severity
 
 
 @dataclass(frozen=True)
@@ -125,10 +134,11 @@ class DocumentFinding:
     message: str
     line: int
     column: int = 1
-    safety: FixSafety = FixSafety.NONE  # safety of the fix offered; NONE: detect-only
+    safety: FixSafety = FixSafety.NONE  # applicability of the fix offered; NONE: detect-only
     fixed: bool = False  # the fix is applied in DocumentResult.new_text
     end_line: int | None = None
     end_column: int | None = None
+    severity: Severity | None = None  # None: the rule's
 
 
 @dataclass(frozen=True)
@@ -149,7 +159,12 @@ class Rule(LazyMetadata, cst.BatchableCSTVisitor):
     summary: ClassVar[str]  # one line
     rationale: ClassVar[str]  # markdown: why is this bad?
     fix_description: ClassVar[str] = ""  # markdown: what the fix does
-    fix_safety: ClassVar[RuleFixSafety] = RuleFixSafety.SAFE
+    # Every rule declares its severity (no default); a finding may override it (report()).
+    severity: ClassVar[Severity]
+    # Whether findings come with a fix, and the applicability the fixes have (None when the
+    # availability is NONE); for docs and `iacmod list`: the engine reads each fix's own safety.
+    fix_availability: ClassVar[FixAvailability] = FixAvailability.NONE
+    fix_applicability: ClassVar[RuleApplicability | None] = None
     fix_safety_notes: ClassVar[str] = ""  # markdown: why the fix is (un)safe where it is
     targets: ClassVar[frozenset[str]] = frozenset({"python"})
     # A file is parsed for this rule only when its text contains one of these substrings.
@@ -205,12 +220,14 @@ class Rule(LazyMetadata, cst.BatchableCSTVisitor):
         add_imports: Sequence[ImportSpec] = (),
         remove_imports: Sequence[ImportSpec] = (),
         safety: FixSafety = FixSafety.SAFE,
+        severity: Severity | None = None,
     ) -> None:
         """Report a defect at ``node``.
 
         With ``replacement`` (for ``node``) and/or ``changes`` (other nodes of the original tree),
-        the finding carries a fix of the given ``safety``; without either it is detect-only.
-        Nodes in ``changes`` must not contain one another.
+        the finding carries a fix of the given applicability, ``safety``; without either it is
+        detect-only. Nodes in ``changes`` must not contain one another. ``severity`` overrides
+        the rule's for this finding.
         """
         all_changes: dict[cst.CSTNode, Any] = dict(changes or {})
         if replacement is not None:
@@ -220,7 +237,7 @@ class Rule(LazyMetadata, cst.BatchableCSTVisitor):
             if safety is FixSafety.NONE:
                 raise ValueError("a fix needs a safety of SAFE or UNSAFE")
             fix = PendingFix(all_changes, tuple(add_imports), tuple(remove_imports), safety)
-        self.reports.append(Report(type(self), node, message, fix))
+        self.reports.append(Report(type(self), node, message, fix, severity or self.severity))
 
     @classmethod
     def process_document(cls, context: RuleContext) -> "DocumentResult":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, Mapping
@@ -50,10 +51,21 @@ class FixtureCase:
     unsafe: bool
 
 
-def example_cases() -> Iterator[tuple[type[Rule], int, Example]]:
+def slugify(text: str) -> str:
+    """``"isoformat gains +00:00: unsafe"`` -> ``"isoformat-gains-00-00-unsafe"``."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def example_id(rule: type[Rule], example: Example) -> str:
+    """The generated test's id: ``rule-name[slug-of-the-title]``."""
+    return f"{rule.name}[{slugify(example.title)}]"
+
+
+def example_cases() -> Iterator[tuple[type[Rule], str, Example]]:
+    """Every rule's examples, with their test ids (see :func:`example_id`)."""
     for rule in all_rules():
-        for index, example in enumerate(rule.examples):
-            yield rule, index, example
+        for example in rule.examples:
+            yield rule, example_id(rule, example), example
 
 
 def fixture_cases() -> Iterator[FixtureCase]:

@@ -30,10 +30,20 @@ def repo(tmp_path):
 
 
 def test_list_and_explain(iacmod_cli):
-    code, out, _ = iacmod_cli("list")
+    code, out, _ = iacmod_cli("list", env={"COLUMNS": "240"})
     assert code == 0 and "IAC101" in out and "datetime-utcnow" in out
+    header = out.splitlines()[0].split()
+    assert [c for c in header if c.isalpha()][:6] == ["code", "name", "severity", "targets", "fix", "summary"]
+    rows = {line.split()[0]: line for line in out.splitlines()[2:]}
+    assert "warning" in rows["IAC101"] and "sometimes, depends" in rows["IAC101"]
+    assert "error" in rows["IAC201"] and "sometimes, safe" in rows["IAC201"]
+    assert "always, depends" in rows["IAC104"] and "sometimes, unsafe" in rows["IAC401"]
     code, out, _ = iacmod_cli("list", "--format", "json")
-    assert {"code": "IAC101", "name": "datetime-utcnow"}.items() <= json.loads(out)[0].items()
+    assert {
+        "code": "IAC101", "name": "datetime-utcnow", "severity": "warning",
+        "fix_availability": "sometimes", "fix_applicability": "depends",
+    }.items() <= json.loads(out)[0].items()
+    assert {r["severity"] for r in json.loads(out)} == {"error", "warning", "info"}
     code, out, _ = iacmod_cli("explain", "datetime-utcnow")
     assert code == 0 and "## Why is this bad?" in out and "## Fix safety" in out
     code, _, err = iacmod_cli("explain", "no-such-rule")
@@ -62,6 +72,7 @@ def test_check_json_is_valid(iacmod_cli, repo):
     assert data["summary"]["findings"] == 2
     assert {f["fix"]["safety"] for f in data["findings"]} == {"safe", "unsafe"}
     assert all(f["rule"] == "datetime-utcnow" and f["line"] == 4 for f in data["findings"])
+    assert all(f["severity"] == "warning" for f in data["findings"])
 
 
 def test_check_github_annotations(iacmod_cli, repo):

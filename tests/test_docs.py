@@ -16,3 +16,18 @@ def test_pages_have_ruff_sections():
             continue
         for heading in ("## Why is this bad?", "## Fix safety", "## Options"):
             assert heading in text, (name, heading)
+
+
+def test_pages_state_severity_and_fix():
+    from iacmod.docs import AVAILABILITY_WORDS
+    from iacmod.findings import describe_fix
+    from iacmod.registry import all_rules
+
+    pages = expected_pages()
+    for rule in all_rules():
+        page = pages[f"{rule.name}.md"]
+        assert f"- **Severity:** {rule.severity.value} (" in page
+        assert f"- **Fix:** {describe_fix(rule.fix_availability, rule.fix_applicability)}\n" in page
+        safety = page.split("## Fix safety\n\n", 1)[1]
+        assert safety.startswith(AVAILABILITY_WORDS[rule.fix_availability.value])
+        assert f"| {rule.code} | [{rule.name}]({rule.name}.md) | {rule.severity.value} |" in pages["README.md"]

@@ -6,7 +6,7 @@ import libcst as cst
 
 from iacmod import engine
 from iacmod.engine import Settings, fix_module_source, process_file
-from iacmod.findings import FixSafety
+from iacmod.findings import FixSafety, Severity
 from iacmod.passes import PassInput, PassResult
 from iacmod.registry import all_rules, default_passes, rule_by_name
 from iacmod.rule import Example, Rule
@@ -25,6 +25,7 @@ class BrokenRule(Rule):
     code = "IAC999"
     name = "broken-rule"
     summary = "Breaks code"
+    severity = Severity.ERROR
     rationale = "test"
     triggers = ("utcnow",)
     examples = (Example("x = 1"),)

@@ -10,7 +10,7 @@ from typing import Callable
 import libcst as cst
 from libcst.metadata import PositionProvider, QualifiedNameProvider, ScopeProvider
 
-from iacmod.findings import FixSafety, RuleFixSafety
+from iacmod.findings import FixAvailability, FixSafety, RuleApplicability, Severity
 from iacmod.iac.names import module_alias, name_bound, qualified_names, scope_of
 from iacmod.rule import Example, ImportSpec, Option, Rule
 
@@ -149,7 +149,9 @@ class AlarmErrorRate(Rule):
     summary = "Alarm on the Lambda/API Gateway error rate (metric math) instead of the absolute error count"
     targets = frozenset({"pulumi", "cdk", "cdktf"})
     triggers = ("Errors", "5XXError", "4XXError", "metric_errors")
-    fix_safety = RuleFixSafety.UNSAFE
+    severity = Severity.WARNING
+    fix_availability = FixAvailability.SOMETIMES
+    fix_applicability = RuleApplicability.UNSAFE
     METADATA_DEPENDENCIES = (QualifiedNameProvider, ScopeProvider, PositionProvider)
     options = {
         "threshold-percent": Option(
@@ -684,6 +686,7 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
 EXAMPLES = (
     Example(
         title='Pulumi: a Lambda `Errors` count becomes an error-rate metric query',
+        message="old threshold: `5` errors per period of `300`", line=6,
         before="""
             import pulumi_aws as aws
 
@@ -1024,6 +1027,7 @@ EXAMPLES = (
     ),
     Example(
         title='a threshold that is not a literal is kept and reported',
+        message="old threshold: `config.error_threshold`", line=3,
         before="""
             import pulumi_aws as aws
 
@@ -1273,6 +1277,7 @@ EXAMPLES = (
     ),
     Example(
         title='reported only: an operator that is not a literal, a receiver that is not provably a Lambda function',
+        message="`target.metric_errors()` count", line=17,
         before="""
             import pulumi_aws as aws
             from aws_cdk import aws_cloudwatch as cloudwatch

@@ -11,7 +11,7 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
-from iacmod.findings import RuleFixSafety
+from iacmod.findings import FixAvailability, RuleApplicability, Severity
 from iacmod.rule import Example, Option, Rule
 from iacmod.cst.walk import children
 from iacmod.edit.layout import relative_indent
@@ -104,7 +104,9 @@ class PulumiOutputJson(Rule):
     summary = "Serialize documents that hold Pulumi Outputs inside `Output.all(...).apply(...)`"
     targets = frozenset({"pulumi"})
     triggers = ("pulumi",)
-    fix_safety = RuleFixSafety.SAFE
+    severity = Severity.ERROR
+    fix_availability = FixAvailability.SOMETIMES
+    fix_applicability = RuleApplicability.SAFE
     METADATA_DEPENDENCIES = (QualifiedNameProvider, ScopeProvider, ParentNodeProvider, PositionProvider)
     options = {
         "style": Option(
@@ -177,6 +179,7 @@ unknown value leaves the result unknown, as any `apply` does.
     examples = (
         Example(
             title="a role policy that refers to resources",
+            message="`table.arn`, `bucket.arn` raises `TypeError", line=15,
             before="""
             import json
             import pulumi
@@ -355,6 +358,7 @@ unknown value leaves the result unknown, as any `apply` does.
         ),
         Example(
             title="a value iacmod cannot classify (a parameter without a type annotation)",
+            message="`table` is a parameter without a type annotation", line=8,
             before="""
             import json
             import pulumi

@@ -8,7 +8,7 @@ from libcst.metadata import Assignment
 
 from iacmod.edit import args as argedit
 from iacmod.edit.literals import string_value
-from iacmod.findings import FixSafety, RuleFixSafety
+from iacmod.findings import FixAvailability, FixSafety, RuleApplicability, Severity
 from iacmod.rule import Example, Rule
 
 from iacmod.iac.output_builders import (
@@ -29,7 +29,9 @@ class PulumiOutputString(Rule):
     summary = "Build strings from Pulumi Outputs with `Output.concat`/`Output.format`, not f-strings or `+`"
     targets = frozenset({"pulumi"})
     triggers = ("pulumi",)
-    fix_safety = RuleFixSafety.SOMETIMES
+    severity = Severity.ERROR
+    fix_availability = FixAvailability.SOMETIMES
+    fix_applicability = RuleApplicability.DEPENDS
     METADATA_DEPENDENCIES = (QualifiedNameProvider, ScopeProvider, ParentNodeProvider, PositionProvider)
 
     rationale = """
@@ -89,6 +91,7 @@ Output, and `print`/logging calls cannot show one: those are reported without a 
     examples = (
         Example(
             title="`+` on an Output raises TypeError",
+            message="Output has no `__add__`", line=11,
             before="""
             import pulumi_aws as aws
 
@@ -173,6 +176,7 @@ Output, and `print`/logging calls cannot show one: those are reported without a 
         ),
         Example(
             title="a string returned to unknown code: unsafe",
+            message="unsafe fix: the value now is an Output[str]", line=5,
             before="""
             import pulumi
             import pulumi_aws as aws
@@ -191,6 +195,7 @@ Output, and `print`/logging calls cannot show one: those are reported without a 
         ),
         Example(
             title="a resource name cannot be an Output: reported only",
+            message="a resource name must be a plain string", line=4,
             before="""
             import pulumi_aws as aws
 

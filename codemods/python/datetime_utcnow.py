@@ -7,7 +7,7 @@ import re
 import libcst as cst
 from libcst.metadata import QualifiedNameProvider, ScopeProvider
 
-from iacmod.findings import FixSafety, RuleFixSafety
+from iacmod.findings import FixAvailability, FixSafety, RuleApplicability, Severity
 from iacmod.edit.symbols import reference
 from iacmod.iac.names import qualified_names
 from iacmod.rule import Example, ImportSpec, Rule
@@ -40,7 +40,9 @@ class DatetimeUtcnow(Rule):
     targets = frozenset({"python", "lambda", "pulumi", "cdk", "cdktf"})
     triggers = ("utcnow", "utcfromtimestamp")
     requires = ("datetime",)
-    fix_safety = RuleFixSafety.SOMETIMES
+    severity = Severity.WARNING
+    fix_availability = FixAvailability.SOMETIMES
+    fix_applicability = RuleApplicability.DEPENDS
     METADATA_DEPENDENCIES = (QualifiedNameProvider, ScopeProvider)
 
     rationale = """
@@ -82,6 +84,7 @@ Review those call sites, then apply with `--unsafe-fixes`.
     examples = (
         Example(
             title="strftime without a zone directive is safe",
+            message="consumed by `strftime`, which gives the same result", line=3,
             before="""
             from datetime import datetime
 
@@ -198,6 +201,7 @@ Review those call sites, then apply with `--unsafe-fixes`.
         ),
         Example(
             title="a reference that is not called is reported only",
+            message="pass a function that returns an aware one", line=6,
             before="""
             from dataclasses import dataclass, field
             from datetime import datetime
@@ -210,6 +214,7 @@ Review those call sites, then apply with `--unsafe-fixes`.
         ),
         Example(
             title="a local name `timezone` that is not datetime's: reported only",
+            message="the name `timezone` is taken here", line=4,
             before="""
             from datetime import datetime
 

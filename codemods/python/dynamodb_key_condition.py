@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from iacmod.edit.elements import remove_elements
-from iacmod.findings import FixSafety, RuleFixSafety
+from iacmod.findings import FixAvailability, FixSafety, RuleApplicability, Severity
 from iacmod.edit.literals import quote_of, string_literal, string_value
 from iacmod.edit.symbols import reference
 from iacmod.rule import Example
@@ -146,7 +146,9 @@ class DynamodbKeyCondition(Boto3Tracking):
     summary = "Build `KeyConditionExpression` with `Key(...)` on a boto3 resource `Table`"
     targets = frozenset({"python", "lambda"})
     triggers = ("KeyConditionExpression",)
-    fix_safety = RuleFixSafety.SOMETIMES
+    severity = Severity.INFO
+    fix_availability = FixAvailability.SOMETIMES
+    fix_applicability = RuleApplicability.DEPENDS
 
     rationale = """
 On a boto3 **resource** `Table`, a hand-written key condition string such as
@@ -187,6 +189,7 @@ and caller placeholders named like boto3's own (`:v0`, `#n0`), which boto3 would
     examples = (
         Example(
             title="equality on the partition key",
+            message='use `Key("ItemId").eq(', line=8,
             before="""
             import boto3
 
@@ -305,6 +308,7 @@ and caller placeholders named like boto3's own (`:v0`, `#n0`), which boto3 would
         ),
         Example(
             title="values that cannot be traced are reported",
+            message="the placeholders are not in a dict literal", line=6,
             before="""
             import boto3
 

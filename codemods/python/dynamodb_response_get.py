@@ -11,7 +11,7 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
-from iacmod.findings import FixSafety, RuleFixSafety
+from iacmod.findings import FixAvailability, FixSafety, RuleApplicability, Severity
 from iacmod.edit.literals import string_value
 from iacmod.iac.names import qualified_names
 from iacmod.rule import Example
@@ -38,7 +38,9 @@ class DynamodbResponseGet(Boto3Tracking):
     targets = frozenset({"python", "lambda"})
     # the quoted keys, as a subscript or a .get() argument reads them
     triggers = ('"Items"', "'Items'", '"Count"', "'Count'", '"ScannedCount"', "'ScannedCount'", "LastEvaluatedKey")
-    fix_safety = RuleFixSafety.SOMETIMES
+    severity = Severity.WARNING
+    fix_availability = FixAvailability.SOMETIMES
+    fix_applicability = RuleApplicability.DEPENDS
     METADATA_DEPENDENCIES = (QualifiedNameProvider, ScopeProvider, ExpressionContextProvider, ParentNodeProvider)
 
     rationale = """
@@ -76,6 +78,7 @@ page was the bug.
     examples = (
         Example(
             title="a pagination loop that crashed on the last page",
+            message="`LastEvaluatedKey` is absent on the last page", line=9,
             before="""
             import boto3
 
@@ -104,6 +107,7 @@ page was the bug.
         ),
         Example(
             title="one page used as the whole result: fixed, and reported as cut at 1 MB",
+            message="returns at most 1 MB of data per call", line=6,
             before="""
             import boto3
 
@@ -126,6 +130,7 @@ page was the bug.
         ),
         Example(
             title="a KeyError that ends a loop: unsafe",
+            message="a handler here catches the `KeyError`", line=10,
             before="""
             import boto3
 

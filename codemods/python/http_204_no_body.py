@@ -6,7 +6,7 @@ import libcst as cst
 from libcst.metadata import ParentNodeProvider, QualifiedNameProvider
 
 from iacmod.edit.elements import remove_elements
-from iacmod.findings import FixSafety, RuleFixSafety
+from iacmod.findings import FixAvailability, FixSafety, RuleApplicability, Severity
 from iacmod.edit.literals import string_value
 from iacmod.iac.names import qualified_names
 from iacmod.rule import Example, Rule
@@ -23,7 +23,9 @@ class Http204NoBody(Rule):
     targets = frozenset({"python", "lambda"})
     # a literal 204 after the key's colon (not "204" alone, which every "2024" date contains)
     triggers = (": 204", ":204", "NO_CONTENT")
-    fix_safety = RuleFixSafety.SOMETIMES
+    severity = Severity.WARNING
+    fix_availability = FixAvailability.ALWAYS
+    fix_applicability = RuleApplicability.DEPENDS
     METADATA_DEPENDENCIES = (QualifiedNameProvider, ParentNodeProvider)
 
     rationale = """
@@ -52,6 +54,7 @@ are not rewritten: the dict literal there does not say 204.
     examples = (
         Example(
             title="a returned 204 response",
+            message="must not have a body", line=8,
             before="""
             import json
 
@@ -92,6 +95,7 @@ are not rewritten: the dict literal there does not say 204.
         ),
         Example(
             title="a response kept in a variable: unsafe",
+            message='other code may still read `["body"]`', line=2,
             before="""
             def handler(event, context):
                 response = {"statusCode": 204, "body": ""}

@@ -9,7 +9,7 @@ from typing import Any
 import libcst as cst
 from libcst.metadata import ParentNodeProvider, ScopeProvider
 
-from iacmod.findings import FixSafety, RuleFixSafety
+from iacmod.findings import FixAvailability, FixSafety, RuleApplicability, Severity
 from iacmod.edit.layout import Layout, layout_of
 from iacmod.edit.literals import quote_of, restring, string_literal, string_value
 from iacmod.edit.pysource import build, dict_elements, inline_at, insert_element, to_json
@@ -38,7 +38,9 @@ class SfnLambdaInvoke(Rule):
     summary = "Invoke Lambda functions from Step Functions through the optimized `lambda:invoke` integration"
     targets = frozenset({"stepfunctions", "pulumi", "cdk", "cdktf"})
     triggers = ("StartAt", "LambdaInvoke")
-    fix_safety = RuleFixSafety.SOMETIMES
+    severity = Severity.WARNING
+    fix_availability = FixAvailability.SOMETIMES
+    fix_applicability = RuleApplicability.DEPENDS
     document_patterns = ("*.json", "*.yaml", "*.yml")
     METADATA_DEPENDENCIES = DEPENDENCIES
     options = {
@@ -115,6 +117,7 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
     examples = (
         Example(
             title="Pulumi: definition dumped in an apply",
+            message="state 'Process': Task state invokes a Lambda function by its ARN", line=13,
             before="""
             import json
             import pulumi
@@ -254,6 +257,7 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
         ),
         Example(
             title="ResultPath into the input cannot keep its shape: reported only",
+            message="stores the result at ResultPath `$.enriched`", line=4,
             before="""
             definition = {
                 "StartAt": "Enrich",
@@ -332,6 +336,7 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
         ),
         Example(
             title="an ASL file: untouched parts keep their layout, new ones follow their siblings",
+            message="state 'Run'", line=4,
             path="workflow.asl.json",
             before="""
             {
@@ -413,6 +418,7 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
         ),
         Example(
             title="JSONata states are reported, not rewritten",
+            message="this JSONata Task state", line=5,
             before="""
             definition = {
                 "QueryLanguage": "JSONata",

@@ -554,7 +554,7 @@ def fix_embedded(
 
     def note(rule: type[Rule], span: Span, message: str) -> None:
         if not sup.covers(rule.code, rule.name, span.start.line, span.end.line):
-            findings.append(Finding(rule.code, rule.name, message, path, span, FixSafety.NONE))
+            findings.append(Finding(rule.code, rule.name, message, path, span, FixSafety.NONE, severity=rule.severity))
 
     for node, site in finder.sites.items():
         if "other" in site.languages and "python" not in site.languages:

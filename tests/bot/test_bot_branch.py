@@ -10,7 +10,7 @@ import pytest
 from iacmod import api
 from iacmod.bot import gitops
 from iacmod.codemods.python.datetime_utcnow import DatetimeUtcnow
-from iacmod.findings import RuleFixSafety
+from iacmod.findings import FixAvailability, RuleApplicability, Severity
 from iacmod.rule import Rule
 
 from .conftest import APP_AFTER, APP_BEFORE, MODELS, git, make_repo, run_cli
@@ -224,7 +224,9 @@ class PassToEllipsis(Rule):
     summary = "Write `...` instead of `pass`"
     targets = frozenset({"python"})
     triggers = ("pass",)
-    fix_safety = RuleFixSafety.SAFE
+    severity = Severity.INFO
+    fix_availability = FixAvailability.ALWAYS
+    fix_applicability = RuleApplicability.SAFE
     rationale = fix_description = "test"
 
     def visit_Pass(self, node: cst.Pass) -> None:
