@@ -766,14 +766,13 @@ class OutputAnalysis:
         return self.elements.get(assignments[0].node, [])
 
     def bindings_of(self, name: cst.Name) -> cst.BaseExpression | None:
-        """The value ``name`` is bound to, when it is bound once by a plain assignment."""
-        scope = self.scope(name)
-        assignments = list(scope[name.value]) if scope is not None and name.value in scope else []
-        if len(assignments) != 1 or not isinstance(assignments[0], Assignment):
-            return None
-        sources = self.bindings.get(assignments[0].node, [])
-        if len(sources) == 1 and sources[0][0] == "value" and isinstance(sources[0][1], cst.BaseExpression):
-            return sources[0][1]
+        """The one value ``name`` holds (the shared binding tracker, through aliases; a declared
+        type beside it does not count), else None."""
+        found = self.tracker.values(name)
+        values = {v.node for v in found.known if not v.typed}
+        if found.complete and len(values) == 1:
+            value = next(iter(values))
+            return value if isinstance(value, cst.BaseExpression) else None
         return None
 
     def _trace_param(self, param: cst.Param, assignment: Assignment) -> "_Trace":
