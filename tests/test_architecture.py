@@ -129,7 +129,7 @@ def _edges() -> tuple[Edge, ...]:
         visitor.visit(ast.parse(path.read_text(), str(path)))
         edges += visitor.edges
     # iacmod.registry.all_rules imports every module under codemods/ (pkgutil.walk_packages)
-    line = next(e.line for e in edges if e.source == REGISTRY and e.target == CODEMODS)
+    line = next((e.line for e in edges if e.source == REGISTRY and e.target == CODEMODS), 1)
     edges += [Edge(REGISTRY, m, line) for m in files if m.startswith(CODEMODS + ".")]
     return tuple(edges)
 
