@@ -9,7 +9,7 @@ import libcst as cst
 from libcst.metadata import ParentNodeProvider, PositionProvider, QualifiedNameProvider, ScopeProvider
 
 from iacmod.edit import args as argedit
-from iacmod.edit.literals import quote_of, string_value
+from iacmod.edit.literals import literal_value, quote_of, string_value
 from iacmod.edit.symbols import reference
 from iacmod.findings import FixAvailability, FixSafety, RuleApplicability, Severity
 from iacmod.iac import catalog
@@ -108,6 +108,19 @@ def _without(node: cst.BaseExpression, keys: list[str]) -> cst.BaseExpression:
         elif isinstance(node, cst.Dict):
             node = argedit.remove_entry(node, key)
     return node
+
+
+def _declares(value: cst.BaseExpression) -> bool:
+    """Whether a capacity value declares capacity: not ``None`` or ``0`` (which every platform
+    accepts on an on-demand table), nor a throughput struct of zeros."""
+    if literal_value(value, UNKNOWN) in (0, None):
+        return False
+    if isinstance(value, (cst.Call, cst.Dict)):
+        units = ("read_capacity_units", "write_capacity_units")
+        keys = _set_in(value, units)
+        return not (keys and all(literal_value(_value_of(value, k), UNKNOWN) == 0 for k in keys)
+                    and len(keys) == len(units))
+    return True
 
 
 def _value_of(node: cst.BaseExpression, key: str) -> cst.BaseExpression:
@@ -238,6 +251,7 @@ existing table from provisioned to on-demand at most four times in a 24-hour rol
             c = dynamodb.Table(self, "C", partition_key=pk, read_capacity=5, write_capacity=5)
             c.auto_scale_read_capacity(min_capacity=5, max_capacity=50)
             d = dynamodb.Table(self, "D", partition_key=pk, replication_regions=["eu-west-1"])
+            e = aws.dynamodb.Table("e", billing_mode="PAY_PER_REQUEST", hash_key="pk", read_capacity=0, write_capacity=0)
             """, findings=0),
     )
 
@@ -272,7 +286,9 @@ existing table from provisioned to on-demand at most four times in a 24-hour rol
                 self._provisioned(table, props[table.call], gsi_tables)
         for call, owners in gsi_tables.items():
             if owners and all(modes.get(t.call) == PPR and t.platform is Platform.CDK for t in owners):
-                keys = _set_in(call, RW)
+                keys = [k for k in _set_in(call, RW) if _declares(_value_of(call, k))]
+                if not keys:
+                    continue
                 self.report(_value_of(call, keys[0]),
                             f"`{'`/`'.join(keys)}` on an index of a PAY_PER_REQUEST table: {SHAPES[Platform.CDK].fails}",
                             changes={call: _without(call, keys)})
@@ -331,7 +347,7 @@ existing table from provisioned to on-demand at most four times in a 24-hour rol
     def _on_demand(self, table: Resource, props: Props) -> None:
         shape = SHAPES[table.platform]
         container = self._top(props)
-        present = [k for k in shape.capacities if props.is_set(k)]
+        present = [k for k in shape.capacities if props.is_set(k) and _declares(props.get(k))]  # type: ignore[arg-type]
         if present:
             self.report(props.get(present[0]),  # type: ignore[arg-type]
                         f"`{'`/`'.join(present)}` on a PAY_PER_REQUEST table: {shape.fails}; remove it",
