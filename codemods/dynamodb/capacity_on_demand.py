@@ -110,10 +110,12 @@ def _without(node: cst.BaseExpression, keys: list[str]) -> cst.BaseExpression:
     return node
 
 
-def _declares(value: cst.BaseExpression) -> bool:
-    """Whether a capacity value declares capacity: not ``None`` or ``0`` (which every platform
-    accepts on an on-demand table), nor a throughput struct of zeros."""
-    if literal_value(value, UNKNOWN) in (0, None):
+def _declares(value: cst.BaseExpression, platform: Platform) -> bool:
+    """Whether a capacity value declares capacity: not ``None``, nor ``0`` where the platform
+    accepts it on an on-demand table (Terraform, CloudFormation; CDK's ``Table`` throws on any
+    number), nor a CloudFormation throughput struct of zeros."""
+    literal = literal_value(value, UNKNOWN)
+    if literal is None or (literal == 0 and platform is not Platform.CDK):
         return False
     if isinstance(value, (cst.Call, cst.Dict)):
         units = ("read_capacity_units", "write_capacity_units")
@@ -153,6 +155,9 @@ provisioned capacity, and declaring some breaks the deployment:
 - Terraform (CDKTF, and Pulumi through the bridged provider): `read_capacity`/`write_capacity` on
   the table fail the plan ("can not be set when billing_mode is PAY_PER_REQUEST"). On global
   secondary indexes the provider drops them without a word, so they are not reported there.
+
+Capacities of `0` pass Terraform and CloudFormation (not CDK's `Table`, which throws on any
+number) and are not reported there; `None` means unset everywhere.
 
 A separate finding (severity *warning*) concerns `PROVISIONED` tables — explicit, or by default:
 Pulumi, Terraform and CloudFormation default to `PROVISIONED`, and CDK's `Table` to
@@ -252,6 +257,8 @@ existing table from provisioned to on-demand at most four times in a 24-hour rol
             c.auto_scale_read_capacity(min_capacity=5, max_capacity=50)
             d = dynamodb.Table(self, "D", partition_key=pk, replication_regions=["eu-west-1"])
             e = aws.dynamodb.Table("e", billing_mode="PAY_PER_REQUEST", hash_key="pk", read_capacity=0, write_capacity=0)
+            f = dynamodb.Table(self, "F", partition_key=pk, billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+                               read_capacity=None)
             """, findings=0),
     )
 
@@ -286,7 +293,7 @@ existing table from provisioned to on-demand at most four times in a 24-hour rol
                 self._provisioned(table, props[table.call], gsi_tables)
         for call, owners in gsi_tables.items():
             if owners and all(modes.get(t.call) == PPR and t.platform is Platform.CDK for t in owners):
-                keys = [k for k in _set_in(call, RW) if _declares(_value_of(call, k))]
+                keys = [k for k in _set_in(call, RW) if _declares(_value_of(call, k), Platform.CDK)]
                 if not keys:
                     continue
                 self.report(_value_of(call, keys[0]),
@@ -347,7 +354,7 @@ existing table from provisioned to on-demand at most four times in a 24-hour rol
     def _on_demand(self, table: Resource, props: Props) -> None:
         shape = SHAPES[table.platform]
         container = self._top(props)
-        present = [k for k in shape.capacities if props.is_set(k) and _declares(props.get(k))]  # type: ignore[arg-type]
+        present = [k for k in shape.capacities if props.is_set(k) and _declares(props.get(k), table.platform)]  # type: ignore[arg-type]
         if present:
             self.report(props.get(present[0]),  # type: ignore[arg-type]
                         f"`{'`/`'.join(present)}` on a PAY_PER_REQUEST table: {shape.fails}; remove it",
