@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import libcst as cst
-from libcst.metadata import ParentNodeProvider, PositionProvider, QualifiedNameProvider, ScopeProvider
 
 from iacmod.edit.literals import string_value
 from iacmod.edit.symbols import reference
 from iacmod.findings import FixAvailability, RuleApplicability, Severity
 from iacmod.iac import catalog
-from iacmod.iac.bindings import Answer, bindings
+from iacmod.iac.bindings import DEPENDENCIES, Answer, bindings
 from iacmod.iac.catalog import Platform
-from iacmod.iac.properties import Absent, Lit, Props
+from iacmod.iac.properties import Absent, Props
 from iacmod.iac.resources import Resource
 from iacmod.iac.rules import ResourceRule
 from iacmod.rule import Example
@@ -43,7 +42,7 @@ class ApigwLambdaIntegrationUri(ResourceRule):
     targets = frozenset({"pulumi", "cdk", "cdktf"})
     fix_availability = FixAvailability.ALWAYS
     fix_applicability = RuleApplicability.SAFE
-    METADATA_DEPENDENCIES = (QualifiedNameProvider, ScopeProvider, PositionProvider, ParentNodeProvider)
+    METADATA_DEPENDENCIES = (*ResourceRule.METADATA_DEPENDENCIES, *DEPENDENCIES)
     rationale = """
 A REST API (API Gateway v1) integration of type `AWS_PROXY` or `AWS` calls a Lambda function
 through the Lambda service's `Invoke` action, and its `uri` must name that action:
@@ -169,7 +168,7 @@ fixed one invokes the same function.
         uri = props.get(prefix + "uri")
         if isinstance(uri, Absent):
             return
-        if self._function_arn(uri, resource):
+        if isinstance(uri, cst.Attribute) and self._function_arn(uri, resource):
             self._fix_uri(uri, resource)
         elif not self._invoke_uri(uri, resource):
             return

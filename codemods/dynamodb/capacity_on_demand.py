@@ -6,14 +6,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import libcst as cst
-from libcst.metadata import ParentNodeProvider, PositionProvider, QualifiedNameProvider, ScopeProvider
 
 from iacmod.edit import args as argedit
 from iacmod.edit.literals import literal_value, quote_of, string_value
 from iacmod.edit.symbols import reference
 from iacmod.findings import FixAvailability, FixSafety, RuleApplicability, Severity
 from iacmod.iac import catalog
-from iacmod.iac.bindings import bindings
+from iacmod.iac.bindings import DEPENDENCIES, bindings
 from iacmod.iac.catalog import Platform
 from iacmod.iac.properties import MISSING, UNKNOWN, Props
 from iacmod.iac.resources import Resource
@@ -92,6 +91,7 @@ def _remove_keyword(call: cst.Call, key: str) -> cst.Call:
         if k < len(args) - 1 and _multiline(after) and not _multiline(prev_after):
             assert isinstance(after, cst.ParenthesizedWhitespace)
             clean = after.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=[])
+            assert isinstance(prev.comma, cst.Comma)
             args[k - 1] = prev.with_changes(comma=prev.comma.with_changes(whitespace_after=clean))
             return call.with_changes(args=args[:k] + args[k + 1:])
         if k == len(args) - 1 and _multiline(prev_after) and not _multiline(after):
@@ -142,7 +142,7 @@ class DynamodbCapacityOnDemand(ResourceRule):
     targets = frozenset({"pulumi", "cdk", "cdktf"})
     fix_availability = FixAvailability.SOMETIMES
     fix_applicability = RuleApplicability.DEPENDS
-    METADATA_DEPENDENCIES = (QualifiedNameProvider, ScopeProvider, PositionProvider, ParentNodeProvider)
+    METADATA_DEPENDENCIES = (*ResourceRule.METADATA_DEPENDENCIES, *DEPENDENCIES)
     rationale = """
 An on-demand table (`billing_mode="PAY_PER_REQUEST"`, CDK `BillingMode.PAY_PER_REQUEST`) has no
 provisioned capacity, and declaring some breaks the deployment:
@@ -425,7 +425,9 @@ existing table from provisioned to on-demand at most four times in a 24-hour rol
                     return None
                 if any(t.call is table.call for t in owners):
                     changes[call] = _without(call, _set_in(call, RW))
-        new = _without(new, [k for k in shape.capacities if props.is_set(k)])
+        without = _without(new, [k for k in shape.capacities if props.is_set(k)])
+        assert isinstance(without, cst.Call)
+        new = without
         imports: tuple[ImportSpec, ...] = ()
         if table.platform is Platform.CDK:
             found = reference(self, container, BILLING + PPR)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import libcst as cst
-from libcst.metadata import ParentNodeProvider, PositionProvider, QualifiedNameProvider, ScopeProvider
 
 from iacmod.edit.literals import string_value
 from iacmod.findings import FixAvailability, Severity
 from iacmod.iac import catalog
-from iacmod.iac.bindings import Answer, bindings
+from iacmod.iac.bindings import DEPENDENCIES, Answer, bindings
 from iacmod.iac.properties import Absent, Props
 from iacmod.iac.resources import Resource
 from iacmod.iac.rules import ResourceRule
@@ -43,7 +42,7 @@ class LambdaEventSourceMappingSource(ResourceRule):
     targets = frozenset({"pulumi", "cdk", "cdktf"})
     fix_availability = FixAvailability.NONE
     fix_applicability = None
-    METADATA_DEPENDENCIES = (QualifiedNameProvider, ScopeProvider, PositionProvider, ParentNodeProvider)
+    METADATA_DEPENDENCIES = (*ResourceRule.METADATA_DEPENDENCIES, *DEPENDENCIES)
     rationale = f"""
 An event-source mapping is Lambda's poller: it reads batches from {SOURCES}, and invokes the
 function with them. A Lambda function is not an event source: `CreateEventSourceMapping` rejects
