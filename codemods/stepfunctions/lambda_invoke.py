@@ -12,7 +12,7 @@ from libcst.metadata import ParentNodeProvider, ScopeProvider
 from iacmod.findings import FixAvailability, FixSafety, RuleApplicability, Severity
 from iacmod.edit.layout import Layout, layout_of
 from iacmod.edit.literals import quote_of, restring, string_literal, string_value
-from iacmod.edit.pysource import build, dict_elements, inline_at, insert_element, to_json
+from iacmod.edit.pysource import build, dict_elements, inline_at, insert_element, to_json, with_elements
 from iacmod.iac import asl, catalog, documents
 from iacmod.iac.bindings import DEPENDENCIES, Answer, bindings
 from iacmod.iac.catalog import Platform
@@ -745,14 +745,17 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
                 new_item = cst.Element(build(retrier, inner, 0))
                 if retry.elements or not layout.multiline:
                     new_elements = insert_element(list(retry.elements), len(retry.elements), new_item, inner)
-                    items[i] = items[i].with_changes(value=retry.with_changes(elements=new_elements))
+                    new_retry = with_elements(retry, new_elements, len(retry.elements) - 1)
+                    items[i] = items[i].with_changes(value=new_retry)
                 else:
                     items[i] = items[i].with_changes(value=build([retrier], layout, 0))
             else:
                 keys = [string_value(e.key) or "" for e in items if isinstance(e, cst.DictElement)]
                 index = asl.retry_insert_index(keys)
                 items = insert_element(items, index, new_element("Retry", build([retrier], layout_at(index), 0)), layout)
-        return state.with_changes(elements=items)
+        last = state.elements[-1]
+        last_key = string_value(last.key) if isinstance(last, cst.DictElement) else None
+        return with_elements(state, items, position(last_key) if last_key is not None else None)
 
     # -- what a Resource expression is ------------------------------------------------------------
 

@@ -4,7 +4,7 @@ dict/list literals. Scalars are read and written by :mod:`iacmod.edit.literals`.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Sequence, TypeVar
 
 import libcst as cst
 
@@ -13,6 +13,7 @@ from iacmod.edit.literals import NOT_LITERAL, literal_value, python_literal, str
 from iacmod.iac.asl import Opaque
 
 PLACEHOLDER = "__iacmod_placeholder_{}__"
+Container = TypeVar("Container", cst.Dict, cst.List)
 
 
 def to_json(node: cst.BaseExpression) -> Any:
@@ -176,3 +177,32 @@ def insert_element(
         new = new.with_changes(comma=cst.MaybeSentinel.DEFAULT)
     out.append(new)
     return out
+
+
+def with_elements(node: Container, elements: Sequence[Any], last_at: int | None) -> Container:
+    """``node`` with ``elements``. ``last_at``: where the element that ended ``node`` is now;
+    when elements follow it, the comment at the end of its line, which LibCST keeps in the
+    whitespace before the closing bracket, goes back onto its line (not onto the new last one)."""
+    closer_name = "rbrace" if isinstance(node, cst.Dict) else "rbracket"
+    closer = getattr(node, closer_name)
+    ws = closer.whitespace_before
+    if (
+        last_at is None
+        or last_at >= len(elements) - 1
+        or not isinstance(ws, cst.ParenthesizedWhitespace)
+        or ws.first_line.comment is None
+    ):
+        return node.with_changes(elements=elements)
+    element = elements[last_at]
+    comma = element.comma
+    if (
+        not isinstance(comma, cst.Comma)
+        or not isinstance(comma.whitespace_after, cst.ParenthesizedWhitespace)
+        or comma.whitespace_after.first_line.comment is not None
+    ):
+        return node.with_changes(elements=elements)  # on one line with the next: left where it is
+    elements = list(elements)
+    own_line = comma.whitespace_after.with_changes(first_line=ws.first_line)
+    elements[last_at] = element.with_changes(comma=comma.with_changes(whitespace_after=own_line))
+    closer = closer.with_changes(whitespace_before=ws.with_changes(first_line=cst.TrailingWhitespace()))
+    return node.with_changes(elements=elements, **{closer_name: closer})
