@@ -7,13 +7,14 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from iacmod.edit.args import keyword_args
 from iacmod.edit.elements import remove_elements
 from iacmod.findings import FixAvailability, FixSafety, RuleApplicability, Severity
 from iacmod.edit.literals import quote_of, string_literal, string_value
 from iacmod.edit.symbols import reference
 from iacmod.rule import Example
 
-from iacmod.iac.boto3 import TABLE, Boto3Tracking, keyword
+from iacmod.iac.boto3 import TABLE, Boto3Tracking
 
 # Arguments of Table.query that are expressions and may use #name / :value placeholders.
 EXPRESSION_ARGS = ("FilterExpression", "ProjectionExpression", "ConditionExpression")
@@ -328,7 +329,7 @@ and caller placeholders named like boto3's own (`:v0`, `#n0`), which boto3 would
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
         if isinstance(func, cst.Attribute) and func.attr.value == "query":
-            if keyword(node, "KeyConditionExpression") is not None:
+            if keyword_args(node).get("KeyConditionExpression") is not None:
                 self._candidates.append(node)
 
     def leave_Module(self, original_node: cst.Module) -> None:
@@ -340,7 +341,7 @@ and caller placeholders named like boto3's own (`:v0`, `#n0`), which boto3 would
     # -- the fix ----------------------------------------------------------------------------------
 
     def _check(self, call: cst.Call) -> None:
-        kce = keyword(call, "KeyConditionExpression")
+        kce = keyword_args(call).get("KeyConditionExpression")
         assert kce is not None
         text = string_value(kce.value)
         if text is None:
@@ -356,8 +357,8 @@ and caller placeholders named like boto3's own (`:v0`, `#n0`), which boto3 would
             terms = parse_key_condition(text)
         except Unparsable as exc:
             return leave(f"cannot parse the expression: {exc}")
-        eav_arg = keyword(call, "ExpressionAttributeValues")
-        ean_arg = keyword(call, "ExpressionAttributeNames")
+        eav_arg = keyword_args(call).get("ExpressionAttributeValues")
+        ean_arg = keyword_args(call).get("ExpressionAttributeNames")
         values = _dict_literal(eav_arg)
         names = _dict_literal(ean_arg)
         if values is None or names is None:

@@ -11,12 +11,13 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
-from iacmod.findings import FixAvailability, FixSafety, RuleApplicability, Severity
+from iacmod.edit.args import keyword_args
 from iacmod.edit.literals import string_value
+from iacmod.findings import FixAvailability, FixSafety, RuleApplicability, Severity
 from iacmod.iac.names import qualified_names
 from iacmod.rule import Example
 
-from iacmod.iac.boto3 import CLIENT, TABLE, Boto3Tracking, keyword
+from iacmod.iac.boto3 import CLIENT, TABLE, Boto3Tracking
 
 DEFAULTS: dict[str, str | None] = {
     "Items": "[]",
@@ -200,7 +201,7 @@ page was the bug.
         attr = func.attr.value
         if attr in OPERATIONS:
             self._calls.append((node, self.enclosing_function()))
-            if keyword(node, "ExclusiveStartKey") is not None:
+            if keyword_args(node).get("ExclusiveStartKey") is not None:
                 self._mark_paginated()
         elif attr == "get" and node.args and string_value(node.args[0].value) in ("Items", "Count"):
             self._gets.append(node)
@@ -300,7 +301,7 @@ page was the bug.
             if calls:
                 read.update(calls)
         for call, function in self._calls:
-            if call not in read or function in self._paginated or keyword(call, "Limit") is not None:
+            if call not in read or function in self._paginated or keyword_args(call).get("Limit") is not None:
                 continue
             if any(a.star for a in call.args):
                 continue
@@ -317,7 +318,7 @@ page was the bug.
     @staticmethod
     def _may_select(call: cst.Call) -> bool:
         """Whether the call may use Select="COUNT" (and so return no Items)."""
-        select = keyword(call, "Select")
+        select = keyword_args(call).get("Select")
         if any(a.star for a in call.args):
             return True
         return select is not None and string_value(select.value) not in ("ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES", "SPECIFIC_ATTRIBUTES")

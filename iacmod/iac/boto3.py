@@ -45,13 +45,6 @@ PURE_CALLS = {
 }
 
 
-def keyword(call: cst.Call, name: str) -> cst.Arg | None:
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == name:
-            return arg
-    return None
-
-
 class Boto3Tracking(Rule):
     """Mixin base for rules that need to know what a boto3 receiver is."""
 
