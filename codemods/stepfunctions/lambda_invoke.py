@@ -9,10 +9,11 @@ from typing import Any
 import libcst as cst
 from libcst.metadata import ParentNodeProvider, ScopeProvider
 
-from iacmod.findings import FixAvailability, FixSafety, RuleApplicability, Severity
+from iacmod.edit.args import has_star_args, keyword_args
 from iacmod.edit.layout import Layout, layout_of
-from iacmod.edit.literals import quote_of, restring, string_literal, string_value
+from iacmod.edit.literals import literal_value, quote_of, restring, string_literal, string_value
 from iacmod.edit.pysource import build, dict_elements, inline_at, insert_element, to_json, with_elements
+from iacmod.findings import FixAvailability, FixSafety, RuleApplicability, Severity
 from iacmod.iac import asl, catalog, documents
 from iacmod.iac.bindings import DEPENDENCIES, Answer, bindings
 from iacmod.iac.catalog import Platform
@@ -502,9 +503,9 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
             if machine is not None and machine.platform is Platform.CDK_L1:
                 # CloudFormation takes the definition as an object: jsii leaves None keys out
                 # (Pulumi's and CDKTF's `definition` is JSON text: a dict there is a type error)
-                for arg in node.args:
-                    if arg.keyword is not None and arg.keyword.value == "definition":
-                        self._sinks[arg.value] = "drop"
+                definition = keyword_args(node).get("definition")
+                if definition is not None:
+                    self._sinks[definition.value] = "drop"
         if name == "LambdaInvoke" and qualified_names(self, func) & LAMBDA_INVOKE_L2:
             self._check_l2(node)
 
@@ -553,16 +554,16 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
     # -- CDK L2 ---------------------------------------------------------------------------------
 
     def _check_l2(self, node: cst.Call) -> None:
-        keywords = {arg.keyword.value: arg.value for arg in node.args if arg.keyword is not None}
-        if any(arg.star for arg in node.args):
+        if has_star_args(node):
             return
+        keywords = keyword_args(node)
         response_only = keywords.get("payload_response_only")
-        if isinstance(response_only, cst.Name) and response_only.value == "True":
+        if response_only is not None and literal_value(response_only.value) is True:
             return
         if "result_selector" in keywords or "output_path" in keywords:
             return
         result_path = keywords.get("result_path")
-        if isinstance(result_path, cst.Attribute) and result_path.attr.value == "DISCARD":
+        if result_path is not None and isinstance(result_path.value, cst.Attribute) and result_path.value.attr.value == "DISCARD":
             return
         self.report(
             node,
@@ -856,17 +857,14 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
         if not isinstance(index, cst.Index):
             return None
         if isinstance(index.value, cst.Integer):
-            position = int(index.value.value)
+            position = int(index.value.evaluated_value)
             positional = [a for a in all_call.args if a.keyword is None and not a.star]
             if len(positional) != len(all_call.args) or position >= len(positional):
                 return None
             return positional[position].value
         key_text = string_value(index.value)
-        if key_text is not None:
-            for arg in all_call.args:
-                if arg.keyword is not None and arg.keyword.value == key_text:
-                    return arg.value
-        return None
+        arg = keyword_args(all_call).get(key_text) if key_text is not None else None
+        return arg.value if arg is not None else None
 
 
 class _Reroot(cst.CSTTransformer):
