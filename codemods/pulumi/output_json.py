@@ -771,9 +771,7 @@ unknown value leaves the result unknown, as any `apply` does.
             f"Pulumi Output(s) {shown}, which the callback does not resolve (it receives only `{receiver}`'s "
             "value), so it raises `TypeError: Object of type Output is not JSON serializable` at deployment"
         )
-        parent = a.parent(node)
-        returned = (isinstance(parent, cst.Lambda) and parent.body is node) or isinstance(parent, cst.Return)
-        if returned and not any(arg.star or (arg.keyword is not None and arg.keyword.value == "cls")
+        if self._returned_by(node, callback) and not any(arg.star or (arg.keyword is not None and arg.keyword.value == "cls")
                                 for arg in node.args):
             ref = output_class(self, node)
             if ref is not None:
@@ -791,6 +789,22 @@ unknown value leaves the result unknown, as any `apply` does.
             "from the resolved values by hand (not fixed: the serialized text is used inside the callback, "
             "where an Output cannot stand for it)",
         )
+
+    def _returned_by(self, node: cst.Call, callback: cst.Call) -> bool:
+        """Whether ``node`` is what the callback given to ``callback`` (``x.apply(...)``) returns:
+        the body of that lambda, or a ``return`` of that def when nothing else refers to it."""
+        a = self.analysis
+        parent = a.parent(node)
+        given = callback.args[0].value if callback.args else None
+        if isinstance(parent, cst.Lambda):
+            return parent.body is node and parent is given
+        if not (isinstance(parent, cst.Return) and isinstance(given, cst.Name)):
+            return False
+        fn = a.inside(parent, lambda n: isinstance(n, (cst.FunctionDef, cst.Lambda)))
+        scope = a.scope(given)
+        if fn is None or a.definition(given) is not fn or scope is None:
+            return False
+        return sum(len(b.references) for b in scope[given.value]) == 1
 
     # -- nested Output.json_dumps inside .apply --------------------------------------------------
 

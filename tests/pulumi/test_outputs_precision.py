@@ -100,3 +100,30 @@ def test_document_built_inside_the_callback_from_its_value_is_not_reported():
         other = queue.arn.apply(lambda arn: json.dumps({"Resource": arn}))
         ''')
     assert findings == [] and new == code
+
+
+def test_document_from_outside_a_callback_is_fixed_only_where_the_callback_returns_it():
+    """The fix makes the callback return an Output: only for the callback itself (not a lambda
+    inside it), and for a ``def`` only when nothing else calls it."""
+    code, new, findings = run('''
+        bucket = aws.s3.Bucket("data")
+        queue = aws.sqs.Queue("jobs")
+        doc = {"Resource": pulumi.Output.concat(bucket.arn, "/*")}
+
+        def only_callback(url):
+            return json.dumps(doc)
+
+        def also_called(url):
+            return json.dumps(doc)
+
+        a = queue.url.apply(only_callback)
+        b = queue.url.apply(also_called)
+        c = also_called("x")
+        d = queue.url.apply(lambda url: [json.dumps(doc) for _ in range(2)])
+        e = queue.url.apply(lambda url: (lambda: json.dumps(doc))())
+        ''')
+    assert [(f.line, f.fixed) for f in findings] == [(11, True), (14, False), (19, False), (20, False)]
+    assert new == code.replace(
+        "def only_callback(url):\n    return json.dumps(doc)",
+        "def only_callback(url):\n    return pulumi.Output.json_dumps(doc)",
+    )
