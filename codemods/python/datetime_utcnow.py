@@ -7,8 +7,8 @@ import re
 import libcst as cst
 from libcst.metadata import QualifiedNameProvider, ScopeProvider
 
-from iacmod.findings import FixAvailability, FixSafety, RuleApplicability, Severity
 from iacmod.edit.symbols import reference
+from iacmod.findings import FixAvailability, FixSafety, RuleApplicability, Severity
 from iacmod.iac.names import qualified_names
 from iacmod.rule import Example, ImportSpec, Rule
 

@@ -9,9 +9,9 @@ import libcst as cst
 
 from iacmod.edit.args import keyword_args
 from iacmod.edit.elements import remove_elements
-from iacmod.findings import FixAvailability, FixSafety, RuleApplicability, Severity
 from iacmod.edit.literals import quote_of, string_literal, string_value
 from iacmod.edit.symbols import reference
+from iacmod.findings import FixAvailability, FixSafety, RuleApplicability, Severity
 from iacmod.rule import Example
 
 from iacmod.iac.boto3 import TABLE, Boto3Tracking

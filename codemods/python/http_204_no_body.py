@@ -6,8 +6,8 @@ import libcst as cst
 from libcst.metadata import ParentNodeProvider, QualifiedNameProvider
 
 from iacmod.edit.elements import remove_elements
-from iacmod.findings import FixAvailability, FixSafety, RuleApplicability, Severity
 from iacmod.edit.literals import string_value
+from iacmod.findings import FixAvailability, FixSafety, RuleApplicability, Severity
 from iacmod.iac.names import qualified_names
 from iacmod.rule import Example, Rule
 
