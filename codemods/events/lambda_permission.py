@@ -10,6 +10,7 @@ import libcst as cst
 from libcst.metadata import ParentNodeProvider
 
 from iacmod.edit import statements
+from iacmod.edit.literals import literal_value
 from iacmod.edit.symbols import reference
 from iacmod.findings import FixAvailability, FixSafety, RuleApplicability, Severity
 from iacmod.iac import catalog
@@ -19,7 +20,6 @@ from iacmod.iac.properties import MISSING, UNKNOWN, Props
 from iacmod.iac.refs import owner, the_resource
 from iacmod.iac.resources import Resource
 from iacmod.iac.rules import ResourceRule
-from iacmod.edit.literals import literal_value
 from iacmod.rule import Example
 
 PRINCIPAL = "events.amazonaws.com"

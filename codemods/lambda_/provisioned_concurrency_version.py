@@ -167,6 +167,8 @@ are deleted. CDK's `current_version` does the same.
 
     def _config(self, resource: Resource, props: Props) -> None:
         qualifier = props.get("qualifier")
+        if not isinstance(qualifier, cst.BaseExpression):
+            return
         if props.literal("qualifier") == "$LATEST":
             self.report(qualifier, "provisioned concurrency on `$LATEST` fails to deploy (\"Provisioned Concurrency "
                         "Configs cannot be applied to unpublished function versions\"): use a published version "
@@ -237,7 +239,7 @@ are deleted. CDK's `current_version` does the same.
             path, attrs, qualified = spec
             value = Props(self, caller).get(path)
             fn_expr = owner(value, attrs)
-            if fn_expr is None:
+            if fn_expr is None or not isinstance(value, cst.BaseExpression):
                 continue
             fn = the_resource(self, fn_expr, catalog.LAMBDA_FUNCTION)
             if fn is None or id(fn.call) not in provisioned:

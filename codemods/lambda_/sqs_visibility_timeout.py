@@ -9,15 +9,22 @@ from typing import Any
 import libcst as cst
 from libcst.metadata import ParentNodeProvider
 
+from iacmod.edit.symbols import reference
 from iacmod.findings import FixAvailability, FixSafety, RuleApplicability, Severity
 from iacmod.iac import catalog
 from iacmod.iac.bindings import DEPENDENCIES
 from iacmod.iac.catalog import Platform
 from iacmod.iac.properties import MISSING, UNKNOWN, Code, Lit, Props
-from iacmod.iac.refs import UNITS, duration_unit, owner, seconds, seconds_through, the_resource
+from iacmod.iac.refs import (
+    UNITS,
+    duration_unit,
+    owner,
+    seconds,
+    seconds_through,
+    the_resource,
+)
 from iacmod.iac.resources import Resource, resource_at
 from iacmod.iac.rules import ResourceRule
-from iacmod.edit.symbols import reference
 from iacmod.rule import Example, Option
 
 LAMBDA_DEFAULT = 3  # seconds: pulumi-aws `timeout` "Defaults to 3"; CDK `timeout` "Default: Duration.seconds(3)"

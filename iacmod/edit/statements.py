@@ -20,7 +20,8 @@ statement right after the statement that holds a node:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import libcst as cst
 from libcst.metadata import ParentNodeProvider
@@ -33,7 +34,7 @@ Statement = cst.BaseStatement
 _LOOPS = (cst.For, cst.While, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp, cst.Lambda)
 
 
-def statement_of(rule: "Rule", node: cst.CSTNode) -> Statement | None:
+def statement_of(rule: Rule, node: cst.CSTNode) -> Statement | None:
     """The statement of a module or indented block that holds ``node`` (see the docstring)."""
     current: cst.CSTNode | None = node
     while current is not None:
@@ -46,7 +47,7 @@ def statement_of(rule: "Rule", node: cst.CSTNode) -> Statement | None:
     return None
 
 
-def in_loop(rule: "Rule", node: cst.CSTNode) -> bool:
+def in_loop(rule: Rule, node: cst.CSTNode) -> bool:
     """Whether ``node`` is in a loop body or a comprehension of its function (or module)."""
     current: cst.CSTNode | None = node
     while current is not None:
@@ -85,7 +86,7 @@ def call_text(func: str, args: Sequence[str], indent: int = 0, limit: int = 88) 
     return f"{func}(\n{body})"
 
 
-def indent_of(rule: "Rule", statement: Statement) -> int:
+def indent_of(rule: Rule, statement: Statement) -> int:
     """The column ``statement`` starts at (its block's indentation)."""
     from libcst.metadata import PositionProvider
 

@@ -41,7 +41,7 @@ def owner(expr: object, attrs: tuple[str, ...]) -> cst.BaseExpression | None:
 
 
 def the_resource(
-    rule: "Rule", expr: cst.BaseExpression, *types: ResourceType, platforms: "Collection[Platform] | None" = None
+    rule: Rule, expr: cst.BaseExpression, *types: ResourceType, platforms: Collection[Platform] | None = None
 ) -> Resource | None:
     tracker = bindings(rule)
     if tracker.is_a(expr, *types, platforms=platforms) is not Answer.CERTAIN:
@@ -51,7 +51,7 @@ def the_resource(
     return found[0] if len(calls) == 1 else None
 
 
-def duration_unit(rule: "Rule", expr: object) -> tuple[str, int] | None:
+def duration_unit(rule: Rule, expr: object) -> tuple[str, int] | None:
     """(unit, count) of ``Duration.<unit>(<int>)``, else None."""
     if not (isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute)):
         return None
@@ -66,14 +66,14 @@ def duration_unit(rule: "Rule", expr: object) -> tuple[str, int] | None:
     return unit, int(value.evaluated_value)
 
 
-def seconds(rule: "Rule", expr: object) -> int | None:
+def seconds(rule: Rule, expr: object) -> int | None:
     if isinstance(expr, cst.Integer):
         return int(expr.evaluated_value)
     found = duration_unit(rule, expr)
     return None if found is None else UNITS[found[0]] * found[1]
 
 
-def seconds_through(rule: "Rule", expr: cst.BaseExpression) -> tuple[int, bool] | None:
+def seconds_through(rule: Rule, expr: cst.BaseExpression) -> tuple[int, bool] | None:
     """(seconds, written in ``expr`` itself) or None (see the module docstring)."""
     value = seconds(rule, expr)
     if value is not None:

@@ -14,8 +14,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from iacmod.codemods.events.lambda_permission import EventbridgeLambdaPermission
+
 from iacmod.testing import fix_text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))

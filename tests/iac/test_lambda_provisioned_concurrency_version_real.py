@@ -14,7 +14,10 @@ import json
 import sys
 from pathlib import Path
 
-from iacmod.codemods.lambda_.provisioned_concurrency_version import LambdaProvisionedConcurrencyVersion
+from iacmod.codemods.lambda_.provisioned_concurrency_version import (
+    LambdaProvisionedConcurrencyVersion,
+)
+
 from iacmod.findings import Severity
 from iacmod.testing import fix_text
 

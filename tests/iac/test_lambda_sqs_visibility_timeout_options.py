@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from iacmod.codemods.lambda_.sqs_visibility_timeout import LambdaSqsVisibilityTimeout
+
 from iacmod.testing import fix_text
 
 PROGRAM = '''

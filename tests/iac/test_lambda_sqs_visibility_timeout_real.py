@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from iacmod.codemods.lambda_.sqs_visibility_timeout import LambdaSqsVisibilityTimeout
+
 from iacmod.testing import fix_text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
