@@ -477,7 +477,7 @@ class OutputAnalysis:
             return PLAIN
         if base.kind is Kind.MODULE:
             names = self.qualified_names(node)
-            if any(n == "os.environ" or n.startswith("pulumi_aws.config.") for n in names):
+            if any(n == "os.environ" or n.startswith(("pulumi_aws.config.", AUTOMATION)) for n in names):
                 return PLAIN
             return UNKNOWN
         return UNKNOWN

@@ -44,6 +44,9 @@ def test_automation_api_stack_name_is_a_plain_str():
 
         def describe(stack: auto.Stack):
             return f"{stack.name}: {stack.workspace.work_dir}"
+
+        from pulumi.automation import Stack
+        print(f"{auto.Stack.name} {Stack.name} {auto.LocalWorkspace().work_dir}")
         ''')
     assert findings == [] and new == code
 
