@@ -242,6 +242,18 @@ existing table from provisioned to on-demand at most four times in a 24-hour rol
             aws.dynamodb.Table("t", billing_mode="PAY_PER_REQUEST", hash_key="pk",
                                global_secondary_indexes=[{"name": "g", "hash_key": "x", "projection_type": "ALL"}])
             """, unsafe=True),
+        Example(title="pulumi table with neither billing mode nor capacities cannot deploy", before="""
+            import pulumi_aws as aws
+            aws.dynamodb.Table("sessions", hash_key="id", attributes=[{"name": "id", "type": "S"}])
+            """, after="""
+            import pulumi_aws as aws
+            aws.dynamodb.Table(
+                "sessions",
+                hash_key="id",
+                attributes=[{"name": "id", "type": "S"}],
+                billing_mode="PAY_PER_REQUEST",
+            )
+            """, unsafe=True, message="as written it does not deploy", line=2),
         Example(title="index list that cannot be read is detect-only", before="""
             from cdktf_cdktf_provider_aws.dynamodb_table import DynamodbTable
             DynamodbTable(self, "t", name="t", hash_key="pk", read_capacity=5, write_capacity=5,
@@ -380,7 +392,7 @@ existing table from provisioned to on-demand at most four times in a 24-hour rol
             detail = f"{what} with `billing_mode` PROVISIONED"
         else:
             detail = f"{what} PROVISIONED by default (no `billing_mode`)"
-        message = (f"{detail} and no autoscaling in this program: fixed capacity throttles under load and bills "
+        message = (f"{detail} and no autoscaling in this module: fixed capacity throttles under load and bills "
                    "when idle; consider on-demand (PAY_PER_REQUEST)")
         severity = Severity.WARNING
         if table.platform is not Platform.CDK and len(missing) == len(shape.capacities):
@@ -446,7 +458,8 @@ existing table from provisioned to on-demand at most four times in a 24-hour rol
                 for a in new.args
             ])
         else:
-            new = argedit.add_keyword(new, "billing_mode", value)
+            # laid out one argument per line when the call no longer fits, as Props.set does
+            new = props._fit(container, argedit.add_keyword(new, "billing_mode", value))
         changes[container] = new
         return changes, imports
 
