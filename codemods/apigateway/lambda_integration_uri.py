@@ -10,7 +10,7 @@ from iacmod.findings import FixAvailability, RuleApplicability, Severity
 from iacmod.iac import catalog
 from iacmod.iac.bindings import DEPENDENCIES, Answer, bindings
 from iacmod.iac.catalog import Platform
-from iacmod.iac.properties import Absent, Props
+from iacmod.iac.properties import MISSING, Absent, Lit, Props
 from iacmod.iac.resources import Resource
 from iacmod.iac.rules import ResourceRule
 from iacmod.rule import Example
@@ -60,7 +60,8 @@ concerned.
     fix_description = """
 Replaces `fn.arn` with `fn.invoke_arn` (`qualified_arn` with `qualified_invoke_arn`) in Pulumi
 and CDKTF; in a CDK `CfnMethod` integration, replaces `fn.function_arn` with the invoke URI built
-from it and `Aws.PARTITION`/`Aws.REGION`. Sets `integration_http_method` to `"POST"`. Only when
+from it and `Aws.PARTITION`/`Aws.REGION`. Sets `integration_http_method` to `"POST"` (adds it
+when it is missing: API Gateway requires it for `AWS` and `AWS_PROXY` integrations). Only when
 the bindings prove the value is a Lambda function, alias or version (an unannotated parameter,
 say, is left alone).
 """
@@ -147,6 +148,17 @@ fixed one invokes the same function.
             aws.apigateway.Integration("i", rest_api=api.id, resource_id=r.id, http_method="GET",
                                        type="AWS", integration_http_method='POST', uri=fn.invoke_arn)
             """),
+        Example(title="missing integration method gets POST", before="""
+            import pulumi_aws as aws
+            fn = aws.lambda_.Function("fn", runtime="python3.12", handler="app.handler", role=role.arn)
+            aws.apigateway.Integration("i", rest_api=api.id, resource_id=r.id, http_method="ANY",
+                                       type="AWS_PROXY", uri=fn.invoke_arn)
+            """, after="""
+            import pulumi_aws as aws
+            fn = aws.lambda_.Function("fn", runtime="python3.12", handler="app.handler", role=role.arn)
+            aws.apigateway.Integration("i", rest_api=api.id, resource_id=r.id, http_method="ANY",
+                                       type="AWS_PROXY", uri=fn.invoke_arn, integration_http_method="POST")
+            """),
         Example(title="http api and unproven functions stay", before="""
             import pulumi_aws as aws
 
@@ -174,6 +186,15 @@ fixed one invokes the same function.
             return
         path = prefix + "integration_http_method"
         method = props.get(path)
+        if method is MISSING:
+            edit = props.set(path, Lit("POST"))
+            message = ("a Lambda integration without `integration_http_method`: API Gateway requires it for "
+                       "`AWS` and `AWS_PROXY` integrations, and Lambda's `Invoke` action is a POST")
+            if edit is None:
+                self.report(resource.call, message)
+            else:
+                self.report(resource.call, message, changes=edit.changes, add_imports=edit.imports)
+            return
         if isinstance(method, Absent):
             return
         value = string_value(method)
