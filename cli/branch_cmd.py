@@ -4,7 +4,8 @@ Exit codes (the same meaning as plain ``apply``): 0 the branch holds every fix (
 or it already did, or there was nothing to fix) and no finding is left for people; 1 findings
 are left unfixed (detect-only, or unsafe fixes not enabled) or files could not be processed, and
 with ``--dry-run`` also when the branch would change; 2 usage, configuration or git errors,
-including a branch that holds somebody else's commits (pass ``--force`` to rebuild it anyway).
+including a branch that holds somebody else's commits (pass ``--force`` to rebuild it anyway;
+``iacmod pr`` exits 2 in that case too).
 """
 
 from __future__ import annotations
@@ -50,6 +51,15 @@ def remaining_summary(build: Build) -> str:
     if detect:
         parts.append(f"{detect} finding(s) to fix by hand (listed above)")
     return "; ".join(parts)
+
+
+def _tip(status: str, existing: str | None, build: Build) -> str | None:
+    """The branch's head after the run (what ``--format json`` reports as ``tip``): the new commit
+    when one was made (or, with --dry-run, would be), the existing head when the branch already
+    held the fixes or was left as it is, None when there is no branch."""
+    if status in ("created", "rebuilt", "would-create", "would-rebuild"):
+        return build.tip
+    return existing
 
 
 def apply_on_branch(
@@ -119,7 +129,7 @@ def apply_on_branch(
             "branch": branch,
             "base": base_sha,
             "status": status,
-            "tip": build.tip if build.changed else None,
+            "tip": _tip(status, existing, build),
             "commits": [{"sha": c.sha, "subject": c.subject} for c in build.commits] if status != "up-to-date"
             else [],
             "changed_files": build.changed_files,

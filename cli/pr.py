@@ -25,7 +25,12 @@ from iacmod.lazy import lazy_import
 git = lazy_import("git")
 
 DEFAULT_BRANCH = "iacmod/fixes"
-_GITHUB_URL = re.compile(r"[:/]([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+?)(?:\.git)?/?$")
+# OWNER/NAME of a remote on a host: https://HOST/OWNER/NAME(.git), ssh://git@HOST[:port]/OWNER/NAME,
+# git@HOST:OWNER/NAME (scp-like). Any host (github.com or a GitHub Enterprise Server whose name
+# need not say "github"); a local path or file:// remote names no repository.
+_REMOTE_URL = re.compile(
+    r"^(?:(?:https?|ssh|git)://(?:[^@/]+@)?[^/]+/|[^@/:\s]+@[^/:\s]+:|[A-Za-z0-9.-]+\.[A-Za-z]{2,}:)"
+    r"(?:[^\s]*/)?([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+?)(?:\.git)?/?$")
 
 PR_HELP = """Commit the fixes on a branch, push it and open (or update) one pull request.
 
@@ -33,7 +38,7 @@ The fixes are computed on the remote's base branch in a temporary worktree; your
 
 Authentication: the token is read from the environment variable named by --token-env (GITHUB_TOKEN); it is sent to the GitHub API only, never printed. git push uses the remote as it is configured (in GitHub Actions, actions/checkout's credentials).
 
-Exit codes: 0 done (pull request opened, updated or already up to date; nothing to fix; a --dry-run that printed what it would do); 1 skipped: the branch holds somebody else's commits, or some files could not be processed; 2 usage, configuration, git or GitHub API errors (e.g. no token).
+Exit codes (as `apply --branch`): 0 done (pull request opened, updated or already up to date; nothing to fix; a --dry-run that printed what it would do); 1 some files could not be processed; 2 usage, configuration, git or GitHub API errors (e.g. no token), and a branch that holds somebody else's commits (nothing is pushed: merge or move that work, or delete the branch).
 """
 
 
@@ -75,8 +80,13 @@ def _repo_name_from_remote(repo: git.Repo, remote: str) -> str | None:
         url = repo.remote(remote).url
     except ValueError:
         return None
-    m = _GITHUB_URL.search(url)
-    return f"{m.group(1)}/{m.group(2)}" if m and ("github" in url) else None
+    return repo_name_from_url(url)
+
+
+def repo_name_from_url(url: str) -> str | None:
+    """OWNER/NAME from a remote URL on any host, None for a local path or a file:// URL."""
+    m = _REMOTE_URL.match(url.strip())
+    return f"{m.group(1)}/{m.group(2)}" if m else None
 
 
 def _reproduce(options: api.RunOptions, rels: List[str]) -> str:
@@ -164,7 +174,7 @@ def pr(
                 _say(f"iacmod: {remote}/{branch} holds commits iacmod did not make "
                      f"({gitops.describe_commits(foreign)}); not pushing over them, pull request left as it is. "
                      "Merge or move that work, or delete the branch, and iacmod will rebuild it.")
-                raise typer.Exit(1)
+                raise typer.Exit(2)  # as `apply --branch`: a situation a person must resolve
         build = gitops.build_fixes(repo, base_sha, rels, options, author=identity, commit_per_rule=commit_per_rule)
     except (GitOpsError, ConfigError, ForgeError) as exc:
         raise fail(str(exc)) from None

@@ -119,9 +119,14 @@ class GitHubForge:
     # PyGithub's pacing, which follows GitHub's advice against secondary rate limits (tests set 0).
     seconds_between_requests: float | None = 0.25
     seconds_between_writes: float | None = 1.0
+    # Transient failures (HTTP 5xx, a secondary rate limit's 403/429 with Retry-After) are retried
+    # by PyGithub's GithubRetry with exponential backoff: a 502 must not fail a scheduled bot run.
+    retry_total: int = 5
+    retry_backoff: float = 1.0  # seconds, doubled on each retry (tests set 0)
+    secondary_rate_wait: float = 60.0  # GitHub's advice for secondary rate limits (tests set 0)
 
     def __init__(self, full_name: str, token: str, api_url: str = DEFAULT_API_URL, timeout: int = 30) -> None:
-        from github import Auth, Github
+        from github import Auth, Github, GithubRetry
 
         if full_name.count("/") != 1 or not all(full_name.split("/")):
             raise ForgeError(f"--repo {full_name!r}: expected OWNER/NAME")
@@ -129,7 +134,9 @@ class GitHubForge:
         self.owner = full_name.split("/")[0]
         self.api_url = api_url.rstrip("/")
         self._secret = token
-        self._gh = Github(base_url=self.api_url, auth=Auth.Token(token), retry=None, timeout=timeout,
+        self._gh = Github(base_url=self.api_url, auth=Auth.Token(token), timeout=timeout,
+                          retry=GithubRetry(total=self.retry_total, backoff_factor=self.retry_backoff,
+                                            secondary_rate_wait=self.secondary_rate_wait),
                           seconds_between_requests=self.seconds_between_requests,
                           seconds_between_writes=self.seconds_between_writes)
         self._repo: Any = None

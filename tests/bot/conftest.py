@@ -145,6 +145,9 @@ class FakeGitHub:
     pulls: dict[int, dict] = field(default_factory=dict)
     comments: list[tuple[int, str]] = field(default_factory=list)
     fail: dict[str, int] = field(default_factory=dict)  # "METHOD /path" -> status to answer
+    # "METHOD /path" -> statuses to answer first, one per request, then the normal answer
+    # (transient failures: a 502 from a proxy, a secondary rate limit)
+    transient: dict[str, list[int]] = field(default_factory=dict)
     url: str = ""
 
     @property
@@ -174,6 +177,13 @@ class FakeGitHub:
         self.requests.append(Request(method, path, query, body, auth))
         if auth != f"token {self.token}":
             return 401, {"message": "Bad credentials"}
+        pending = self.transient.get(f"{method} {path}")
+        if pending:
+            status = pending.pop(0)
+            if status == 403:
+                return status, {"message": "You have exceeded a secondary rate limit. Please wait a few "
+                                           "minutes before you try again."}
+            return status, {"message": "Bad Gateway"}
         if f"{method} {path}" in self.fail:
             return self.fail[f"{method} {path}"], {"message": "Resource not accessible by integration"}
         if not path.startswith(self.prefix):
@@ -220,6 +230,8 @@ def github(monkeypatch):
 
     monkeypatch.setattr(GitHubForge, "seconds_between_requests", 0)
     monkeypatch.setattr(GitHubForge, "seconds_between_writes", 0)
+    monkeypatch.setattr(GitHubForge, "retry_backoff", 0)
+    monkeypatch.setattr(GitHubForge, "secondary_rate_wait", 0)
     fake = FakeGitHub()
 
     class Handler(BaseHTTPRequestHandler):

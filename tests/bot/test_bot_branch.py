@@ -267,3 +267,18 @@ def test_is_iacmod_commit_reads_the_trailer_block_only():
     assert not gitops.is_iacmod_commit("fix: x\n\nGenerated-by: iacmod\n\nSigned-off-by: A <a@b>\n")
     assert not gitops.is_iacmod_commit("Generated-by: iacmodx\n")
     assert not gitops.is_iacmod_commit("")
+
+
+def test_json_tip_when_the_branch_is_up_to_date(tmp_path, monkeypatch):
+    """Regression: an up-to-date branch reported the tip of a throwaway rebuild, not the branch's."""
+    import json
+
+    repo = make_repo(tmp_path / "repo")
+    for var in ("GIT_AUTHOR_DATE", "GIT_COMMITTER_DATE"):
+        monkeypatch.setenv(var, "2026-01-01T00:00:00Z")
+    first = json.loads(run_cli("apply", *SEL, "--format", "json", "--branch", "fixes", str(repo)).stdout)
+    for var in ("GIT_AUTHOR_DATE", "GIT_COMMITTER_DATE"):
+        monkeypatch.setenv(var, "2026-01-02T00:00:00Z")  # the rebuild's commit differs from the branch's
+    again = json.loads(run_cli("apply", *SEL, "--format", "json", "--branch", "fixes", str(repo)).stdout)
+    assert again["status"] == "up-to-date"
+    assert again["tip"] == first["tip"] == git(repo, "rev-parse", "fixes")

@@ -113,7 +113,7 @@ def test_human_commit_on_the_branch_is_never_pushed_over(remote, github, token, 
     github.reset()
 
     res = pr(github, work)
-    assert res.exit_code == 1
+    assert res.exit_code == 2  # as `apply --branch` for the same case (it was 1)
     assert "holds commits iacmod did not make" in res.stderr and "reviewer tweak" in res.stderr
     assert "not pushing over them" in res.stderr
     assert remote_sha(remote.bare, "iacmod/fixes") == human_tip
@@ -249,3 +249,37 @@ def test_shallow_clone_like_actions_checkout(remote, github, token, tmp_path):
     assert "Pushed 1 commit" in res.stderr
     assert git(remote.bare, "rev-parse", "iacmod/fixes^") == remote_sha(remote.bare, "main")
     assert github.calls == ["GET /repos/octo/infra", FIND]  # same title and body: no edit
+
+
+def test_dry_run_reads_the_repository_from_an_enterprise_remote(remote, github):
+    """Regression: --dry-run demanded --repo when the remote's host name lacks "github"."""
+    git(remote.work, "remote", "set-url", "--push", "origin", str(remote.bare))
+    git(remote.work, "config", "remote.origin.url", "https://git.corp.example/octo/infra.git")
+    git(remote.work, "config", f"url.{remote.bare}.insteadOf", "https://git.corp.example/octo/infra.git")
+    res = run_cli("pr", str(remote.work), "--api-url", github.api_url, *SEL, "--dry-run")
+    assert res.exit_code == 0, res.output
+    assert "--repo" not in res.stderr
+    assert "title: fix(iacmod): datetime-utcnow (1 fix in 1 file)" in res.stdout
+
+
+@pytest.mark.parametrize("url, name", [
+    ("https://github.com/octo/infra.git", "octo/infra"), ("git@github.com:octo/infra.git", "octo/infra"),
+    ("https://scm.acme.io/octo/infra", "octo/infra"), ("ssh://git@scm.acme.io:2222/octo/infra.git", "octo/infra"),
+    ("git@scm.acme.io:octo/infra", "octo/infra"), ("/srv/git/infra.git", None), ("file:///srv/infra.git", None)])
+def test_repo_name_from_any_host(url, name):
+    from iacmod.cli.pr import repo_name_from_url
+
+    assert repo_name_from_url(url) == name
+
+
+@pytest.mark.parametrize("transient", [[502], [502, 503], [403]])
+def test_transient_api_failures_are_retried(remote, github, token, transient):
+    """Regression: PyGithub was created with retry=None, so one 502 (or a secondary rate limit)
+    failed the bot run."""
+    github.transient["POST /repos/octo/infra/pulls"] = list(transient)
+    github.transient["GET /repos/octo/infra"] = [502]
+    res = pr(github, remote.work)
+    assert res.exit_code == 0, res.output
+    assert len(github.pulls) == 1
+    assert "Opened pull request #1" in res.stderr
+    assert github.calls.count("POST /repos/octo/infra/pulls") == len(transient) + 1
