@@ -1,11 +1,13 @@
 """The ``iacmod`` command line (Typer + Rich).
 
-Exit codes: 0 clean; 1 findings, changes (dry run) or files that could not be processed;
-2 usage or configuration errors.
+Exit codes: 0 clean (or only findings below ``--fail-on``); 1 findings at or above
+``--fail-on``, changes (dry run, or ``--exit-non-zero-on-fix``) or files that could not be
+processed; 2 usage or configuration errors.
 """
 
 from __future__ import annotations
 
+import enum
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -20,7 +22,7 @@ from iacmod.cli.common import (
 )
 from iacmod.config import ConfigError
 from iacmod.docs import rule_page
-from iacmod.findings import FixSafety, RunResult, describe_fix
+from iacmod.findings import Finding, FixSafety, RunResult, Severity, describe_fix
 from iacmod.registry import SelectionError, all_rules, rule_by_name
 
 PROGRESS_MIN_FILES = 200
@@ -34,7 +36,7 @@ def version_callback(value: bool) -> None:
 
 @app.callback()
 def main_callback(
-    version: bool = typer.Option(False, "--version", callback=version_callback, is_eager=True, help="Show the version."),
+    version: bool = typer.Option(False, "--version", "-V", callback=version_callback, is_eager=True, help="Show the version."),
 ) -> None:
     """Find and fix defects in infrastructure-as-code and Lambda code."""
 
@@ -45,6 +47,8 @@ def main_callback(
 @app.command("list")
 def list_rules(fmt: Format = typer.Option(Format.text, "--format", help="text or json")) -> None:
     """List the rules: code, name, severity, targets, fix (availability, applicability), summary."""
+    if fmt not in (Format.text, Format.json):
+        raise fail(f"`iacmod list --format` is text or json, not {fmt.value}")
     rules = all_rules()
     if fmt is Format.json:
         import json
@@ -63,7 +67,12 @@ def list_rules(fmt: Format = typer.Option(Format.text, "--format", help="text or
     for r in rules:
         table.add_row(r.code, r.name, r.severity.value, ", ".join(sorted(r.targets)),
                       describe_fix(r.fix_availability, r.fix_applicability), r.summary)
-    stdout().print(table)
+    console = stdout()
+    if not console.is_terminal:
+        # piped: rows at their full width, never cut at 80 columns
+        console = type(console)(highlight=False, soft_wrap=True, width=100_000)
+        table.expand = False
+    console.print(table)
 
 
 @app.command("explain")
@@ -116,30 +125,152 @@ def _run(options: api.RunOptions, quiet: bool) -> RunResult:
             progress.stop()
 
 
-def _print_findings(result: RunResult, fmt: Format, mode: str) -> None:
+def _shown(result: RunResult, mode: str) -> list[Finding]:
     """Findings: all of them for check; the ones not fixed for apply/dry-run (the diff and the
     summary show what was fixed). After apply has written a file, its findings are shown at
     their lines in the new file."""
-    # with --dry-run stdout carries only the diff (so it can be piped to `git apply`)
-    out = stderr() if mode == "dry-run" else stdout()
     findings = result.findings
     if mode == "apply":
         findings = [f for r in result.files for f in api.as_written(r)]
-    for finding in findings:
-        if finding.fixed and mode != "check":
-            continue
-        if fmt is Format.github:
-            print(report.github_line(finding, mode))
-        else:
+    return [f for f in findings if not (f.fixed and mode != "check")]
+
+
+def _print_findings(result: RunResult, fmt: Format, mode: str) -> None:
+    # with --dry-run stdout carries only the diff (so it can be piped to `git apply`): findings,
+    # GitHub annotations too (the runner reads workflow commands on both streams), go to stderr
+    to_stderr = mode == "dry-run"
+    out = stderr() if to_stderr else stdout()
+    findings = _shown(result, mode)
+    if fmt is not Format.github:
+        for finding in findings:
             out.print(report.text_line(finding, mode), markup=False)
+        return
+    stream = sys.stderr if to_stderr else sys.stdout
+    per_level: dict[str, int] = {}
+    hidden: dict[str, int] = {}
+    for finding in findings:
+        level = report.github_level(finding, mode)
+        per_level[level] = per_level.get(level, 0) + 1
+        if per_level[level] <= report.GITHUB_LIMIT:
+            print(report.github_line(finding, mode), file=stream)
+        else:  # GitHub would drop the annotation: the finding is in the log all the same
+            hidden[level] = hidden.get(level, 0) + 1
+            print(report.text_line(finding, mode), file=stream)
+    if hidden:
+        counts = ", ".join(f"{n} {level}(s)" for level, n in sorted(hidden.items()))
+        print(f"iacmod: {counts} not shown as annotations (GitHub shows {report.GITHUB_LIMIT} of each "
+              "level per step; they are listed in the log). Upload `iacmod check --format sarif` "
+              "with github/codeql-action/upload-sarif to see every finding.", file=sys.stderr)
 
 
 def _print_errors(result: RunResult, fmt: Format) -> None:
     err = stderr()
     for error in result.errors:
-        if fmt is Format.github:
-            print(report.github_error(error))
-        err.print(report.error_line(error), markup=False)
+        if fmt is Format.github:  # once: the annotation is also the log line
+            print(report.github_error(error), file=sys.stderr)
+        else:
+            err.print(report.error_line(error), markup=False)
+
+
+class FailOn(str, enum.Enum):
+    error = "error"
+    warning = "warning"
+    info = "info"
+
+
+RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+FAIL_ON = typer.Option(
+    FailOn.info, "--fail-on",
+    help="Lowest severity of a finding that makes the exit code 1: error, warning or info (default: any finding).")
+QUIET = typer.Option(False, "--quiet", "-q", help="Print findings (or the report) and nothing else.")
+STATISTICS = typer.Option(False, "--statistics", help="Print the number of findings per rule instead of the findings.")
+UNUSED = typer.Option(
+    False, "--report-unused-suppressions",
+    help="Also report `# iacmod: ignore` comments that suppress nothing (as Ruff's RUF100).")
+MACHINE = (Format.json, Format.sarif, Format.junit, Format.gitlab)
+
+
+def _failing(findings: list[Finding], fail_on: FailOn) -> list[Finding]:
+    threshold = RANK[Severity(fail_on.value)]
+    return [f for f in findings if RANK[f.severity] >= threshold]
+
+
+def _machine_report(result: RunResult, fmt: Format, mode: str, dry_run: bool = False) -> None:
+    if fmt is Format.json:
+        print(report.json_report(result.files, mode=mode, dry_run=dry_run))
+        return
+    from iacmod.formats import gitlab, junit, sarif
+
+    mode = "dry-run" if dry_run else mode
+    render = {Format.sarif: sarif.sarif_report, Format.junit: junit.junit_report,
+              Format.gitlab: gitlab.gitlab_report}[fmt]
+    print(render(result.files, mode=mode), end="" if fmt is Format.junit else "\n")
+
+
+def _statistics(findings: list[Finding], mode: str) -> None:
+    """Like `ruff --statistics`: count, code, name, severity, and [*] when apply fixes some."""
+    rows: dict[tuple[str, str, str], list[int]] = {}
+    for f in findings:
+        row = rows.setdefault((f.code, f.rule, f.severity.value), [0, 0])
+        row[0] += 1
+        row[1] += 1 if f.fixed or f.safety is FixSafety.SAFE else 0
+    out = stdout()
+    width = max((len(str(n)) for n, _ in rows.values()), default=1)
+    for (code, name, severity), (n, fixable) in sorted(rows.items(), key=lambda kv: (-kv[1][0], kv[0])):
+        mark = "[*]" if fixable and mode == "check" else "   "
+        out.print(f"{n:>{width}}\t{code}\t{mark} {name} [{severity}]", markup=False)
+
+
+def _warn(message: str) -> None:
+    stderr().print(f"iacmod: warning: {message}", markup=False)
+
+
+def _nothing_checked(result: RunResult, options: api.RunOptions) -> None:
+    """Warn (stderr) when a run checked nothing: no file, or no rule enabled."""
+    if not result.files and not result.errors:
+        where = ", ".join(str(p) for p in options.paths)
+        _warn(f"nothing checked: no Python (or document) files under {where} "
+              "(after `exclude` and .gitignore)")
+        return
+    from iacmod.config import find_config, load_explicit, selected_rules
+
+    try:
+        for path in options.paths:
+            config = load_explicit(options.config_file) if options.config_file else find_config(path)
+            if selected_rules(config, all_=options.all_rules, select=list(options.select),
+                              ignore=list(options.ignore)):
+                return
+    except Exception:  # noqa: BLE001 - the run itself reported configuration errors
+        return
+    _warn("nothing checked: no rule is enabled (after --select, --ignore and the configured ones)")
+
+
+def _suppression_problems(result: RunResult, options: api.RunOptions, unused: bool) -> int:
+    """Warn (stderr) about malformed suppression comments, unknown codes in them and, with
+    ``unused``, comments that suppress nothing. Returns the number of unused ones."""
+    from iacmod import suppress
+
+    settings = {}
+    if unused:
+        settings = {p.resolve(): s for p, s in api.plan(options)}
+    count = 0
+    for file_result in result.files:
+        data = file_result.old_source
+        if data is None or suppress.MARKER.encode() not in data:
+            continue
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        name = report.display_path(file_result.path)
+        python = file_result.path.suffix in (".py", ".pyi")
+        for problem in suppress.lint(text, python):
+            _warn(f"{name}:{problem.line}: {problem.message}")
+        if unused and file_result.path.resolve() in settings:
+            for problem in suppress.unused(file_result.path, settings[file_result.path.resolve()]):
+                count += 1
+                stderr().print(f"{name}:{problem.line}: {problem.message}", markup=False)
+    return count
 
 
 @app.command("check")
@@ -152,16 +283,33 @@ def check(
     config: Optional[Path] = CONFIG,
     fmt: Format = FORMAT,
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when findings exist."),
+    fail_on: FailOn = FAIL_ON,
+    statistics: bool = STATISTICS,
+    quiet: bool = QUIET,
+    unused_suppressions: bool = UNUSED,
+    fix: bool = typer.Option(False, "--fix", help="Same as `iacmod apply` (for Ruff habits)."),
 ) -> None:
     """Report findings without changing anything."""
+    if fix:
+        apply(paths, all_, select, ignore, dry_run=False, unsafe_fixes=None, jobs=jobs, config=config, fmt=fmt,
+              exit_zero=exit_zero, branch=None, base=None, commit_per_rule=False, author=None, force=False,
+              fail_on=fail_on, statistics=statistics, quiet=quiet, show_fixes=False, exit_non_zero_on_fix=False,
+              unused_suppressions=unused_suppressions)
+        return
     options = run_options(paths, all_, select, ignore, None, jobs, config)
-    result = _run(options, quiet=fmt is not Format.text)
-    if fmt is Format.json:
-        print(report.json_report(result.files, mode="check"))
+    result = _run(options, quiet=quiet or fmt is not Format.text)
+    if not quiet:
+        _nothing_checked(result, options)
+    unused = _suppression_problems(result, options, unused_suppressions)
+    if fmt in MACHINE:
+        _machine_report(result, fmt, "check")
+    elif statistics:
+        _statistics(result.findings, "check")
+        _print_errors(result, fmt)
     else:
         _print_findings(result, fmt, "check")
         _print_errors(result, fmt)
-        if fmt is Format.text:
+        if fmt is Format.text and not quiet:
             n = len(result.findings)
             fixable = sum(1 for f in result.findings if f.safety is FixSafety.SAFE)
             unsafe = sum(1 for f in result.findings if f.safety is FixSafety.UNSAFE)
@@ -174,7 +322,7 @@ def check(
                 stderr().print(f"No findings in {len(result.files)} file(s).", markup=False)
     if result.errors:
         raise typer.Exit(1)
-    raise typer.Exit(0 if exit_zero or not result.findings else 1)
+    raise typer.Exit(0 if exit_zero or not (_failing(result.findings, fail_on) or unused) else 1)
 
 
 @app.command("apply")
@@ -196,6 +344,13 @@ def apply(
     commit_per_rule: bool = typer.Option(False, "--commit-per-rule", help="With --branch: one commit per rule."),
     author: Optional[str] = typer.Option(None, "--author", help='With --branch: "Name <email>".'),
     force: bool = typer.Option(False, "--force", help="With --branch: rebuild the branch even if others committed to it."),
+    fail_on: FailOn = FAIL_ON,
+    statistics: bool = STATISTICS,
+    quiet: bool = QUIET,
+    show_fixes: bool = typer.Option(False, "--show-fixes", help="List the fixes applied (per file and rule) in the summary."),
+    exit_non_zero_on_fix: bool = typer.Option(
+        False, "--exit-non-zero-on-fix", help="Exit 1 when a file was changed, even if no finding remains."),
+    unused_suppressions: bool = UNUSED,
 ) -> None:
     """Fix findings in place (or print the diff with --dry-run)."""
     if branch is None and (base or commit_per_rule or author or force):
@@ -206,33 +361,54 @@ def apply(
 
         raise typer.Exit(branch_cmd.apply_on_branch(
             options, branch, base, commit_per_rule, author, force, dry_run, fmt.value, exit_zero=exit_zero))
-    result = _run(options, quiet=fmt is not Format.text)
+    result = _run(options, quiet=quiet or fmt is not Format.text)
+    if not quiet:
+        _nothing_checked(result, options)
+    unused = _suppression_problems(result, options, unused_suppressions)
     write_errors = [] if dry_run else api.write(result.files)
     changed = result.changed
-    if fmt is Format.json:
-        print(report.json_report(result.files, mode="apply", dry_run=dry_run))
+    mode = "dry-run" if dry_run else "apply"
+    if fmt in MACHINE:
+        _machine_report(result, fmt, "apply", dry_run=dry_run)
     else:
         out = stdout()
         if dry_run:
             for file_result in changed:
                 report.print_diff(out, report.unified_diff(file_result))
-        _print_findings(result, fmt, "dry-run" if dry_run else "apply")
+        if statistics:
+            _statistics(_shown(result, mode), mode)
+        else:
+            _print_findings(result, fmt, mode)
         _print_errors(result, fmt)
         for error in write_errors:
             stderr().print(report.error_line(error), markup=False)
-        if fmt is Format.text:
-            _summary(result, dry_run)
+        if fmt is Format.text and not quiet:
+            _summary(result, dry_run, show_fixes)
     if result.errors or write_errors:
         raise typer.Exit(1)
     if dry_run:
         raise typer.Exit(1 if changed else 0)
     remaining = [f for f in result.findings if not f.fixed]
-    raise typer.Exit(0 if exit_zero or not remaining else 1)
+    if exit_non_zero_on_fix and changed:
+        raise typer.Exit(1)
+    raise typer.Exit(0 if exit_zero or not (_failing(remaining, fail_on) or unused) else 1)
 
 
-def _summary(result: RunResult, dry_run: bool) -> None:
+def _summary(result: RunResult, dry_run: bool, show_fixes: bool = False) -> None:
     err = stderr()
     rows = report.tally(result.findings)
+    if show_fixes:
+        fixed = [f for f in result.findings if f.fixed]
+        if fixed:
+            err.print(f"{'Would fix' if dry_run else 'Fixed'} {len(fixed)} finding(s):", markup=False)
+            per_file: dict[str, dict[tuple[str, str], int]] = {}
+            for f in fixed:
+                counts = per_file.setdefault(report.display_path(f.path), {})
+                counts[(f.code, f.rule)] = counts.get((f.code, f.rule), 0) + 1
+            for path, counts in sorted(per_file.items()):
+                err.print(f"{path}:", markup=False)
+                for (code, name), n in sorted(counts.items()):
+                    err.print(f"    {n} × {code} ({name})", markup=False)
     changed = len(result.changed)
     if rows:
         err.print(report.summary_table(rows, dry_run))

@@ -20,6 +20,9 @@ class Format(str, enum.Enum):
     text = "text"
     json = "json"
     github = "github"
+    sarif = "sarif"
+    junit = "junit"
+    gitlab = "gitlab"
 
 
 app = typer.Typer(
@@ -52,7 +55,9 @@ IGNORE = typer.Option(None, "--ignore", help="Rules not to run (codes, names or 
 ALL = typer.Option(False, "--all", help="Enable every rule.")
 JOBS = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: CPU count).")
 CONFIG = typer.Option(None, "--config", help="Use this pyproject.toml/iacmod.toml instead of the nearest one.")
-FORMAT = typer.Option(Format.text, "--format", help="Output format: text, json or github (annotations).")
+FORMAT = typer.Option(
+    Format.text, "--format",
+    help="Output format: text, json, github (annotations), sarif, junit or gitlab (Code Quality).")
 
 
 def run_options(paths: List[Path], all_: bool, select, ignore, unsafe: Optional[bool], jobs, config) -> api.RunOptions:

@@ -1,4 +1,11 @@
-"""Rendering findings, errors, diffs and summaries (text, JSON, GitHub annotations)."""
+"""Rendering findings, errors, diffs and summaries (text, JSON, GitHub annotations).
+
+SARIF, JUnit and GitLab Code Quality reports are in :mod:`iacmod.formats`.
+
+The text format, one finding per line (as Ruff's "concise" output, with the severity)::
+
+    path:line:column: CODE [severity] rule-name: message [fix available]
+"""
 
 from __future__ import annotations
 
@@ -25,8 +32,8 @@ def display_path(path: str | Path) -> str:
         return p.as_posix()
 
 
-def text_line(finding: Finding, mode: str = "apply") -> str:
-    """``mode``: "apply" (fixes were written), "dry-run" or "check" (nothing written)."""
+def fix_tag(finding: Finding, mode: str = "apply") -> str:
+    """" [fixed]", " [would fix]", " [fix available]", " [unsafe fix available: ...]" or ""."""
     tag = ""
     if finding.fixed:
         tag = {"apply": " [fixed]", "dry-run": " [would fix]"}.get(mode, " [fix available]")
@@ -34,9 +41,14 @@ def text_line(finding: Finding, mode: str = "apply") -> str:
         tag = " [unsafe fix available: --unsafe-fixes]"
     elif finding.safety is FixSafety.SAFE:
         tag = " [fix available]"
+    return tag
+
+
+def text_line(finding: Finding, mode: str = "apply") -> str:
+    """``mode``: "apply" (fixes were written), "dry-run" or "check" (nothing written)."""
     return (
         f"{display_path(finding.path)}:{finding.line}:{finding.column}: "
-        f"{finding.code} {finding.rule}: {finding.message}{tag}"
+        f"{finding.code} [{finding.severity.value}] {finding.rule}: {finding.message}{fix_tag(finding, mode)}"
     )
 
 
@@ -62,8 +74,18 @@ def github_line(finding: Finding, mode: str = "apply") -> str:
             f"title={_gh_escape(f'{finding.code} {finding.rule}', True)}",
         ]
     )
-    level = "notice" if finding.fixed and mode == "apply" else "warning"
-    return f"::{level} {props}::{_gh_escape(finding.message)}"
+    return f"::{github_level(finding, mode)} {props}::{_gh_escape(finding.message + fix_tag(finding, mode))}"
+
+
+GITHUB_LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+# GitHub shows at most this many annotations of each level per step (the rest are dropped)
+GITHUB_LIMIT = 10
+
+
+def github_level(finding: Finding, mode: str = "apply") -> str:
+    if finding.fixed and mode == "apply":
+        return "notice"
+    return GITHUB_LEVELS[finding.severity]
 
 
 def github_error(error: FileError) -> str:
@@ -141,11 +163,20 @@ def summary_table(rows: Sequence[RuleTally], dry_run: bool) -> Table:
 
 
 def json_report(results: Sequence[FileResult], *, mode: str, dry_run: bool = False) -> str:
-    findings = [f for r in results for f in r.findings]
+    """``mode`` "check": nothing is written, so no fix is ``applied`` and nothing is ``fixed`` or
+    changed (``fixable`` counts what ``apply`` would fix). "apply": findings are located in the
+    written files (as the text output)."""
+    from iacmod import api
+
+    writes = mode == "apply"
+    if writes and not dry_run:
+        findings = [f for r in results for f in api.as_written(r)]
+    else:
+        findings = [f for r in results for f in r.findings]
     errors = [e for r in results for e in r.errors]
     files: list[dict[str, Any]] = []
     for r in results:
-        if r.changed:
+        if r.changed and writes:
             entry: dict[str, Any] = {"path": display_path(r.path)}
             if dry_run:
                 entry["diff"] = unified_diff(r)
@@ -154,13 +185,14 @@ def json_report(results: Sequence[FileResult], *, mode: str, dry_run: bool = Fal
         "iacmod": __version__,
         "mode": mode,
         "dry_run": dry_run,
-        "findings": [{**f.to_json(), "path": display_path(f.path)} for f in findings],
+        "findings": [_finding_json(f, writes) for f in findings],
         "errors": [{**e.to_json(), "path": display_path(e.path)} for e in errors],
         "changed_files": files,
         "summary": {
             "files": len(results),
             "findings": len(findings),
-            "fixed": sum(1 for f in findings if f.fixed),
+            "fixed": sum(1 for f in findings if f.fixed) if writes else 0,
+            "fixable": sum(1 for f in findings if f.fixed),
             "unsafe_skipped": sum(1 for f in findings if not f.fixed and f.safety is FixSafety.UNSAFE),
             "detect_only": sum(1 for f in findings if f.safety is FixSafety.NONE),
             "by_severity": {s.value: sum(1 for f in findings if f.severity is s) for s in Severity},
@@ -169,3 +201,10 @@ def json_report(results: Sequence[FileResult], *, mode: str, dry_run: bool = Fal
         },
     }
     return json.dumps(payload, indent=2)
+
+
+def _finding_json(finding: Finding, writes: bool) -> dict[str, Any]:
+    data = {**finding.to_json(), "path": display_path(finding.path)}
+    if data["fix"] is not None:
+        data["fix"] = {**data["fix"], "applied": finding.fixed and writes, "would_apply": finding.fixed}
+    return data

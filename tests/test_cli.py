@@ -55,7 +55,7 @@ def test_check_reports_and_exits_1(iacmod_cli, repo):
     assert code == 1
     lines = out.strip().splitlines()
     assert len(lines) == 2
-    assert lines[0].endswith("[fix available]") and ":4:20: IAC101 datetime-utcnow:" in lines[0]
+    assert lines[0].endswith("[fix available]") and ":4:20: IAC101 [warning] datetime-utcnow:" in lines[0]
     assert (repo / "app" / "handler.py").read_text() == HANDLER
 
 
