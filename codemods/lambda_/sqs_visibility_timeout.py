@@ -79,7 +79,7 @@ class LambdaSqsVisibilityTimeout(ResourceRule):
     summary = "Raise an SQS queue's visibility timeout to at least the timeout of the function it triggers"
     severity = Severity.ERROR
     resource_types = (catalog.LAMBDA_EVENT_SOURCE_MAPPING, catalog.SQS_EVENT_SOURCE)
-    triggers = ("EventSourceMapping", "SqsEventSource")
+    triggers = ("EventSourceMapping", "SqsEventSource", "add_event_source_mapping")
     targets = frozenset({"pulumi", "cdk", "cdktf"})
     fix_availability = FixAvailability.SOMETIMES
     fix_applicability = RuleApplicability.SAFE
@@ -105,6 +105,11 @@ seconds when they are not set (pulumi-aws: `timeout` "Defaults to 3", `visibilit
 a function given a minute on a queue left at its default fails. AWS recommends a visibility
 timeout of six times the function's timeout, plus the mapping's `MaximumBatchingWindowInSeconds`
 (Lambda developer guide, "Configuring an Amazon SQS queue to trigger a Lambda function").
+
+The mappings read are Pulumi's `aws.lambda_.EventSourceMapping`, CDKTF's
+`LambdaEventSourceMapping`, CDK's `EventSourceMapping`, `CfnEventSourceMapping`,
+`fn.add_event_source_mapping(...)` and `SqsEventSource(queue)` (given to `fn.add_event_source` or
+a function's `events=[...]`), when the queue and the function are both created in the module.
 """
     fix_description = """
 Sets the queue's visibility timeout (`visibility_timeout_seconds` for Pulumi and CDKTF,
@@ -174,6 +179,21 @@ failed, which is what the queue needs for a function that may run that long.
             LambdaEventSourceMapping(self, "map", event_source_arn=queue.arn, function_name=fn.function_name,
                                      maximum_batching_window_in_seconds=10)
             """),
+        Example(title="cdk add_event_source_mapping on a cfn queue", before="""
+            from aws_cdk import Duration, aws_lambda as lambda_, aws_sqs as sqs
+
+            queue = sqs.CfnQueue(self, "Jobs", visibility_timeout=30)
+            fn = lambda_.Function(self, "Worker", runtime=runtime, handler="app.handler", code=code,
+                                  timeout=Duration.seconds(40))
+            fn.add_event_source_mapping("Jobs", event_source_arn=queue.attr_arn, max_batching_window=Duration.seconds(5))
+            """, after="""
+            from aws_cdk import Duration, aws_lambda as lambda_, aws_sqs as sqs
+
+            queue = sqs.CfnQueue(self, "Jobs", visibility_timeout=245)
+            fn = lambda_.Function(self, "Worker", runtime=runtime, handler="app.handler", code=code,
+                                  timeout=Duration.seconds(40))
+            fn.add_event_source_mapping("Jobs", event_source_arn=queue.attr_arn, max_batching_window=Duration.seconds(5))
+            """),
         Example(title="a shared constant is reported, not changed", before="""
             import pulumi_aws as aws
 
@@ -218,6 +238,24 @@ failed, which is what the queue needs for a function that may run that long.
             else:
                 fn_owner = owner(props.get("function_name"), FN_ATTRS)
                 fn = the_resource(self, fn_owner, catalog.LAMBDA_FUNCTION) if fn_owner is not None else None
+        window_path = BATCH_WINDOW[platform if resource.type is not catalog.SQS_EVENT_SOURCE else Platform.CDK]
+        self._relate(resource.call, fn, queue_expr, lambda: self._seconds(props, window_path, 0) or 0)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        super().visit_Call(node)
+        # CDK: fn.add_event_source_mapping("Id", event_source_arn=queue.queue_arn, ...)
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value == "add_event_source_mapping":
+            named = {a.keyword.value: a.value for a in node.args if a.keyword is not None}
+            if any(a.star for a in node.args):
+                return
+            fn = the_resource(self, node.func.value, catalog.LAMBDA_FUNCTION, platforms={Platform.CDK})
+            window = named.get("max_batching_window")
+            self._relate(node, fn, owner(named.get("event_source_arn"), QUEUE_ATTRS),
+                         lambda: 0 if window is None else (seconds_through(self, window) or (0, False))[0])
+
+    def _relate(self, node: cst.Call, fn: Resource | None, queue_expr: Any, window: Any) -> None:
+        """Record a mapping from the queue ``queue_expr`` to ``fn`` when the function may run
+        longer than the queue hides a message (``window()``: the batching window's seconds)."""
         if queue_expr is None or fn is None:
             return
         queue = the_resource(self, queue_expr, catalog.SQS_QUEUE)
@@ -227,9 +265,7 @@ failed, which is what the queue needs for a function that may run that long.
         visibility = self._seconds(Props(self, queue), QUEUE_VISIBILITY[queue.platform], QUEUE_DEFAULT)
         if timeout is None or visibility is None or timeout <= visibility:
             return
-        window_path = BATCH_WINDOW[platform if resource.type is not catalog.SQS_EVENT_SOURCE else Platform.CDK]
-        window = self._seconds(props, window_path, 0) or 0
-        self.triggered.append(Trigger(resource.call, fn, queue, timeout, visibility, window))
+        self.triggered.append(Trigger(node, fn, queue, timeout, visibility, window()))
 
     def _function_of_event_source(self, call: cst.Call) -> Resource | None:
         """The function an ``SqsEventSource(...)`` is given to: ``fn.add_event_source(it)`` or
