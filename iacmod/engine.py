@@ -24,12 +24,11 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, ParentNodeProvider, PositionProvider, ScopeProvider
+from libcst.metadata import CodeRange, MetadataWrapper, ParentNodeProvider, PositionProvider
 
 from iacmod import suppress
-from iacmod.cst.metadata import _POSITIONS_OF, locate, resolve_metadata, with_source
-from iacmod.cst.positions import parents_of
-from iacmod.cst.scope import release
+from iacmod.cst.metadata import known_positions, locate, release_metadata, resolve_metadata, with_source
+from iacmod.cst.positions import RangeSet, parents_of
 from iacmod.cst.walk import readonly_visits, walk_batched
 from iacmod.edit.imports import add_imports, remove_unused_imports
 from iacmod.findings import FileError, FileResult, Finding, FixSafety, Position, Span
@@ -234,11 +233,7 @@ def _release(wrapper: MetadataWrapper, instances: Sequence[Rule]) -> None:
     keep the module's tree alive for the cyclic GC (see iacmod.cst.scope.release)."""
     for inst in instances:
         inst.__dict__.clear()
-    resolved = wrapper._metadata
-    scopes = resolved.get(ScopeProvider)
-    if scopes is not None:
-        release(scopes)
-    resolved.clear()
+    release_metadata(wrapper)
 
 
 # -- step 2: choose the fixes --------------------------------------------------------------------
@@ -271,7 +266,7 @@ def _choose_fixes(found: _Found, text: str, path: str, settings: Settings, wrapp
         return choice
     positions = _positions(found, settings, wrapper)
     sup = suppress.parse_python(text)
-    taken: list[CodeRange] = []
+    taken = RangeSet()  # the ranges of the fixes taken (indexed by line: linear in findings)
     for rep in found.reports:
         rng = positions.get(rep.node)
         span = _span(rng) if rng is not None else Span.point(1)
@@ -331,13 +326,7 @@ def _positions(found: _Found, settings: Settings, wrapper: MetadataWrapper) -> M
 
 def _known_positions(wrapper: MetadataWrapper, wanted: set[cst.CSTNode]) -> Mapping[cst.CSTNode, CodeRange] | None:
     """Positions the rules already had computed in this pass, when they cover ``wanted``."""
-    resolved = wrapper._metadata
-    if PositionProvider in resolved:
-        return resolved[PositionProvider]
-    asked = resolved.get(_POSITIONS_OF)
-    if asked and wanted <= asked.keys() and all(asked[n] is not None for n in wanted):
-        return asked
-    return None
+    return known_positions(wrapper, wanted)
 
 
 def _span(rng: CodeRange) -> Span:
@@ -352,8 +341,8 @@ def _overlaps(a: CodeRange, b: CodeRange) -> bool:
     return a0 < b1 and b0 < a1
 
 
-def _overlaps_any(ranges: Sequence[CodeRange], taken: Sequence[CodeRange]) -> bool:
-    return any(_overlaps(r, t) for r in ranges for t in taken)
+def _overlaps_any(ranges: Sequence[CodeRange], taken: RangeSet) -> bool:
+    return taken.overlaps(ranges)  # (what _overlaps says of some pair)
 
 
 # -- step 3: apply them --------------------------------------------------------------------------

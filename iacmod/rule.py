@@ -24,6 +24,7 @@ from libcst.metadata import ProviderT
 
 from iacmod.findings import FixAvailability, FixSafety, RuleApplicability, Severity
 from iacmod.cst.metadata import LazyMetadata
+from iacmod.cst.walk import batched_visitor_methods
 
 # Targets a rule can declare. "python" rules run on any Python file (handlers included);
 # the IaC targets say which programs the defect occurs in (docs, `iacmod list`).
@@ -191,18 +192,9 @@ class Rule(LazyMetadata, cst.BatchableCSTVisitor):
 
     def get_visitors(self) -> Mapping[str, Any]:
         """LibCST finds a batched visitor's visit_/leave_ methods with inspect.getmembers on
-        every instance, which costs more than a small file's parse; the names are per class."""
-        cls = type(self)
-        names = cls.__dict__.get("_iacmod_visitor_names")
-        if names is None:
-            # as LibCST's own get_visitors: the typed no-op stubs of every node are skipped
-            names = tuple(
-                n
-                for n in dir(cls)
-                if n.startswith(("visit_", "leave_")) and not getattr(getattr(cls, n), "_is_no_op", False)
-            )
-            cls._iacmod_visitor_names = names  # type: ignore[attr-defined]
-        return {name: getattr(self, name) for name in names}
+        every instance, which costs more than a small file's parse; the names are per class
+        (``iacmod.cst.walk.batched_visitor_methods``)."""
+        return batched_visitor_methods(self)
 
     # -- helpers for rule authors -------------------------------------------------------------
 

@@ -245,13 +245,14 @@ def test_new_import_added_through_libcst_visitor():
         assert out.code == "import os\nimport json\n\nprint(os.sep)\n"
 
 
-def test_matcher_decorated_visitors_still_work_after_import_cache():
-    # iacmod caches, per class, LibCST's search for @m.visit/@m.leave methods when it finds
-    # none; a class that has them must still get its calls
+def test_matcher_decorated_visitors_still_work_after_adding_imports():
+    # iacmod's import codemods skip LibCST's search for @m.visit/@m.leave methods among the
+    # typed stubs (iacmod.cst.codemods); other classes that have them must still get their calls
     import libcst.matchers as m
-    from iacmod.edit.imports import _cache_matcher_gathering
+    from iacmod.edit.imports import add_imports
+    from iacmod.rule import ImportSpec
 
-    _cache_matcher_gathering()
+    add_imports(cst.parse_module("x = 1\n"), [ImportSpec("json", None, None)])
 
     class Plain(m.MatcherDecoratableVisitor):
         pass

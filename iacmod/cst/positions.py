@@ -11,15 +11,24 @@ where it is not significant).
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_left
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Mapping, Optional
 
 import libcst as cst
-from libcst._nodes.internal import CodegenState
-from libcst.metadata import CodePosition, CodeRange
+from libcst.metadata import (
+    CodePosition,
+    CodeRange,
+    ExpressionContextProvider,
+    MetadataWrapper,
+    ParentNodeProvider,
+    PositionProvider,
+)
 
-from iacmod.cst.walk import formatting_classes, node_fields, nodes_in
+from iacmod.cst.version import fast_paths
+from iacmod.cst.walk import formatting_classes, node_fields, nodes_in, visited_fields
 
 
 _NOTHING = nullcontext()
@@ -29,83 +38,104 @@ class _AllFound(Exception):
     """Raised inside code generation once every wanted range is known."""
 
 
-@dataclass(frozen=False)
-class _TargetedState(CodegenState):
-    targets: set = field(default_factory=set)
-    computed: dict = field(default_factory=dict)
-    starts: dict = field(default_factory=dict)
-    line: int = 1
-    column: int = 0
-    keep: bool = False  # keep the generated tokens (and generate everything)
+_STATE: list[type] = []
 
-    def add_indent_tokens(self) -> None:
-        for token in self.indent_tokens:
-            self.add_token(token)
 
-    def add_token(self, value: str) -> None:
-        if self.keep:
-            self.tokens.append(value)
-        if "\n" in value or "\r" in value:
-            normalized = value.replace("\r\n", "\n").replace("\r", "\n")
-            self.line += normalized.count("\n")
-            self.column = len(normalized) - normalized.rfind("\n") - 1
-        else:
-            self.column += len(value)
+def _targeted_state() -> type:
+    """A LibCST codegen state that tracks the current line and column and records the ranges of
+    the target nodes only (built on first use: LibCST internals)."""
+    if _STATE:
+        return _STATE[0]
+    from libcst._nodes.internal import CodegenState
 
-    def before_codegen(self, node: cst.CSTNode) -> None:
-        if node in self.targets:
-            self.starts.setdefault(node, []).append(CodePosition(self.line, self.column))
+    @dataclass(frozen=False)
+    class _TargetedState(CodegenState):
+        targets: set = field(default_factory=set)
+        computed: dict = field(default_factory=dict)
+        starts: dict = field(default_factory=dict)
+        line: int = 1
+        column: int = 0
+        keep: bool = False  # keep the generated tokens (and generate everything)
 
-    def after_codegen(self, node: cst.CSTNode) -> None:
-        if node in self.targets:
-            start = self.starts[node].pop()
-            if node not in self.computed:
-                self.computed[node] = CodeRange(start, CodePosition(self.line, self.column))
-                self._done(node)
+        def add_indent_tokens(self) -> None:
+            for token in self.indent_tokens:
+                self.add_token(token)
 
-    def _done(self, node: cst.CSTNode) -> None:
-        # every target has its range (and none is still open): the rest of the module's code
-        # need not be generated
-        if not self.keep and len(self.computed) >= len(self.targets) and self.targets <= self.computed.keys():
-            raise _AllFound
+        def add_token(self, value: str) -> None:
+            if self.keep:
+                self.tokens.append(value)
+            if "\n" in value or "\r" in value:
+                normalized = value.replace("\r\n", "\n").replace("\r", "\n")
+                self.line += normalized.count("\n")
+                self.column = len(normalized) - normalized.rfind("\n") - 1
+            else:
+                self.column += len(value)
 
-    def record_syntactic_position(
-        self,
-        node: cst.CSTNode,
-        *,
-        start_node: Optional[cst.CSTNode] = None,
-        end_node: Optional[cst.CSTNode] = None,
-    ) -> Any:
-        if node not in self.targets:
-            return _NOTHING  # (a shared no-op context: far cheaper than a generator's)
-        return self._record(node, start_node, end_node)
+        def before_codegen(self, node: cst.CSTNode) -> None:
+            if node in self.targets:
+                self.starts.setdefault(node, []).append(CodePosition(self.line, self.column))
 
-    @contextmanager
-    def _record(
-        self, node: cst.CSTNode, start_node: Optional[cst.CSTNode], end_node: Optional[cst.CSTNode]
-    ) -> Iterator[None]:
-        # the hoisted start/end nodes are generated inside this block: record them too
-        if start_node is not None:
-            self.targets.add(start_node)
-        if end_node is not None:
-            self.targets.add(end_node)
-        start = CodePosition(self.line, self.column)
-        try:
-            yield
-        finally:
-            end = CodePosition(self.line, self.column)
+        def after_codegen(self, node: cst.CSTNode) -> None:
+            if node in self.targets:
+                start = self.starts[node].pop()
+                if node not in self.computed:
+                    self.computed[node] = CodeRange(start, CodePosition(self.line, self.column))
+                    self._done(node)
+
+        def _done(self, node: cst.CSTNode) -> None:
+            # every target has its range (and none is still open): the rest of the module's code
+            # need not be generated
+            if not self.keep and len(self.computed) >= len(self.targets) and self.targets <= self.computed.keys():
+                raise _AllFound
+
+        def record_syntactic_position(
+            self,
+            node: cst.CSTNode,
+            *,
+            start_node: Optional[cst.CSTNode] = None,
+            end_node: Optional[cst.CSTNode] = None,
+        ) -> Any:
+            if node not in self.targets:
+                return _NOTHING  # (a shared no-op context: far cheaper than a generator's)
+            return self._record(node, start_node, end_node)
+
+        @contextmanager
+        def _record(
+            self, node: cst.CSTNode, start_node: Optional[cst.CSTNode], end_node: Optional[cst.CSTNode]
+        ) -> Iterator[None]:
+            # the hoisted start/end nodes are generated inside this block: record them too
             if start_node is not None:
-                start = self.computed[start_node].start
+                self.targets.add(start_node)
             if end_node is not None:
-                end = self.computed[end_node].end
-            self.computed[node] = CodeRange(start, end)
-        self._done(node)
+                self.targets.add(end_node)
+            start = CodePosition(self.line, self.column)
+            try:
+                yield
+            finally:
+                end = CodePosition(self.line, self.column)
+                if start_node is not None:
+                    start = self.computed[start_node].start
+                if end_node is not None:
+                    end = self.computed[end_node].end
+                self.computed[node] = CodeRange(start, end)
+            self._done(node)
+
+    _STATE.append(_TargetedState)
+    return _TargetedState
+
+
+def _provider(module: cst.Module, provider: Any) -> Mapping[cst.CSTNode, Any]:
+    """LibCST's own ``provider`` mapping for ``module`` (the path off the fast paths)."""
+    return MetadataWrapper(module, unsafe_skip_copy=True).resolve(provider)
 
 
 def positions_of(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> dict[cst.CSTNode, CodeRange]:
     """Syntactic CodeRanges (as PositionProvider gives them) of ``nodes`` in ``module``."""
+    if not fast_paths():
+        positions = _provider(module, PositionProvider)
+        return {node: positions[node] for node in nodes if node in positions}
     targets: set[cst.CSTNode] = set(nodes)
-    state = _TargetedState(
+    state = _targeted_state()(
         default_indent=module.default_indent, default_newline=module.default_newline, targets=targets
     )
     try:
@@ -116,7 +146,11 @@ def positions_of(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> dict[cst.C
 
 
 def positions_in_statements(
-    module: cst.Module, nodes: Iterable[cst.CSTNode], parents: Mapping[cst.CSTNode, cst.CSTNode], source: str
+    module: cst.Module,
+    nodes: Iterable[cst.CSTNode],
+    parents: Mapping[cst.CSTNode, cst.CSTNode],
+    source: str,
+    lines: "SourceLines | None" = None,
 ) -> tuple[dict[cst.CSTNode, CodeRange], list[cst.CSTNode]]:
     """Positions of ``nodes`` generated from the statements that hold them, not from the start
     of the module: the code of the innermost statement around a node is generated alone (with
@@ -126,7 +160,13 @@ def positions_in_statements(
     (a statement repeated word for word, a node outside any statement, a node missing from
     ``parents``), the node is returned among the rest, for ``positions_of``.
 
+    ``lines``: ``SourceLines(source)``, when the caller keeps one for several calls.
+
     Returns (ranges, rest). The ranges are PositionProvider's (tests/test_positions.py)."""
+    if not fast_paths():
+        return {}, list(dict.fromkeys(nodes))
+    if lines is None or lines.source is not source:
+        lines = SourceLines(source)
     by_statement: dict[cst.CSTNode, list[cst.CSTNode]] = {}
     indents: dict[cst.CSTNode, list[str]] = {}
     rest: list[cst.CSTNode] = []
@@ -139,8 +179,9 @@ def positions_in_statements(
         by_statement.setdefault(statement, []).append(node)
         indents[statement] = indent
     out: dict[cst.CSTNode, CodeRange] = {}
+    state_class = _targeted_state()
     for statement, wanted in by_statement.items():
-        state = _TargetedState(
+        state = state_class(
             default_indent=module.default_indent,
             default_newline=module.default_newline,
             targets=set(wanted),
@@ -148,7 +189,7 @@ def positions_in_statements(
         )
         state.indent_tokens = indents[statement]
         statement._codegen(state)
-        first_line = _unique_line_start(source, "".join(state.tokens))
+        first_line = lines.unique_line_start("".join(state.tokens))
         if first_line is None or not state.targets <= state.computed.keys():
             rest.extend(wanted)
             continue
@@ -189,6 +230,76 @@ def _statement_of(
     return statement, indent
 
 
+class SourceLines:
+    """Where each line of a source starts, indexed by the line's text: finding the line on which
+    a statement's code starts costs the lines with the same first line, not a scan of the source
+    (which made locating N statements quadratic in N)."""
+
+    # a first line shared by more statements than this is not worth checking one by one: their
+    # nodes are located by one generation of the module's code instead
+    MAX_CANDIDATES = 8
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self._starts: dict[str, list[int]] | None = None
+        self._breaks: tuple[list[int], list[int], list[int]] | None = None
+
+    def _index(self) -> dict[str, list[int]]:
+        # the offsets at which a line starts, under the line's text (up to its line break)
+        starts = self._starts
+        if starts is None:
+            starts = self._starts = {}
+            source = self.source
+            for match in _LINE.finditer(source):
+                starts.setdefault(match.group(1), []).append(match.start())
+        return starts
+
+    def unique_line_start(self, code: str) -> int | None:
+        """``_unique_line_start(self.source, code)``, or None (unknown) when the first line of
+        text in ``code`` is a line of the source more than MAX_CANDIDATES times."""
+        if not code:
+            return None
+        source = self.source
+        # the first line of ``code`` that holds text, and ends with a line break (so it is a
+        # whole line of the source wherever ``code`` occurs at the start of a line)
+        key = _TEXT_LINE.search(code)
+        if key is None or key.end() == len(code):
+            return _unique_line_start(source, code)
+        candidates = self._index().get(key.group(0))
+        if not candidates:
+            return None
+        if len(candidates) > self.MAX_CANDIDATES:
+            return None
+        skip = key.start()
+        found = None
+        for line_start in candidates:
+            start = line_start - skip
+            if start < 0 or (start and source[start - 1] not in "\n\r") or not source.startswith(code, start):
+                continue
+            if found is not None:
+                return None
+            found = start
+        return None if found is None else self.line_of(found)
+
+    def line_of(self, offset: int) -> int:
+        """The 1-based line of ``offset`` ("\r\n", "\r" and "\n" each end a line)."""
+        if self._breaks is None:
+            source = self.source
+            self._breaks = (
+                [m.start() for m in _LF.finditer(source)],
+                [m.start() for m in _CR.finditer(source)],
+                [m.start() for m in _CRLF.finditer(source)],
+            )
+        lf, cr, crlf = self._breaks
+        # newlines in source[:offset] once "\r\n" and then "\r" become "\n"
+        return bisect_left(lf, offset) + bisect_left(cr, offset) - bisect_left(crlf, offset - 1) + 1
+
+
+_LINE = re.compile(r"(?:(?<=[\n\r])|^)([^\n\r]*)")
+_TEXT_LINE = re.compile(r"(?:(?<=[\n\r])|^)[^\n\r]+")
+_LF, _CR, _CRLF = re.compile("\n"), re.compile("\r"), re.compile("\r\n")
+
+
 def _unique_line_start(source: str, code: str) -> int | None:
     """The line on which ``code`` starts in ``source``, if it occurs exactly once there at the
     start of a line; else None."""
@@ -213,7 +324,10 @@ def _unique_line_start(source: str, code: str) -> int | None:
 def parents_of(module: cst.Module, skip: frozenset[type] = frozenset()) -> dict[cst.CSTNode, cst.CSTNode]:
     """Each node's parent, as LibCST's ParentNodeProvider gives it, from a direct walk over the
     nodes' fields (no visitor dispatch: several times cheaper on large modules); without the
-    subtrees of the node classes in ``skip``."""
+    subtrees of the node classes in ``skip``. (LibCST's provider, every node, when the fast
+    paths are off.)"""
+    if not fast_paths():
+        return dict(_provider(module, ParentNodeProvider))
     parents: dict[cst.CSTNode, cst.CSTNode] = {}
     stack: list[cst.CSTNode] = [module]
     pop, push = stack.pop, stack.append
@@ -223,7 +337,8 @@ def parents_of(module: cst.Module, skip: frozenset[type] = frozenset()) -> dict[
         cls = node.__class__
         fields = fields_of.get(cls)
         if fields is None:
-            fields = fields_of[cls] = node_fields(cls, skip)
+            visited = visited_fields(node)
+            fields = fields_of[cls] = tuple(f for f in node_fields(cls, skip) if f in visited)
         for child in nodes_in(node, fields, skip):
             parents[child] = node
             push(child)
@@ -233,7 +348,10 @@ def parents_of(module: cst.Module, skip: frozenset[type] = frozenset()) -> dict[
 def expression_contexts(module: cst.Module) -> dict[cst.CSTNode, object]:
     """The same mapping as LibCST's ExpressionContextProvider (LOAD/STORE/DEL for Name,
     Attribute, Subscript, Tuple, List and StarredElement nodes), from a direct walk that mirrors
-    its visitor rule by rule. ScopeProvider depends on it; this is several times cheaper."""
+    its visitor rule by rule. ScopeProvider depends on it; this is several times cheaper.
+    (LibCST's provider when the fast paths are off.)"""
+    if not fast_paths():
+        return dict(_provider(module, ExpressionContextProvider))
     from libcst.metadata.expression_context_provider import ExpressionContext
 
     # whitespace, commas, operators and brackets hold none of the nodes that get a context
@@ -310,7 +428,36 @@ def expression_contexts(module: cst.Module) -> dict[cst.CSTNode, object]:
                 out[node] = ctx
             fields = fields_of.get(t)
             if fields is None:
-                fields = fields_of[t] = node_fields(t, formatting)
+                visited = visited_fields(node)  # type: ignore[arg-type]
+                fields = fields_of[t] = tuple(f for f in node_fields(t, formatting) if f in visited)
             for child in nodes_in(node, fields, formatting):
                 push((child, ctx))
     return out
+
+
+class RangeSet:
+    """CodeRanges, indexed by the lines they span: whether a range overlaps one of them costs the
+    ranges on its own lines, not all of them (a fix's nodes are checked against the fixes already
+    taken, for every finding: quadratic in findings with a list). Two ranges overlap when each
+    starts before the other ends (touching ranges do not)."""
+
+    def __init__(self) -> None:
+        self._by_line: dict[int, list[CodeRange]] = {}
+
+    def overlaps(self, ranges: Iterable[CodeRange]) -> bool:
+        """Whether any of ``ranges`` overlaps a range of the set."""
+        by_line = self._by_line
+        for rng in ranges:
+            start, end = (rng.start.line, rng.start.column), (rng.end.line, rng.end.column)
+            for line in range(rng.start.line, rng.end.line + 1):
+                for other in by_line.get(line, ()):
+                    if start < (other.end.line, other.end.column) and (other.start.line, other.start.column) < end:
+                        return True
+        return False
+
+    def extend(self, ranges: Iterable[CodeRange]) -> None:
+        """Add ``ranges`` to the set."""
+        by_line = self._by_line
+        for rng in ranges:
+            for line in range(rng.start.line, rng.end.line + 1):
+                by_line.setdefault(line, []).append(rng)

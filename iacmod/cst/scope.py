@@ -2,7 +2,7 @@
 
 The analysis is LibCST's own ``ScopeVisitor``; only the way it is driven differs:
 
-- its visits are read-only walks (``iacmod.cst.walk``) that rebuild no nodes;
+- its visits are read-only walks (``iacmod.cst.walk.ReadOnlyVisits``) that rebuild no nodes;
 - the walk does not enter formatting nodes (whitespace, comments, commas, operators,
   brackets), which hold no names: LibCST documents scope metadata as not available for them,
   and no rule asks for it. Every other node gets the same scope, and every scope the same
@@ -14,49 +14,76 @@ The analysis is LibCST's own ``ScopeVisitor``; only the way it is driven differs
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, ScopeProvider
 
-try:  # LibCST internals, present in every 1.x release this was checked with (tests/test_walk.py)
-    from libcst.metadata.scope_provider import _ASSIGNMENT_LIKE_NODES, ScopeVisitor
-except ImportError:  # pragma: no cover - another LibCST layout: use its provider as it is
-    _ASSIGNMENT_LIKE_NODES = None
-    ScopeVisitor = None
+from iacmod.cst.version import fast_paths
+from iacmod.cst.walk import ReadOnlyVisits, formatting_classes, handler_names
 
-from iacmod.cst.walk import _handlers, formatting_classes, readonly_visits
-
-_ASSIGNMENT_LIKE: dict[type, bool] = {}
+_TYPING_CALLS = ("cast", "NewType", "TypeVar")
+_PROVIDER: list[type] = []  # the provider class below, built on first use (LibCST internals)
 
 
-class _ScopeVisitor(ScopeVisitor or object):  # type: ignore[misc]
-    iacmod_skip_classes = formatting_classes()
-    # False when the module's source has none of the words "cast", "NewType" and "TypeVar"
-    plain_calls = False
+def _provider() -> type | None:
+    """iacmod's ScopeProvider subclass, built once on first use from LibCST's ``ScopeVisitor``
+    (None when this LibCST has no such class: then LibCST's provider runs as it is)."""
+    if _PROVIDER:
+        return _PROVIDER[0]
+    try:  # LibCST internals, present in every release of iacmod.cst.version.VERIFIED
+        from libcst.metadata.scope_provider import _ASSIGNMENT_LIKE_NODES, ScopeVisitor
+    except ImportError:  # pragma: no cover - another LibCST layout: use its provider as it is
+        _PROVIDER.append(None)  # type: ignore[arg-type]
+        return None
 
-    def visit_Call(self, node: cst.Call) -> bool | None:
-        # LibCST's visit_Call looks up the qualified names of every call, to treat the
-        # arguments of typing.cast, NewType and TypeVar as type hints. No call has those names
-        # in a module whose source never mentions them (an import or an alias would): then
-        # only its bookkeeping is needed, which leave_Call undoes.
-        if self.plain_calls:
-            self._ScopeVisitor__top_level_attribute_stack.append(None)
-            self._ScopeVisitor__in_type_hint_stack.append(False)
-            return True
-        return super().visit_Call(node)
+    assignment_like: dict[type, bool] = {}
+    leaves = {
+        name[len("leave_"):]: getattr(ScopeVisitor, name)
+        for name in handler_names(ScopeVisitor)
+        if name.startswith("leave_") and "_" not in name[len("leave_"):]
+    }
 
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        cls = original_node.__class__
-        self.provider._computed[original_node] = self.scope  # what set_metadata does
-        counts = _ASSIGNMENT_LIKE.get(cls)
-        if counts is None:
-            counts = _ASSIGNMENT_LIKE[cls] = issubclass(cls, _ASSIGNMENT_LIKE_NODES)
-        if counts:
-            self.scope._assignment_count += 1
-        leave = _LEAVES.get(cls.__name__)
-        if leave is not None:
-            leave(self, original_node)
+    class _ScopeVisitor(ReadOnlyVisits, ScopeVisitor):  # type: ignore[misc, valid-type]
+        iacmod_skip_classes = formatting_classes()
+        # False when the module's source has none of the words "cast", "NewType" and "TypeVar"
+        plain_calls = False
+
+        def visit_Call(self, node: cst.Call) -> bool | None:
+            # LibCST's visit_Call looks up the qualified names of every call, to treat the
+            # arguments of typing.cast, NewType and TypeVar as type hints. No call has those
+            # names in a module whose source never mentions them (an import or an alias would):
+            # then only its bookkeeping is needed, which leave_Call undoes.
+            if self.plain_calls:
+                self._ScopeVisitor__top_level_attribute_stack.append(None)
+                self._ScopeVisitor__in_type_hint_stack.append(False)
+                return True
+            return super().visit_Call(node)
+
+        def on_leave(self, original_node: cst.CSTNode) -> None:
+            cls = original_node.__class__
+            self.provider._computed[original_node] = self.scope  # what set_metadata does
+            counts = assignment_like.get(cls)
+            if counts is None:
+                counts = assignment_like[cls] = issubclass(cls, _ASSIGNMENT_LIKE_NODES)
+            if counts:
+                self.scope._assignment_count += 1
+            leave = leaves.get(cls.__name__)
+            if leave is not None:
+                leave(self, original_node)
+
+    class _ScopeProvider(ScopeProvider):
+        plain_calls = False
+
+        def visit_Module(self, node: cst.Module) -> bool | None:
+            visitor = _ScopeVisitor(self)
+            visitor.plain_calls = self.plain_calls and _has_call_stacks(visitor)
+            node.visit(visitor)  # read-only (ReadOnlyVisits), and so are its own inner visits
+            visitor.infer_accesses()
+            return None
+
+    _PROVIDER.append(_ScopeProvider)
+    return _ScopeProvider
 
 
 def _has_call_stacks(visitor: Any) -> bool:
@@ -67,35 +94,17 @@ def _has_call_stacks(visitor: Any) -> bool:
     )
 
 
-_LEAVES = {
-    name[len("leave_"):]: fn
-    for name, fn in (_handlers(ScopeVisitor).items() if ScopeVisitor is not None else ())
-    if name.startswith("leave_") and "_" not in name[len("leave_"):]
-}
-
-
-_TYPING_CALLS = ("cast", "NewType", "TypeVar")
-
-
-class _ScopeProvider(ScopeProvider):
-    plain_calls = False
-
-    def visit_Module(self, node: cst.Module) -> bool | None:
-        visitor = _ScopeVisitor(self)
-        visitor.plain_calls = self.plain_calls and _has_call_stacks(visitor)
-        node.visit(visitor)
-        visitor.infer_accesses()
-        return None
-
-
 def scopes(wrapper: MetadataWrapper, source: str | None = None) -> Mapping[cst.CSTNode, Any]:
     """The scope of every node of ``wrapper.module`` but formatting nodes (ScopeProvider's
     mapping otherwise). Needs ExpressionContextProvider resolved in ``wrapper``. ``source``,
-    the module's code if known, lets the analysis skip work it can tell is not needed."""
-    provider = _ScopeProvider() if ScopeVisitor is not None else ScopeProvider()
-    if isinstance(provider, _ScopeProvider):
-        provider.plain_calls = source is not None and not any(w in source for w in _TYPING_CALLS)
-    with provider.resolve(wrapper), readonly_visits():
+    the module's code if known, lets the analysis skip work it can tell is not needed.
+    ``wrapper.resolve(ScopeProvider)`` (every node) when the fast paths are off."""
+    provider_class = _provider() if fast_paths() else None
+    if provider_class is None:
+        return wrapper.resolve(ScopeProvider)
+    provider = provider_class()
+    provider.plain_calls = source is not None and not any(w in source for w in _TYPING_CALLS)
+    with provider.resolve(wrapper):
         provider.visit_Module(wrapper.module)
     return provider._computed
 
@@ -104,7 +113,10 @@ def release(mapping: Mapping[cst.CSTNode, Any]) -> None:
     """Break the reference cycles of a finished scope analysis (a scope and its assignments
     and accesses point at one another), so that reference counting frees it, and the tree it
     points into, at once: otherwise the whole module waits for the cyclic GC, which then has to
-    traverse every node. Only for mappings nobody will read again."""
+    traverse every node. Only for mappings nobody will read again. (Nothing when the fast paths
+    are off: the cyclic GC frees them.)"""
+    if not fast_paths():
+        return
     scopes: dict[int, Any] = {}
     for scope in mapping.values():
         while scope is not None and id(scope) not in scopes:
@@ -122,3 +134,11 @@ def release(mapping: Mapping[cst.CSTNode, Any]) -> None:
         state = getattr(scope, "__dict__", None)
         if state is not None:
             state.clear()
+
+
+def in_source_order(assignments: Iterable[Any]) -> list[Any]:
+    """``assignments`` (of a LibCST scope) in the order the scope analysis met them, which is
+    source order: by LibCST's private ``Assignment._index`` (on every version of
+    iacmod.cst.version.VERIFIED). One without it (a builtin, another LibCST) sorts as 0, and the
+    sort is stable: they keep the order given."""
+    return sorted(assignments, key=lambda a: getattr(a, "_index", 0))

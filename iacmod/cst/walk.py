@@ -12,16 +12,23 @@ nothing:
   dataclass field order: e.g. a function's decorators come before its name). It is read
   from LibCST itself, once per class, by recording the ``on_visit_attribute`` calls of one
   real ``_visit_and_replace_children``, so it follows the installed LibCST exactly.
-- :func:`readonly_visits` is a context manager under which ``node.visit(visitor)`` takes
-  that path for every ``CSTVisitor`` (transformers keep LibCST's own path). It covers the
-  visits LibCST's ``ScopeProvider`` makes internally, which are most of its cost.
+- :class:`ReadOnlyVisits` is a mixin for a ``CSTVisitor`` class of one's own: ``node.visit(v)``
+  then walks read-only (LibCST's ``CSTNode.visit`` calls ``v.on_visit``, which walks the
+  children itself and returns False; LibCST then calls ``on_leave``). Nothing of LibCST is
+  replaced. The scope analysis (``iacmod.cst.scope``) and the import codemods
+  (``iacmod.cst.codemods``) use it.
+- :func:`readonly_visits` is a context manager under which ``node.visit(visitor)`` takes that
+  path for any ``CSTVisitor`` of the calling thread, for the visits rule code makes with
+  visitors of its own. It swaps ``CSTNode.visit`` for the block and restores it in a
+  ``finally`` (other threads keep LibCST's path meanwhile).
 - :func:`walk_batched` runs many batchable visitors (the rules) in one walk, calling each
   one's ``visit_<Node>``/``leave_<Node>`` as ``libcst.visit_batched`` does, and skipping the
   subtrees that cannot contain a node any of them handles (whitespace, operators, ...), as
   the field types of the node classes tell.
 
-``tests/test_walk.py`` checks on every corpus module and test file that the callbacks seen are
-identical, call for call, to LibCST's.
+Each of them takes LibCST's own path when ``iacmod.cst.version.fast_paths()`` says the installed
+LibCST is not one they were verified on. ``tests/test_walk.py`` checks on every corpus module and
+test file that the callbacks seen are identical, call for call, to LibCST's.
 """
 
 from __future__ import annotations
@@ -29,13 +36,16 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import re
+import threading
 import types
 import typing
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 import libcst as cst
-from libcst import CSTNode, CSTVisitor
+from libcst import CSTNode, CSTTransformer, CSTVisitor
+
+from iacmod.cst.version import fast_paths
 
 _ORIGINAL_VISIT = CSTNode.visit
 _BASE = CSTVisitor
@@ -44,7 +54,10 @@ _BASE = CSTVisitor
 # -- child order, read from LibCST ---------------------------------------------------------------
 
 
-class _FieldRecorder(CSTVisitor):
+class _FieldRecorder(CSTTransformer):
+    """Records the fields ``_visit_and_replace_children`` visits on one node. A transformer, so
+    that LibCST's own ``CSTNode.visit`` takes it whatever ``readonly_visits`` does."""
+
     def __init__(self, parent: CSTNode) -> None:
         super().__init__()
         self.parent = parent
@@ -53,8 +66,8 @@ class _FieldRecorder(CSTVisitor):
     def on_visit(self, node: CSTNode) -> bool:
         return False  # record the parent's fields only
 
-    def on_leave(self, original_node: CSTNode) -> None:
-        pass
+    def on_leave(self, original_node: CSTNode, updated_node: CSTNode) -> CSTNode:
+        return updated_node
 
     def on_visit_attribute(self, node: CSTNode, attribute: str) -> None:
         if node is self.parent:
@@ -102,15 +115,16 @@ def child_fields(node: CSTNode, key: Any = None) -> tuple[str, ...]:
     fields = _FIELDS.get(key)
     if fields is None:
         recorder = _FieldRecorder(node)
-        with _original_visits():
-            node._visit_and_replace_children(recorder)
+        node._visit_and_replace_children(recorder)
         fields = _FIELDS[key] = tuple(recorder.fields)
     return fields
 
 
-def children(node: CSTNode) -> list[CSTNode]:
+def children(node: CSTNode) -> Sequence[CSTNode]:
     """``node.children`` (its child nodes, in LibCST's visiting order) without LibCST's way of
     getting them, which rebuilds the node."""
+    if not fast_paths():
+        return node.children
     return nodes_in(node, child_fields(node))
 
 
@@ -131,6 +145,20 @@ def nodes_in(node: CSTNode, fields: Sequence[str], skip: frozenset[type] = froze
                 if item.__class__ not in skip:
                     out.append(item)
     return out
+
+
+_VISITED: dict[type, frozenset[str]] = {}
+
+
+def visited_fields(node: CSTNode) -> frozenset[str]:
+    """The fields of ``node``'s class that LibCST's ``_visit_and_replace_children`` visits at all
+    (some only when not None): a walk over fields that means to meet the nodes LibCST's visitors
+    meet must not read the others (e.g. before LibCST 1.5, a match case's whitespace)."""
+    cls = node.__class__
+    found = _VISITED.get(cls)
+    if found is None:
+        found = _VISITED[cls] = frozenset(child_fields(node)) | frozenset(_conditional_fields(cls))
+    return found
 
 
 _NODE_FIELDS: dict[tuple[type, frozenset[type]], tuple[str, ...]] = {}
@@ -258,11 +286,29 @@ def _reach() -> _Reach:
 
 _STUB_MODULES = ("libcst._typed_visitor", "libcst._typed_visitor_base")
 
+# what the walks know about LibCST's own visitor classes (module-level classes, never freed);
+# other visitor classes keep theirs on themselves (classes defined inside functions come and go,
+# and the tables refer back to them)
+_LIBCST_CLASSES: dict[tuple[type, str], Any] = {}
+
+
+def _class_cache(vcls: type, key: str) -> Any:
+    if vcls.__module__.startswith("libcst"):
+        return _LIBCST_CLASSES.get((vcls, key))
+    return vcls.__dict__.get(key)
+
+
+def _set_class_cache(vcls: type, key: str, value: Any) -> None:
+    if vcls.__module__.startswith("libcst"):
+        _LIBCST_CLASSES[(vcls, key)] = value  # never an attribute on LibCST's classes
+    else:
+        type.__setattr__(vcls, key, value)
+
 
 def _handlers(vcls: type) -> dict[str, Callable[..., Any]]:
     """The ``visit_*``/``leave_*`` methods a visitor class defines (what ``getattr`` on an
     instance finds), as functions called (visitor, node); LibCST's typed no-op stubs left out."""
-    table = vcls.__dict__.get("_iacmod_handlers")
+    table = _class_cache(vcls, "_iacmod_handlers")
     if table is None:
         raw: dict[str, Any] = {}
         for klass in reversed(vcls.__mro__):
@@ -279,8 +325,14 @@ def _handlers(vcls: type) -> dict[str, Callable[..., Any]]:
                 table[name] = value
             else:  # staticmethod, property, ...: look it up exactly as LibCST does
                 table[name] = lambda visitor, node, _name=name: getattr(visitor, _name)(node)
-        type.__setattr__(vcls, "_iacmod_handlers", table)
+        _set_class_cache(vcls, "_iacmod_handlers", table)
     return table
+
+
+def handler_names(vcls: type) -> frozenset[str]:
+    """The ``visit_<Node>``/``leave_<Node>`` (and attribute hook) names visitor class ``vcls``
+    defines itself or inherits from anything but LibCST's typed no-op stubs."""
+    return frozenset(_handlers(vcls))
 
 
 class _Plan:
@@ -328,10 +380,12 @@ class _VisitorInfo:
     """What the walk needs to know about a visitor class, kept on the class itself (visitor
     classes defined inside functions come and go; a global cache would keep them alive)."""
 
-    __slots__ = ("own_visit", "own_leave", "own_attr", "handlers", "attribute_hooks", "plans", "skip")
+    __slots__ = ("visit", "own_visit", "own_leave", "own_attr", "handlers", "attribute_hooks", "plans", "skip")
 
     def __init__(self, vcls: type) -> None:
-        self.own_visit = vcls.on_visit is not _BASE.on_visit
+        # the on_visit the walk calls: for a ReadOnlyVisits class, the one its mixin stands for
+        self.visit: Callable[[Any, CSTNode], Any] = _base_on_visit(vcls)
+        self.own_visit = self.visit is not _BASE.on_visit
         self.own_leave = vcls.on_leave is not _BASE.on_leave
         self.own_attr = (
             vcls.on_visit_attribute is not _BASE.on_visit_attribute
@@ -367,18 +421,33 @@ def _unhandled(names: frozenset[str]) -> frozenset[type]:
 
 
 def _info(vcls: type) -> _VisitorInfo:
-    info = vcls.__dict__.get("_iacmod_walk_info")
+    info = _class_cache(vcls, "_iacmod_walk_info")
     if info is None:
         info = _VisitorInfo(vcls)
-        type.__setattr__(vcls, "_iacmod_walk_info", info)
+        _set_class_cache(vcls, "_iacmod_walk_info", info)
     return info
 
 
-def _readonly_visit(root: CSTNode, visitor: CSTVisitor) -> None:
+def _base_on_visit(vcls: type) -> Callable[[Any, CSTNode], Any]:
+    on_visit = vcls.on_visit
+    if on_visit is not ReadOnlyVisits.on_visit:
+        return on_visit
+    mro = vcls.__mro__
+    for klass in mro[mro.index(ReadOnlyVisits) + 1:]:
+        if "on_visit" in klass.__dict__:
+            return klass.__dict__["on_visit"]
+    return _BASE.on_visit
+
+
+def _readonly_visit(root: CSTNode, visitor: CSTVisitor, leave: bool = True) -> None:
+    """Visit ``root`` and its subtree with ``visitor``'s callbacks, as ``root.visit(visitor)``
+    does, building nothing (``leave=False``: all but the root's own ``on_leave``)."""
     info = _info(type(visitor))
+    on_visit = info.visit
     own_visit, own_leave, own_attr = info.own_visit, info.own_leave, info.own_attr
     handlers, attribute_hooks, plans, skip = info.handlers, info.attribute_hooks, info.plans, info.skip
     kinds = _KIND
+    no_leave = None if leave else root
 
     def walk(node: CSTNode) -> None:
         key = node.__class__
@@ -389,7 +458,7 @@ def _readonly_visit(root: CSTNode, visitor: CSTVisitor) -> None:
         if plan is None:
             plan = plans[key] = _Plan(handlers, node, key, attribute_hooks, own_attr, skip)
         if own_visit:
-            go = visitor.on_visit(node)
+            go = on_visit(visitor, node)
         elif plan.visit is not None:
             go = plan.visit(visitor, node) is not False
         else:
@@ -415,6 +484,8 @@ def _readonly_visit(root: CSTNode, visitor: CSTVisitor) -> None:
                     visitor.on_leave_attribute(node, attr)
                 elif off_attr is not None:
                     off_attr(visitor, node)
+        if node is no_leave:
+            return
         if own_leave:
             visitor.on_leave(node)
         elif plan.leave is not None:
@@ -426,41 +497,62 @@ def _readonly_visit(root: CSTNode, visitor: CSTVisitor) -> None:
         del walk  # (a self-referencing closure: see walk_batched)
 
 
+class ReadOnlyVisits:
+    """Mix into a ``CSTVisitor`` class (first among its bases): ``node.visit(visitor)`` then makes
+    the same calls, in the same order, without rebuilding any node. LibCST's ``CSTNode.visit``
+    calls ``on_visit`` first: this one visits the node and its whole subtree read-only and
+    returns False, so LibCST goes straight on to the node's ``on_leave``. Takes LibCST's own
+    path when the fast paths are off. A class may also set ``iacmod_skip_classes`` to node
+    classes whose subtrees it needs no visit of."""
+
+    def on_visit(self, node: CSTNode) -> bool:
+        if not fast_paths():
+            return super().on_visit(node)  # type: ignore[misc]
+        _readonly_visit(node, self, leave=False)  # type: ignore[arg-type]
+        return False
+
+
+_swap = threading.Lock()
+_owner: int | None = None  # the thread whose visits are read-only
+_depth = 0
+_saved: Callable[..., Any] = _ORIGINAL_VISIT  # CSTNode.visit before the swap
+
+
 def _visit(self: CSTNode, visitor: Any) -> Any:
-    if isinstance(visitor, CSTVisitor):
+    if _owner == threading.get_ident() and isinstance(visitor, CSTVisitor):
         _readonly_visit(self, visitor)
         return self  # what LibCST returns for a CSTVisitor
-    return _ORIGINAL_VISIT(self, visitor)
-
-
-_depth = 0
+    return _saved(self, visitor)
 
 
 @contextmanager
 def readonly_visits() -> Iterator[None]:
-    """Within the block, ``node.visit(v)`` for a ``CSTVisitor`` ``v`` walks without rebuilding
-    nodes (same callbacks, same order). Transformers are unaffected. Re-entrant; the engine
-    is single-threaded per process."""
-    global _depth
-    if _depth == 0:
-        CSTNode.visit = _visit  # type: ignore[method-assign]
-    _depth += 1
+    """Within the block, ``node.visit(v)`` in the calling thread, for a ``CSTVisitor`` ``v``,
+    walks without rebuilding nodes (same callbacks, same order): for the visits that code of
+    others (the rules) makes with visitors of its own. Transformers, and other threads, keep
+    LibCST's path. ``CSTNode.visit`` is swapped for the block and restored in a ``finally``
+    when the outermost block ends. Re-entrant. Does nothing when the fast paths are off."""
+    global _owner, _depth, _saved
+    if not fast_paths():
+        yield
+        return
+    me = threading.get_ident()
+    with _swap:
+        mine = _owner is None or _owner == me
+        if _owner is None:
+            _owner, _saved = me, CSTNode.visit
+            CSTNode.visit = _visit  # type: ignore[method-assign]
+        if mine:
+            _depth += 1
     try:
         yield
     finally:
-        _depth -= 1
-        if _depth == 0:
-            CSTNode.visit = _ORIGINAL_VISIT  # type: ignore[method-assign]
-
-
-@contextmanager
-def _original_visits() -> Iterator[None]:
-    saved = CSTNode.visit
-    CSTNode.visit = _ORIGINAL_VISIT  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        CSTNode.visit = saved  # type: ignore[method-assign]
+        if mine:
+            with _swap:
+                _depth -= 1
+                if _depth == 0:
+                    CSTNode.visit = _saved  # type: ignore[method-assign]
+                    _owner, _saved = None, _ORIGINAL_VISIT
 
 
 # -- batched walk for the rules ------------------------------------------------------------------
@@ -470,7 +562,11 @@ def walk_batched(root: CSTNode, visitors: Sequence[cst.BatchableCSTVisitor]) -> 
     """Run ``visitors`` over ``root`` as ``libcst.visit_batched`` does (every visitor's
     ``visit_<Node>`` in visitor order before the node's children, whose return value is
     ignored; ``leave_<Node>`` after), without rebuilding nodes, and without descending into
-    subtrees that cannot hold a node class any visitor handles."""
+    subtrees that cannot hold a node class any visitor handles. (LibCST's ``visit_batched``
+    when the fast paths are off.)"""
+    if not fast_paths():
+        cst.visit_batched(root, visitors)
+        return
     handlers: dict[str, tuple[list[Callable[..., Any]], list[Callable[..., Any]]]] = {}
     attribute_hooks = False
     for v in visitors:
@@ -567,3 +663,26 @@ def formatting_classes() -> frozenset[type]:
             c for c in candidates if (below := reach.below.get(c)) is not None and below <= candidates
         )
     return _FORMATTING
+
+
+# -- the visit_/leave_ methods of a batchable visitor ---------------------------------------------
+
+
+def batched_visitor_methods(visitor: cst.BatchableCSTVisitor) -> Mapping[str, Callable[..., Any]]:
+    """What LibCST's ``BatchableCSTVisitor.get_visitors()`` returns for ``visitor`` (its bound
+    ``visit_*``/``leave_*`` methods but LibCST's typed no-op stubs), with the names found once per
+    class: LibCST runs ``inspect.getmembers`` on every instance, which costs more than parsing a
+    small file. LibCST's own when the fast paths are off."""
+    if not fast_paths():
+        return cst.BatchableCSTVisitor.get_visitors(visitor)
+    cls = type(visitor)
+    names = _class_cache(cls, "_iacmod_visitor_names")
+    if names is None:
+        # as LibCST's get_visitors: the methods named visit_*/leave_* but the typed no-op stubs
+        names = tuple(
+            n
+            for n in dir(cls)
+            if n.startswith(("visit_", "leave_")) and not getattr(getattr(cls, n), "_is_no_op", False)
+        )
+        _set_class_cache(cls, "_iacmod_visitor_names", names)
+    return {name: getattr(visitor, name) for name in names}

@@ -66,6 +66,7 @@ import libcst as cst
 from libcst.metadata import ParentNodeProvider, QualifiedNameProvider, ScopeProvider
 from libcst.metadata.scope_provider import Assignment, ClassScope, ImportAssignment, Scope
 
+from iacmod.cst.scope import in_source_order
 from iacmod.cst.walk import formatting_classes, node_fields, nodes_in
 from iacmod.iac.catalog import Platform, ResourceType
 from iacmod.iac.names import qualified_names
@@ -722,7 +723,7 @@ def _class_answer(qualified: str, types: tuple[ResourceType, ...], platforms: Co
 
 def _in_order(assignments: Iterable[object]) -> list[object]:
     """Assignments in the order the scope analysis met them (source order)."""
-    return sorted(assignments, key=lambda a: getattr(a, "_index", 0))
+    return in_source_order(assignments)
 
 
 def _first_param(func: cst.FunctionDef) -> cst.Param | None:
