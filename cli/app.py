@@ -288,15 +288,18 @@ def check(
     quiet: bool = QUIET,
     unused_suppressions: bool = UNUSED,
     fix: bool = typer.Option(False, "--fix", help="Same as `iacmod apply` (for Ruff habits)."),
+    unsafe_fixes: Optional[bool] = typer.Option(
+        None, "--unsafe-fixes/--no-unsafe-fixes", help="Count (with --fix: apply) fixes that may change behaviour."),
+    show_fixes: bool = typer.Option(False, "--show-fixes", help="With --fix: list the fixes applied."),
 ) -> None:
-    """Report findings without changing anything."""
+    """Report findings without changing anything (with --fix: the same as `iacmod apply`)."""
     if fix:
-        apply(paths, all_, select, ignore, dry_run=False, unsafe_fixes=None, jobs=jobs, config=config, fmt=fmt,
-              exit_zero=exit_zero, branch=None, base=None, commit_per_rule=False, author=None, force=False,
-              fail_on=fail_on, statistics=statistics, quiet=quiet, show_fixes=False, exit_non_zero_on_fix=False,
-              unused_suppressions=unused_suppressions)
+        apply(paths, all_, select, ignore, dry_run=False, unsafe_fixes=unsafe_fixes, jobs=jobs, config=config,
+              fmt=fmt, exit_zero=exit_zero, branch=None, base=None, commit_per_rule=False, author=None,
+              force=False, fail_on=fail_on, statistics=statistics, quiet=quiet, show_fixes=show_fixes,
+              exit_non_zero_on_fix=False, unused_suppressions=unused_suppressions)
         return
-    options = run_options(paths, all_, select, ignore, None, jobs, config)
+    options = run_options(paths, all_, select, ignore, unsafe_fixes, jobs, config)
     result = _run(options, quiet=quiet or fmt is not Format.text)
     if not quiet:
         _nothing_checked(result, options)

@@ -7,6 +7,7 @@ import this module (and not each other's), so the command modules form no import
 from __future__ import annotations
 
 import enum
+import os
 from pathlib import Path
 from typing import List, Optional
 
@@ -35,12 +36,18 @@ app = typer.Typer(
 )
 
 
+def _color_system() -> str | None:
+    # NO_COLOR (no-color.org) means no ANSI styling at all: Rich's own handling drops colours
+    # but keeps bold and the other attributes
+    return None if os.environ.get("NO_COLOR") else "auto"
+
+
 def stdout() -> Console:
-    return Console(highlight=False, soft_wrap=True)
+    return Console(highlight=False, soft_wrap=True, color_system=_color_system())
 
 
 def stderr() -> Console:
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return Console(stderr=True, highlight=False, soft_wrap=True, color_system=_color_system())
 
 
 def fail(message: str) -> typer.Exit:

@@ -38,6 +38,11 @@ class Option:
     default: Any
     description: str
     choices: tuple[Any, ...] | None = None
+    # bounds of a number (inclusive unless ``exclusive``, which applies to both); NaN and the
+    # infinities are never accepted for a float option
+    minimum: float | None = None
+    maximum: float | None = None
+    exclusive: bool = False
 
     def validate(self, rule: str, key: str, value: Any) -> Any:
         if self.choices is not None and value not in self.choices:
@@ -50,7 +55,23 @@ class Option:
                 raise ValueError(
                     f"rule {rule!r}: option {key!r} must be a {expected.__name__}, not {value!r}"
                 )
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            self._check_bounds(rule, key, value)
         return value
+
+    def _check_bounds(self, rule: str, key: str, value: float) -> None:
+        import math
+
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"rule {rule!r}: option {key!r} must be a finite number, not {value!r}")
+        low_ok = self.minimum is None or (value > self.minimum if self.exclusive else value >= self.minimum)
+        high_ok = self.maximum is None or (value < self.maximum if self.exclusive else value <= self.maximum)
+        if not (low_ok and high_ok):
+            word = "exclusive" if self.exclusive else "inclusive"
+            raise ValueError(
+                f"rule {rule!r}: option {key!r} must be between {self.minimum} and {self.maximum} "
+                f"({word}), not {value!r}"
+            )
 
 
 @dataclass(frozen=True)

@@ -210,3 +210,132 @@ def test_version(iacmod_cli):
 
     code, out, _ = iacmod_cli("--version")
     assert code == 0 and out.strip() == f"iacmod {__version__}"
+
+
+# -- issue 17: formats, severities, thresholds and the CLI defects --------------------------------
+
+SHIFTING = (  # the fix adds a line (timezone in the import), the unsafe finding stays below it
+    "from datetime import (\n    datetime,\n)\n\n"
+    'day = datetime.utcnow().strftime("%Y")\n'
+    "at = datetime.utcnow().isoformat()\n"
+)
+
+
+def test_check_json_applies_nothing(iacmod_cli, repo):
+    code, out, _ = iacmod_cli("check", "--all", str(repo), "--format", "json")
+    data = json.loads(out)
+    assert code == 1
+    assert all(f["fix"]["applied"] is False for f in data["findings"])
+    assert data["summary"]["fixed"] == 0 and data["summary"]["changed_files"] == 0
+    assert data["changed_files"] == [] and data["summary"]["fixable"] == 1
+    assert [f["fix"]["would_apply"] for f in data["findings"]] == [True, False]
+
+
+def test_apply_json_reports_remaining_findings_in_the_written_file(iacmod_cli, tmp_path):
+    (tmp_path / "b.py").write_text(SHIFTING)
+    code, out, err = iacmod_cli("apply", "--all", "b.py", "--format", "json", cwd=tmp_path)
+    data = json.loads(out)
+    remaining = [f for f in data["findings"] if not (f["fix"] or {}).get("applied")]
+    assert [f["line"] for f in remaining] == [7]
+    assert (tmp_path / "b.py").read_text().splitlines()[6].startswith("at = datetime.utcnow()")
+
+
+def test_dry_run_github_keeps_annotations_off_the_diff(iacmod_cli, repo):
+    code, out, err = iacmod_cli("apply", "--all", "--dry-run", str(repo), "--format", "github", cwd=repo)
+    assert code == 1 and out.startswith("--- a/app/handler.py") and "::" not in out
+    assert "::warning file=app/handler.py" in err
+
+
+def test_github_format_errors_once_fix_tag_and_limit(iacmod_cli, repo):
+    (repo / "app" / "bad.py").write_text("from datetime import datetime\nx = datetime.utcnow(\n")
+    code, out, err = iacmod_cli("check", "--all", str(repo), "--format", "github", cwd=repo)
+    assert (out + err).count("bad.py") == 1 and "::error file=app/bad.py" in err
+    assert "[fix available]" in out and "[unsafe fix available" in out
+    for i in range(12):
+        (repo / "app" / f"h{i}.py").write_text(HANDLER)
+    code, out, err = iacmod_cli("check", "--all", str(repo), "--format", "github", cwd=repo)
+    assert out.count("::warning ") == 10
+    assert "16 warning(s) not shown as annotations" in err and "--format sarif" in err
+
+
+def test_text_shows_severity_and_fail_on_threshold(iacmod_cli, repo):
+    code, out, _ = iacmod_cli("check", "--all", str(repo))
+    assert code == 1 and " IAC101 [warning] datetime-utcnow: " in out
+    assert iacmod_cli("check", "--all", str(repo), "--fail-on", "warning")[0] == 1
+    assert iacmod_cli("check", "--all", str(repo), "--fail-on", "error")[0] == 0
+    assert iacmod_cli("apply", "--all", "--dry-run", str(repo), "--fail-on", "error")[0] == 1  # a diff
+    code, _, err = iacmod_cli("check", "--all", str(repo), "--fail-on", "fatal")
+    assert code == 2
+
+
+def test_statistics_quiet_version_and_check_fix(iacmod_cli, repo):
+    code, out, err = iacmod_cli("check", "--all", str(repo), "--statistics")
+    assert code == 1 and out.split() == ["2", "IAC101", "[*]", "datetime-utcnow", "[warning]"]
+    code, out, err = iacmod_cli("check", "--all", str(repo), "-q")
+    assert code == 1 and len(out.splitlines()) == 2 and err == ""
+    code, out, _ = iacmod_cli("-V")
+    assert code == 0 and out.startswith("iacmod ")
+    code, out, err = iacmod_cli("check", "--all", "--fix", "--show-fixes", str(repo))
+    assert (repo / "app" / "handler.py").read_text() == HANDLER_FIXED
+
+
+def test_show_fixes_and_exit_non_zero_on_fix(iacmod_cli, repo):
+    code, _, err = iacmod_cli("apply", "--all", "--unsafe-fixes", "--show-fixes", str(repo), cwd=repo)
+    assert code == 0 and "Fixed 2 finding(s):" in err and "2 × IAC101 (datetime-utcnow)" in err
+    (repo / "app" / "handler.py").write_text(HANDLER)
+    code, _, _ = iacmod_cli("apply", "--all", "--unsafe-fixes", "--exit-non-zero-on-fix", str(repo))
+    assert code == 1
+    code, _, _ = iacmod_cli("apply", "--all", "--unsafe-fixes", "--exit-non-zero-on-fix", str(repo))
+    assert code == 0  # nothing left to change
+
+
+def test_suppression_comments_are_checked(iacmod_cli, tmp_path):
+    line = 'x = datetime.utcnow().strftime("%Y")'
+    src = ("from datetime import datetime\n\n"
+           f"{line}  # iacmod: ignore [IAC101]\n"
+           f"{line}  # iacmod: ignore[IAC999, datetime-utcnow]\n"
+           "y = 1  # iacmod: ignore[IAC101]\n")
+    (tmp_path / "s.py").write_text(src)
+    code, out, err = iacmod_cli("check", "--all", "s.py", cwd=tmp_path)
+    # the malformed comment (space before the bracket) suppresses nothing, and says so
+    assert [ln.split(":")[1] for ln in out.splitlines()] == ["3"]
+    assert "s.py:3: malformed suppression comment" in err
+    assert "s.py:4: unknown rule 'IAC999'" in err
+    assert "unused" not in err
+    code, out, err = iacmod_cli("check", "--all", "s.py", "--report-unused-suppressions", cwd=tmp_path)
+    assert code == 1 and "s.py:5: unused suppression of 'IAC101'" in err
+    assert "s.py:4: unused suppression of 'IAC999'" in err and "s.py:4: unused suppression of 'datetime" not in err
+
+
+def test_nothing_checked_warns(iacmod_cli, tmp_path):
+    code, _, err = iacmod_cli("check", str(tmp_path))
+    assert code == 0 and "warning: nothing checked: no Python" in err
+    (tmp_path / "a.py").write_text(CLEAN)
+    code, _, err = iacmod_cli("check", "--select", "IAC101", "--ignore", "IAC101", str(tmp_path))
+    assert code == 0 and "warning: nothing checked: no rule is enabled" in err
+
+
+def test_piped_list_is_not_cut(iacmod_cli):
+    code, out, _ = iacmod_cli("list", env={"COLUMNS": "80"})
+    summaries = [line for line in out.splitlines() if "IAC101" in line]
+    assert len(summaries) == 1 and len(summaries[0]) > 80
+    code, _, err = iacmod_cli("list", "--format", "sarif")
+    assert code == 2
+
+
+def test_option_out_of_range_is_a_config_error(iacmod_cli, repo):
+    for value in ("-3", "500", "nan", "0"):
+        (repo / "pyproject.toml").write_text(f"[tool.iacmod.rules.alarm-error-rate]\nthreshold-percent = {value}\n")
+        code, _, err = iacmod_cli("check", str(repo))
+        assert code == 2 and "pyproject.toml" in err and "threshold-percent" in err, (value, err)
+    (repo / "pyproject.toml").write_text("[tool.iacmod.rules.alarm-error-rate]\nthreshold-percent = 5\n")
+    assert iacmod_cli("check", str(repo))[0] == 1
+
+
+def test_no_color_means_no_bold(repo):
+    env = {**os.environ, "NO_COLOR": "1", "FORCE_COLOR": "1", "TERM": "xterm-256color"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "iacmod.cli.app", "apply", "--all", "--dry-run", str(repo)],
+        capture_output=True, text=True, env=env,
+    )
+    assert "\x1b[" not in proc.stdout + proc.stderr

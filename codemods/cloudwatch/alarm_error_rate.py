@@ -158,6 +158,7 @@ class AlarmErrorRate(Rule):
             1.0,
             "Error rate, in percent of invocations (requests), above which the rewritten alarm "
             "fires. Must be greater than 0 and less than 100.",
+            minimum=0, maximum=100, exclusive=True,
         ),
     }
 
