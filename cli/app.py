@@ -8,6 +8,7 @@ processed; 2 usage or configuration errors.
 from __future__ import annotations
 
 import enum
+import os
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -428,8 +429,18 @@ def _summary(result: RunResult, dry_run: bool, show_fixes: bool = False) -> None
     err.print("; ".join(parts) + ".", markup=False)
 
 
+def _plain_help_when_piped() -> None:
+    """Help piped to a file or another program: plain text at full width (Rich would lay it out
+    in boxes cut at 80 columns, as it cannot know a width)."""
+    if sys.stdout.isatty() or os.environ.get("COLUMNS"):
+        return
+    app.rich_markup_mode = None  # type: ignore[assignment]
+    app.info.context_settings = {**(app.info.context_settings or {}), "max_content_width": 100_000, "terminal_width": 100_000}
+
+
 def main() -> None:
     # Rich honours NO_COLOR and writes no colour codes when the stream is not a terminal.
+    _plain_help_when_piped()
     try:
         app()
     except KeyboardInterrupt:  # pragma: no cover

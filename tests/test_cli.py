@@ -339,3 +339,12 @@ def test_no_color_means_no_bold(repo):
         capture_output=True, text=True, env=env,
     )
     assert "\x1b[" not in proc.stdout + proc.stderr
+
+
+def test_piped_help_is_plain_and_full_width():
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
+    proc = subprocess.run([sys.executable, "-m", "iacmod.cli.app", "check", "--help"],
+                          capture_output=True, text=True, env=env)
+    assert proc.returncode == 0 and "╭" not in proc.stdout
+    line = next(ln for ln in proc.stdout.splitlines() if "--select" in ln)
+    assert "comma-separated" in line and len(line) > 80
