@@ -126,3 +126,34 @@ def test_unknown_format_lists_the_supported_ones(iacmod_cli, repo):
     assert code == 2
     for name in ("text", "json", "github", "sarif", "junit", "gitlab"):
         assert name in err
+
+
+def test_action_check_mode_writes_sarif_and_uploads_it(tmp_path):
+    """action.yml `mode: check`: the check step writes the SARIF file (exit code kept as an
+    output), the upload step is github/codeql-action/upload-sarif with that file."""
+    import os
+    import subprocess
+    import sys
+
+    import yaml
+
+    root = Path(__file__).resolve().parent.parent
+    action = yaml.safe_load((root / "action.yml").read_text())
+    assert action["inputs"]["mode"]["default"] == "pr"
+    steps = {s.get("name"): s for s in action["runs"]["steps"]}
+    for step in action["runs"]["steps"]:
+        assert "${{" not in step.get("run", ""), "inputs reach scripts through env only"
+    check = steps["Report findings (iacmod check --format sarif)"]
+    upload = steps["Upload the SARIF report to code scanning"]
+    assert upload["uses"].startswith("github/codeql-action/upload-sarif@")
+    assert "inputs.sarif-file" in upload["with"]["sarif_file"]
+    (tmp_path / "app.py").write_text(HANDLER)
+    output = tmp_path / "github_output"
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+           "GITHUB_WORKSPACE": str(tmp_path), "GITHUB_OUTPUT": str(output), "INPUT_PATHS": ".",
+           "INPUT_RULES": "all", "INPUT_SARIF": "iacmod.sarif", "INPUT_FAIL_ON": ""}
+    proc = subprocess.run(["bash", "-c", check["run"]], env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert output.read_text().strip() == "exit-code=1"
+    log = json.loads((tmp_path / "iacmod.sarif").read_text())
+    assert len(log["runs"][0]["results"]) == 2
