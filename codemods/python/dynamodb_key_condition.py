@@ -15,6 +15,7 @@ from iacmod.findings import FixAvailability, FixSafety, RuleApplicability, Sever
 from iacmod.rule import Example
 
 from iacmod.iac.boto3 import TABLE, Boto3Tracking
+from iacmod.iac.dynamodb_reserved_words import is_reserved
 
 # Arguments of Table.query that are expressions and may use #name / :value placeholders.
 EXPRESSION_ARGS = ("FilterExpression", "ProjectionExpression", "ConditionExpression")
@@ -159,6 +160,14 @@ placeholder twice and breaks at run time on attribute names that are DynamoDB re
 `ExpressionAttributeNames`). A placeholder left unused in `ExpressionAttributeValues` is also a
 `ValidationException`. The condition builder `Key("status").eq(s)` generates the name and value
 placeholders itself, so none of this can go wrong.
+
+Each finding says which case it is. A string that **fails at run time** is severity `error`: an
+attribute name that is one of DynamoDB's 573 reserved words written without a `#name` alias
+(the list is kept as data in `iacmod/iac/dynamodb_reserved_words.py`, from the DynamoDB
+Developer Guide's "Reserved words in DynamoDB"), or a `:value`/`#name` placeholder, in any of
+the call's expressions, that has no entry in `ExpressionAttributeValues`/`ExpressionAttributeNames`.
+A string that **works** is severity `info`: "works; boto3's typed conditions are recommended".
+The rewrite is the same in both cases; for a working string it is style.
 """
     fix_description = """
 The string is parsed (`=`, `<`, `<=`, `>`, `>=`, `BETWEEN :a AND :b`, `begins_with(k, :p)`,
@@ -189,8 +198,51 @@ and caller placeholders named like boto3's own (`:v0`, `#n0`), which boto3 would
 
     examples = (
         Example(
-            title="equality on the partition key",
-            message='use `Key("ItemId").eq(', line=8,
+            title="a reserved word without an alias fails at run time: error, fixed",
+            message="fails at run time (`status` is a DynamoDB reserved word", line=7,
+            before="""
+            import boto3
+
+            table = boto3.resource("dynamodb").Table("orders")
+
+            def pending():
+                return table.query(
+                    KeyConditionExpression="status = :s",
+                    ExpressionAttributeValues={":s": "PENDING"},
+                )
+            """,
+            after="""
+            import boto3
+            from boto3.dynamodb.conditions import Key
+
+            table = boto3.resource("dynamodb").Table("orders")
+
+            def pending():
+                return table.query(
+                    KeyConditionExpression=Key("status").eq("PENDING"),
+                )
+            """,
+            findings=1,
+        ),
+        Example(
+            title="a placeholder without a value fails at run time: error, reported",
+            message="`:sk` has no value in `ExpressionAttributeValues`", line=7,
+            before="""
+            import boto3
+
+            table = boto3.resource("dynamodb").Table("orders")
+
+            def orders(user):
+                return table.query(
+                    KeyConditionExpression="pk = :pk AND sk > :sk",
+                    ExpressionAttributeValues={":pk": user},
+                )
+            """,
+            findings=1,
+        ),
+        Example(
+            title="a string that works: info, the typed form is recommended",
+            message="works; boto3's typed conditions are recommended", line=8,
             before="""
             import boto3
 
@@ -346,10 +398,20 @@ and caller placeholders named like boto3's own (`:v0`, `#n0`), which boto3 would
         text = string_value(kce.value)
         if text is None:
             return  # already a condition object, or a variable
-        prefix = "`KeyConditionExpression` string on a resource Table"
+        base = "`KeyConditionExpression` string on a resource Table"
+        failure: list[str] = []  # why the call fails at run time, if it does
+
+        def prefix() -> str:
+            if failure:
+                return f"{base} fails at run time ({'; '.join(failure)})"
+            return f"{base} works; boto3's typed conditions are recommended"
+
+        def severity() -> Severity:
+            return Severity.ERROR if failure else Severity.INFO
 
         def leave(reason: str) -> None:
-            self.report(kce, f"{prefix}: use `Key(...)` conditions (not fixed automatically: {reason})")
+            self.report(kce, f"{prefix()}: use `Key(...)` conditions (not fixed automatically: {reason})",
+                        severity=severity())
 
         if any(a.star for a in call.args):
             return leave("the call passes `**` arguments")
@@ -357,10 +419,34 @@ and caller placeholders named like boto3's own (`:v0`, `#n0`), which boto3 would
             terms = parse_key_condition(text)
         except Unparsable as exc:
             return leave(f"cannot parse the expression: {exc}")
+        reserved = sorted({t.name for t in terms if not t.name.startswith("#") and is_reserved(t.name)})
+        if reserved:
+            words = ", ".join(f"`{w}`" for w in reserved)
+            failure.append(
+                f"{words} {'is a DynamoDB reserved word' if len(reserved) == 1 else 'are DynamoDB reserved words'} "
+                "used without a `#name` alias: ValidationException"
+            )
         eav_arg = keyword_args(call).get("ExpressionAttributeValues")
         ean_arg = keyword_args(call).get("ExpressionAttributeNames")
         values = _dict_literal(eav_arg)
         names = _dict_literal(ean_arg)
+        if values is not None and names is not None and not any(
+            a.keyword is not None and a.keyword.value.endswith("Expression") and a is not kce
+            and string_value(a.value) is None
+            for a in call.args
+        ):
+            # every expression is a literal: a placeholder without a value fails, whoever uses it
+            used = set(PLACEHOLDER.findall(text))
+            for arg in call.args:
+                if arg.keyword is not None and arg.keyword.value.endswith("Expression") and arg is not kce:
+                    used.update(PLACEHOLDER.findall(string_value(arg.value) or ""))
+            missing = sorted(p for p in used if p not in (values[0] if p.startswith(":") else names[0]))
+            if missing:
+                failure.append(
+                    f"{', '.join(f'`{p}`' for p in missing)} "
+                    f"{'has' if len(missing) == 1 else 'have'} no value in "
+                    "`ExpressionAttributeValues`/`ExpressionAttributeNames`: ValidationException"
+                )
         if values is None or names is None:
             return leave("the placeholders are not in a dict literal")
         value_elems, _ = values
@@ -467,10 +553,11 @@ and caller placeholders named like boto3's own (`:v0`, `#n0`), which boto3 would
         )
         self.report(
             kce,
-            f"{prefix}: use `{' & '.join(pieces)}`, which generates its own placeholders{why}",
+            f"{prefix()}: use `{' & '.join(pieces)}`, which generates its own placeholders{why}",
             changes={call: replacement},
             add_imports=imports,
             safety=safety,
+            severity=severity(),
         )
 
     def _shrink(self, arg: cst.Arg, elems: dict[str, cst.DictElement], kept: set[str], drop: set[cst.Arg]) -> cst.Arg:
