@@ -459,7 +459,7 @@ existing table from provisioned to on-demand at most four times in a 24-hour rol
             ])
         else:
             # laid out one argument per line when the call no longer fits, as Props.set does
-            new = props._fit(container, argedit.add_keyword(new, "billing_mode", value))
+            new = props.fit(container, argedit.add_keyword(new, "billing_mode", value))
         changes[container] = new
         return changes, imports
 

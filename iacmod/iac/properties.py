@@ -252,7 +252,7 @@ class Props:
         new_value = cst.parse_expression(text)
         if isinstance(container, cst.Call):
             call = argedit.add_keyword(container, rest[0], new_value)
-            return Edit({container: self._fit(container, call)}, imports)
+            return Edit({container: self.fit(container, call)}, imports)
         if isinstance(container, cst.Dict):
             key = cst.parse_expression(python_literal(rest[0], self._quote()))
             return Edit({container: argedit.add_entry(container, key, new_value)}, imports)
@@ -279,7 +279,7 @@ class Props:
             return None
         return reference(self.rule, at, qualified)
 
-    def _fit(self, original: cst.Call, call: cst.Call) -> cst.Call:
+    def fit(self, original: cst.Call, call: cst.Call) -> cst.Call:
         """``call`` laid out one argument per line when, written on one line as ``original``
         was, it would be longer than the file's longest line (at least 88 columns, Black's
         default)."""

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Mapping
 
 import libcst as cst
-from libcst.metadata import PositionProvider, QualifiedNameProvider, ScopeProvider
+from libcst.metadata import PositionProvider, ProviderT, QualifiedNameProvider, ScopeProvider
 
 from iacmod.findings import FixAvailability, FixSafety, RuleApplicability
 from iacmod.iac import catalog
@@ -62,7 +62,7 @@ class ResourceRule(Rule):
     the program, the queue a mapping reads)."""
 
     resource_types: ClassVar[tuple[ResourceType, ...]] = ()
-    METADATA_DEPENDENCIES = (QualifiedNameProvider, ScopeProvider, PositionProvider)
+    METADATA_DEPENDENCIES: ClassVar[tuple[ProviderT, ...]] = (QualifiedNameProvider, ScopeProvider, PositionProvider)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
