@@ -249,7 +249,7 @@ def _nothing_checked(result: RunResult, options: api.RunOptions) -> None:
 def _suppression_problems(result: RunResult, options: api.RunOptions, unused: bool) -> int:
     """Warn (stderr) about malformed suppression comments, unknown codes in them and, with
     ``unused``, comments that suppress nothing. Returns the number of unused ones."""
-    from iacmod import suppress
+    from iacmod import engine, suppress
 
     settings = {}
     if unused:
@@ -265,10 +265,11 @@ def _suppression_problems(result: RunResult, options: api.RunOptions, unused: bo
             continue
         name = report.display_path(file_result.path)
         python = file_result.path.suffix in (".py", ".pyi")
-        for problem in suppress.lint(text, python):
+        for problem in suppress.lint(text, python, all_rules()):
             _warn(f"{name}:{problem.line}: {problem.message}")
         if unused and file_result.path.resolve() in settings:
-            for problem in suppress.unused(file_result.path, settings[file_result.path.resolve()]):
+            file_settings = settings[file_result.path.resolve()]
+            for problem in suppress.unused(file_result.path, file_settings, engine.process_file):
                 count += 1
                 stderr().print(f"{name}:{problem.line}: {problem.message}", markup=False)
     return count

@@ -15,7 +15,11 @@ import re
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
+
+if TYPE_CHECKING:
+    from iacmod.findings import FileResult
+    from iacmod.rule import Rule
 
 # `iacmod: ignore` then: the end, whitespace not followed by "[", "#", or a closed bracket
 DIRECTIVE = re.compile(
@@ -143,11 +147,8 @@ def _directives(text: str, python: bool) -> list[tuple[int, int, str]]:
     return [c for c in comments if ANY_DIRECTIVE.search(c[2])]
 
 
-def lint(text: str, python: bool = True) -> list[Problem]:
-    """Malformed directives and keys that name no rule (code, name or code prefix)."""
-    from iacmod.registry import all_rules
-
-    rules = all_rules()
+def lint(text: str, python: bool, rules: Sequence[type[Rule]]) -> list[Problem]:
+    """Malformed directives and keys that name none of ``rules`` (code, name or code prefix)."""
     codes = {r.code for r in rules}
     names = {r.name for r in rules}
     problems: list[Problem] = []
@@ -169,12 +170,16 @@ def lint(text: str, python: bool = True) -> list[Problem]:
     return problems
 
 
-def unused(path: Path, settings, reported_suppressed: list | None = None) -> list[Problem]:  # type: ignore[no-untyped-def]
+def unused(
+    path: Path, settings: Any, process_file: Callable[[Path, Any], FileResult],
+    reported_suppressed: list | None = None,
+) -> list[Problem]:
     """Directives (or keys of one) of a file that suppress no finding (Ruff's RUF100): the file
-    is processed again with suppressions off, in memory, and each finding matched to the
-    directives that covered it. Directives of rules not enabled in this run are unused too."""
+    is processed again with suppressions off, in memory (``process_file(path, settings)``:
+    ``engine.process_file``, given by the caller since the engine imports this module), and each
+    finding matched to the directives that covered it. Directives of rules not enabled in this
+    run are unused too."""
     global DISABLED
-    from iacmod import engine
 
     try:
         text = path.read_bytes().decode("utf-8")
@@ -187,7 +192,7 @@ def unused(path: Path, settings, reported_suppressed: list | None = None) -> lis
     sup = parse_python(text) if python else parse_text(text)
     DISABLED = True
     try:
-        findings = engine.process_file(path, settings).findings
+        findings = process_file(path, settings).findings
     finally:
         DISABLED = False
     used: set[tuple[int, str | None]] = set()
