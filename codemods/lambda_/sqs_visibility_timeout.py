@@ -50,19 +50,6 @@ QUEUE_ATTRS = ("arn", "queue_arn", "attr_arn")
 FN_ATTRS = ("arn", "name", "id", "function_name", "function_arn", "attr_arn", "ref")
 
 
-@dataclass(frozen=True)
-class AtLeast(Option):
-    """A number option with a lower bound."""
-
-    minimum: float = 1
-
-    def validate(self, rule: str, key: str, value: Any) -> Any:
-        value = super().validate(rule, key, value)
-        if isinstance(value, bool) or value < self.minimum:
-            raise ValueError(f"rule {rule!r}: option {key!r} must be at least {self.minimum}, not {value!r}")
-        return value
-
-
 @dataclass
 class Trigger:
     node: cst.CSTNode  # the mapping or the event source
@@ -85,8 +72,8 @@ class LambdaSqsVisibilityTimeout(ResourceRule):
     fix_applicability = RuleApplicability.SAFE
     METADATA_DEPENDENCIES = (*ResourceRule.METADATA_DEPENDENCIES, *DEPENDENCIES)
     options = {
-        "factor": AtLeast(6, "The fix sets the visibility timeout to this many times the function's timeout "
-                             "(plus the mapping's batching window), at least 1; AWS recommends 6."),
+        "factor": Option(6, "The fix sets the visibility timeout to this many times the function's timeout "
+                            "(plus the mapping's batching window), at least 1; AWS recommends 6.", minimum=1),
     }
     rationale = """
 When Lambda reads an SQS queue, a message stays invisible to other consumers for the queue's
