@@ -21,6 +21,7 @@ from iacmod import __version__, api, report
 from iacmod.cli.common import (
     ALL, CONFIG, FORMAT, IGNORE, JOBS, PATHS, SELECT, Format, app, fail, run_options, stderr, stdout,
 )
+from iacmod.cli import run_opts
 from iacmod.config import ConfigError
 from iacmod.docs import rule_page
 from iacmod.findings import Finding, FixSafety, RunResult, Severity, describe_fix
@@ -293,16 +294,33 @@ def check(
     unsafe_fixes: Optional[bool] = typer.Option(
         None, "--unsafe-fixes/--no-unsafe-fixes", help="Count (with --fix: apply) fixes that may change behaviour."),
     show_fixes: bool = typer.Option(False, "--show-fixes", help="With --fix: list the fixes applied."),
+    force_exclude: bool = run_opts.FORCE_EXCLUDE,
+    include_vendored: bool = run_opts.INCLUDE_VENDORED,
+    no_cache: bool = run_opts.NO_CACHE,
+    baseline: Optional[Path] = run_opts.BASELINE,
+    create_baseline: Optional[Path] = run_opts.CREATE_BASELINE,
 ) -> None:
     """Report findings without changing anything (with --fix: the same as `iacmod apply`)."""
     if fix:
         apply(paths, all_, select, ignore, dry_run=False, unsafe_fixes=unsafe_fixes, jobs=jobs, config=config,
               fmt=fmt, exit_zero=exit_zero, branch=None, base=None, commit_per_rule=False, author=None,
               force=False, fail_on=fail_on, statistics=statistics, quiet=quiet, show_fixes=show_fixes,
-              exit_non_zero_on_fix=False, unused_suppressions=unused_suppressions)
+              exit_non_zero_on_fix=False, unused_suppressions=unused_suppressions,
+              force_exclude=force_exclude, include_vendored=include_vendored, no_cache=no_cache, baseline=baseline)
         return
+    if baseline is not None and create_baseline is not None:
+        raise fail("--baseline and --create-baseline exclude each other")
     options = run_options(paths, all_, select, ignore, unsafe_fixes, jobs, config)
+    options = run_opts.extend(options, force_exclude, include_vendored, no_cache)
     result = _run(options, quiet=quiet or fmt is not Format.text)
+    run_opts.print_notes(result, quiet)
+    if create_baseline is not None:
+        stderr().print(run_opts.create_baseline(result, create_baseline), markup=False)
+        _print_errors(result, fmt)
+        raise typer.Exit(1 if result.errors else 0)
+    baseline_note = None
+    if baseline is not None:
+        result, baseline_note = _baselined(result, baseline)
     if not quiet:
         _nothing_checked(result, options)
     unused = _suppression_problems(result, options, unused_suppressions)
@@ -325,6 +343,8 @@ def check(
                     f"{n - fixable - unsafe} to fix by hand.", markup=False)
             elif not result.errors:
                 stderr().print(f"No findings in {len(result.files)} file(s).", markup=False)
+    if baseline_note and not quiet:
+        stderr().print(baseline_note, markup=False)
     if result.errors:
         raise typer.Exit(1)
     raise typer.Exit(0 if exit_zero or not (_failing(result.findings, fail_on) or unused) else 1)
@@ -356,17 +376,29 @@ def apply(
     exit_non_zero_on_fix: bool = typer.Option(
         False, "--exit-non-zero-on-fix", help="Exit 1 when a file was changed, even if no finding remains."),
     unused_suppressions: bool = UNUSED,
+    force_exclude: bool = run_opts.FORCE_EXCLUDE,
+    include_vendored: bool = run_opts.INCLUDE_VENDORED,
+    no_cache: bool = run_opts.NO_CACHE,
+    baseline: Optional[Path] = run_opts.BASELINE,
 ) -> None:
     """Fix findings in place (or print the diff with --dry-run)."""
     if branch is None and (base or commit_per_rule or author or force):
         raise fail("--base, --commit-per-rule, --author and --force go with --branch NAME")
+    if branch is not None and baseline is not None:
+        raise fail("--baseline does not go with --branch")
     options = run_options(paths, all_, select, ignore, unsafe_fixes, jobs, config)
+    options = run_opts.extend(options, force_exclude, include_vendored, no_cache if branch is None else True,
+                              baseline)
     if branch is not None:
         from iacmod.cli import branch_cmd
 
         raise typer.Exit(branch_cmd.apply_on_branch(
             options, branch, base, commit_per_rule, author, force, dry_run, fmt.value, exit_zero=exit_zero))
     result = _run(options, quiet=quiet or fmt is not Format.text)
+    run_opts.print_notes(result, quiet)
+    baseline_note = None
+    if baseline is not None:
+        result, baseline_note = _baselined(result, baseline)
     if not quiet:
         _nothing_checked(result, options)
     unused = _suppression_problems(result, options, unused_suppressions)
@@ -389,6 +421,8 @@ def apply(
             stderr().print(report.error_line(error), markup=False)
         if fmt is Format.text and not quiet:
             _summary(result, dry_run, show_fixes)
+            if baseline_note:
+                stderr().print(baseline_note, markup=False)
     if result.errors or write_errors:
         raise typer.Exit(1)
     if dry_run:
@@ -397,6 +431,16 @@ def apply(
     if exit_non_zero_on_fix and changed:
         raise typer.Exit(1)
     raise typer.Exit(0 if exit_zero or not (_failing(remaining, fail_on) or unused) else 1)
+
+
+def _baselined(result: RunResult, baseline: Path) -> tuple[RunResult, Optional[str]]:
+    """``--baseline``: the result without the findings the baseline holds (see iacmod.baseline)."""
+    from iacmod.baseline import BaselineError
+
+    try:
+        return run_opts.filter_baseline(result, baseline)
+    except BaselineError as exc:
+        raise fail(str(exc)) from None
 
 
 def _summary(result: RunResult, dry_run: bool, show_fixes: bool = False) -> None:

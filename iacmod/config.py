@@ -1,7 +1,12 @@
-"""``[tool.iacmod]`` configuration from the nearest pyproject.toml.
+"""iacmod's configuration: ``[tool.iacmod]`` of a pyproject.toml, or the top level of an iacmod.toml.
 
-Keys: ``select``, ``ignore``, ``exclude``, ``unsafe-fixes``, and per-rule options under
-``[tool.iacmod.rules.<rule-name>]``. Unknown keys, rules and options are errors.
+Resolved per file, hierarchically (as Ruff): the configuration that applies to a file is the one
+in the nearest folder above it that has an ``iacmod.toml`` or a ``pyproject.toml`` with a
+``[tool.iacmod]`` table (``iacmod.toml`` first when a folder has both). Configurations do not
+merge: the nearest one is the whole configuration. ``--config FILE`` applies one file to all.
+
+Keys: ``select``, ``ignore``, ``exclude``, ``per-file-ignores``, ``unsafe-fixes``, and per-rule
+options under ``[tool.iacmod.rules.<rule-name>]``. Unknown keys, rules and options are errors.
 """
 
 from __future__ import annotations
@@ -18,7 +23,8 @@ else:  # pragma: no cover
 
 from iacmod.registry import SelectionError, all_rules, match, rule_by_name, split_keys
 
-KNOWN_KEYS = ("select", "ignore", "exclude", "unsafe-fixes", "rules")
+KNOWN_KEYS = ("select", "ignore", "exclude", "per-file-ignores", "unsafe-fixes", "rules")
+CONFIG_NAMES = ("iacmod.toml", "pyproject.toml")  # in one folder, iacmod.toml wins
 
 
 class ConfigError(ValueError):
@@ -33,10 +39,29 @@ class Config:
     exclude: tuple[str, ...] = ()
     unsafe_fixes: bool = False
     rule_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # (glob, rule keys): rules not run on files matching the glob (gitignore-style, relative to root)
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def root(self) -> Path | None:
         return self.path.parent if self.path else None
+
+    def ignored_for(self, path: Path) -> tuple[str, ...]:
+        """The rule keys ``per-file-ignores`` turns off for ``path``."""
+        if not self.per_file_ignores:
+            return ()
+        import pathspec
+
+        base = (self.root or Path.cwd()).resolve()
+        try:
+            rel = path.resolve().relative_to(base).as_posix()
+        except ValueError:
+            rel = path.resolve().as_posix()
+        keys: list[str] = []
+        for glob, rules in self.per_file_ignores:
+            if pathspec.GitIgnoreSpec.from_lines([glob]).match_file(rel):
+                keys += rules
+        return tuple(keys)
 
 
 def _string_list(where: str, key: str, value: Any) -> tuple[str, ...]:
@@ -56,6 +81,17 @@ def parse_table(table: Mapping[str, Any], where: str, path: Path | None = None) 
     select = _string_list(where, "select", table["select"]) if "select" in table else None
     ignore = _string_list(where, "ignore", table.get("ignore", []))
     exclude = _string_list(where, "exclude", table.get("exclude", []))
+    per_file: list[tuple[str, tuple[str, ...]]] = []
+    table_pfi = table.get("per-file-ignores", {})
+    if not isinstance(table_pfi, dict):
+        raise ConfigError(f'{where}: `per-file-ignores` must be a table of glob = [rules], e.g. "tests/**" = ["IAC101"]')
+    for glob, keys in table_pfi.items():
+        keys = _string_list(where, f"per-file-ignores.{glob!r}", keys)
+        try:
+            match(keys)
+        except SelectionError as exc:
+            raise ConfigError(f"{where}: per-file-ignores {glob!r}: {exc}") from None
+        per_file.append((glob, keys))
     unsafe = table.get("unsafe-fixes", False)
     if not isinstance(unsafe, bool):
         raise ConfigError(f"{where}: `unsafe-fixes` must be true or false")
@@ -80,7 +116,7 @@ def parse_table(table: Mapping[str, Any], where: str, path: Path | None = None) 
             options[rule.name] = rule.validate_options(values)
         except ValueError as exc:
             raise ConfigError(f"{where}: {exc}") from None
-    return Config(path, select, ignore, exclude, unsafe, options)
+    return Config(path, select, ignore, exclude, unsafe, options, tuple(per_file))
 
 
 def load_file(path: Path) -> Config | None:
@@ -100,17 +136,40 @@ def load_file(path: Path) -> Config | None:
 
 
 def find_config(start: Path) -> Config:
-    """The config of the nearest pyproject.toml with a [tool.iacmod] table above ``start``."""
+    """The config of the nearest iacmod.toml, or pyproject.toml with a [tool.iacmod] table, above
+    ``start`` (a file or a folder)."""
     here = start.resolve()
     if not here.is_dir():
         here = here.parent
-    for folder in (here, *here.parents):
-        candidate = folder / "pyproject.toml"
+    return config_of_folder(here)
+
+
+def config_of_folder(folder: Path) -> Config:
+    """The config that applies to files in ``folder`` (resolved): its own, else its parent's."""
+    folder_key = folder.resolve()
+    cached = _FOLDER_CACHE.get(folder_key)
+    if cached is not None:
+        return cached
+    config = None
+    for name in CONFIG_NAMES:
+        candidate = folder_key / name
         if candidate.is_file():
-            config = load_file(candidate)
+            config = load_file(candidate) if name == "pyproject.toml" else load_explicit(candidate)
             if config is not None:
-                return config
-    return Config()
+                break
+    if config is None:
+        parent = folder_key.parent
+        config = Config() if parent == folder_key else config_of_folder(parent)
+    _FOLDER_CACHE[folder_key] = config
+    return config
+
+
+_FOLDER_CACHE: dict[Path, Config] = {}
+
+
+def clear_cache() -> None:
+    """Forget the configurations read (a new run reads them again)."""
+    _FOLDER_CACHE.clear()
 
 
 def load_explicit(path: Path) -> Config:

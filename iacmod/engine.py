@@ -34,6 +34,7 @@ from iacmod.edit.imports import add_imports, remove_unused_imports
 from iacmod.findings import FileError, FileResult, Finding, FixSafety, Position, Span
 from iacmod.passes import ModulePass, PassInput, PassResult
 from iacmod.rule import PendingFix, Report, Rule, RuleContext
+from iacmod.vendored import is_generated as _is_generated_header
 
 MAX_PASSES = 6
 GENERATED_MARKER = b"@generated"
@@ -51,6 +52,10 @@ class Settings:
     unsafe_fixes: bool = False
     options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     passes: tuple[ModulePass, ...] = ()
+    # skip files whose header marks them as generated (discovery already chose the files of a run)
+    skip_generated: bool = True
+    # findings whose fixes are held back (a baseline's): (code, line, column) in the file as read
+    hold: frozenset[tuple[str, int, int]] = frozenset()
 
     def options_for(self, rule: type[Rule]) -> Mapping[str, Any]:
         return self.options.get(rule.name, {})
@@ -275,6 +280,9 @@ def _choose_fixes(found: _Found, text: str, path: str, settings: Settings, wrapp
         if sup.covers(rep.rule.code, rep.rule.name, span.start.line, span.end.line):
             continue  # suppressed findings are neither reported nor fixed
         fix = rep.fix
+        if settings.hold and (
+                rep.rule.code, span.start.line, span.start.column) in settings.hold:
+            fix = None  # a baselined finding: reported (the caller filters it), not fixed
         if fix is not None and _may_apply(fix, settings):
             ranges = [positions[n] for n in fix.changes if n in positions]
             if not _overlaps_any(ranges, taken):
@@ -484,12 +492,21 @@ def relocate(findings: Sequence[Finding], old: str, new: str) -> list[Finding]:
 # -- one file ------------------------------------------------------------------------------------
 
 
-def _syntax_error(path: str, exc: Exception) -> FileError:
+def _syntax_error(path: str, exc: Exception, source: bytes | None = None) -> FileError:
+    """The error for a file that does not parse: CPython's own line, column and message when
+    CPython rejects it too (LibCST's positions are often a line late, and its tokenizer errors
+    all say line 1), else LibCST's."""
+    if isinstance(exc, cst.ParserSyntaxError) and source is not None:
+        cpython = _cpython_syntax_error(source, path)
+        if cpython is not None:
+            exc = cpython
     if isinstance(exc, cst.ParserSyntaxError):
         msg = exc.message if hasattr(exc, "message") else str(exc)
-        return FileError(path, exc.raw_line, f"syntax error: {msg}; file left untouched")
+        return FileError(path, exc.raw_line, f"syntax error: {msg}; file left untouched",
+                         column=exc.raw_column + 1)
     if isinstance(exc, SyntaxError):
-        return FileError(path, exc.lineno or 1, f"syntax error: {exc.msg}; file left untouched")
+        return FileError(path, exc.lineno or 1, f"syntax error: {exc.msg}; file left untouched",
+                         column=exc.offset or 1)
     if isinstance(exc, (UnicodeDecodeError, LookupError)):
         return FileError(
             path, 1, f"cannot decode file ({exc}); declare its encoding (PEP 263) or convert it to UTF-8"
@@ -497,8 +514,20 @@ def _syntax_error(path: str, exc: Exception) -> FileError:
     return FileError(path, 1, f"cannot parse file: {type(exc).__name__}: {exc}")
 
 
+def _cpython_syntax_error(source: bytes, path: str) -> SyntaxError | None:
+    """CPython's SyntaxError for ``source`` (None when CPython compiles it)."""
+    try:
+        compile(source, path, "exec", flags=0, dont_inherit=True)  # type: ignore[call-overload]
+    except SyntaxError as exc:  # IndentationError and TabError included
+        return exc
+    except (ValueError, UnicodeDecodeError):  # null bytes, undecodable source
+        return None
+    return None
+
+
 def is_generated(data: bytes) -> bool:
-    return GENERATED_MARKER in data[:GENERATED_WINDOW]
+    """Whether the file's header comment lines say it is generated (``iacmod.vendored``)."""
+    return _is_generated_header(data)
 
 
 def process_file(path: Path, settings: Settings) -> FileResult:
@@ -526,7 +555,7 @@ def _process_file(path: Path, settings: Settings) -> FileResult:
         data = path.read_bytes()
     except OSError as exc:
         return FileResult(path, errors=(FileError(display, 1, f"cannot read file: {exc.strerror}"),))
-    if is_generated(data):
+    if settings.skip_generated and is_generated(data):
         return FileResult(path, old_source=data, skipped=True)
     if path.suffix in (".py", ".pyi") and not any(
         fnmatch.fnmatch(path.name, p) for p in settings.document_patterns
@@ -547,7 +576,7 @@ def _process_python(path: Path, data: bytes, settings: Settings) -> FileResult:
                    "file left untouched. Please report this with the file.")
         return FileResult(path, old_source=data, errors=(FileError(display, 1, message, ", ".join(crash.rules)),))
     except Exception as exc:  # noqa: BLE001 - a file that cannot be parsed is reported, not fatal
-        return FileResult(path, old_source=data, errors=(_syntax_error(display, exc),))
+        return FileResult(path, old_source=data, errors=(_syntax_error(display, exc, data),))
     new_bytes = None
     if result.new_code is not None:
         new_bytes = result.new_code.encode(result.encoding)  # the file's own encoding (PEP 263)

@@ -141,9 +141,11 @@ class FileError:
     line: int
     message: str
     rule: str | None = None  # set when a rule produced invalid code
+    column: int | None = None  # 1-based, when known (syntax errors: CPython's)
 
     def to_json(self) -> dict[str, Any]:
-        return {"path": self.path, "line": self.line, "message": self.message, "rule": self.rule}
+        return {"path": self.path, "line": self.line, "column": self.column, "message": self.message,
+                "rule": self.rule}
 
 
 @dataclass(frozen=True)
@@ -167,6 +169,7 @@ class RunResult:
     """All file results of one run, in a stable (path) order."""
 
     files: list[FileResult] = field(default_factory=list)
+    selection: Any = None  # iacmod.discovery.Selection: what discovery left out, for the summary
 
     @property
     def findings(self) -> list[Finding]:

@@ -53,7 +53,8 @@ def text_line(finding: Finding, mode: str = "apply") -> str:
 
 
 def error_line(error: FileError) -> str:
-    return f"{display_path(error.path)}:{error.line}: error: {error.message}"
+    column = f":{error.column}" if error.column else ""
+    return f"{display_path(error.path)}:{error.line}{column}: error: {error.message}"
 
 
 def _gh_escape(value: str, prop: bool = False) -> str:

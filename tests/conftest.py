@@ -31,3 +31,10 @@ def iacmod_cli(monkeypatch):
         return result.exit_code, result.stdout, result.stderr
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def _private_result_cache(tmp_path_factory, monkeypatch):
+    """Each test gets its own result cache (iacmod.cache): no test sees another's results, and
+    none writes .iacmod_cache/ into the repository."""
+    monkeypatch.setenv("IACMOD_CACHE_DIR", str(tmp_path_factory.mktemp("iacmod_cache")))

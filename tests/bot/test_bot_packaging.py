@@ -32,8 +32,9 @@ def test_action_is_a_composite_with_the_documented_inputs():
 def test_pre_commit_hooks():
     hooks = {h["id"]: h for h in load(".pre-commit-hooks.yaml")}
     assert set(hooks) == {"iacmod-check", "iacmod-apply"}
-    assert hooks["iacmod-check"]["entry"] == "iacmod check"
-    assert hooks["iacmod-apply"]["entry"] == "iacmod apply"
+    # pre-commit names every staged file: exclude, ignore files and vendored/generated must apply to them
+    assert hooks["iacmod-check"]["entry"] == "iacmod check --force-exclude"
+    assert hooks["iacmod-apply"]["entry"] == "iacmod apply --force-exclude"
     assert all(h["language"] == "python" for h in hooks.values())
 
 
