@@ -157,3 +157,33 @@ def test_action_check_mode_writes_sarif_and_uploads_it(tmp_path):
     assert output.read_text().strip() == "exit-code=1"
     log = json.loads((tmp_path / "iacmod.sarif").read_text())
     assert len(log["runs"][0]["results"]) == 2
+
+
+def test_sarif_fixes_per_finding_when_separable(iacmod_cli, tmp_path):
+    """No shared change (no import added): each finding carries only its own replacement."""
+    jsonschema = pytest.importorskip("jsonschema")
+    src = ("import datetime\n\n"
+           "a = datetime.datetime.utcnow().strftime('%Y')\n"
+           "b = datetime.datetime.utcnow().strftime('%m')\n")
+    (tmp_path / "m.py").write_text(src)
+    _, out, _ = iacmod_cli("check", "--select", "IAC101", "m.py", "--format", "sarif", cwd=tmp_path)
+    log = json.loads(out)
+    jsonschema.validate(log, json.loads(SCHEMA.read_text()))
+    first, second = log["runs"][0]["results"]
+    one = _apply_sarif_fixes(src, first["fixes"])
+    assert one.splitlines()[2] == "a = datetime.datetime.now(datetime.timezone.utc).strftime('%Y')"
+    assert one.splitlines()[3] == src.splitlines()[3]
+    region = first["fixes"][0]["artifactChanges"][0]["replacements"][0]["deletedRegion"]
+    assert region["startLine"] == region["endLine"] == 3
+    iacmod_cli("apply", "--select", "IAC101", "m.py", cwd=tmp_path)
+    assert _apply_sarif_fixes(src, first["fixes"] + second["fixes"]) == (tmp_path / "m.py").read_text()
+
+
+def test_sarif_after_apply_lists_what_remains_without_fixes(iacmod_cli, repo):
+    jsonschema = pytest.importorskip("jsonschema")
+    code, out, _ = iacmod_cli("apply", "--all", "app", "--format", "sarif", cwd=repo)
+    log = json.loads(out)
+    jsonschema.validate(log, json.loads(SCHEMA.read_text()))
+    results = log["runs"][0]["results"]
+    assert code == 1 and len(results) == 1 and "fixes" not in results[0]
+    assert results[0]["properties"]["fixSafety"] == "unsafe"

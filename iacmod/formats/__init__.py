@@ -96,9 +96,8 @@ def _edits(old: str, new: str) -> list[Edit]:
     for line in a:
         starts.append(starts[-1] + len(line))
     edits: list[Edit] = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if tag == "equal":
-            continue
+
+    def add(i1: int, i2: int, j1: int, j2: int) -> None:
         gone, put = "".join(a[i1:i2]), "".join(b[j1:j2])
         head = 0
         while head < min(len(gone), len(put)) and gone[head] == put[head]:
@@ -107,6 +106,16 @@ def _edits(old: str, new: str) -> list[Edit]:
         while tail < min(len(gone), len(put)) - head and gone[-1 - tail] == put[-1 - tail]:
             tail += 1
         edits.append(Edit(starts[i1] + head, starts[i2] - tail, put[head : len(put) - tail]))
+
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        if tag == "replace" and i2 - i1 == j2 - j1:
+            for k in range(i2 - i1):  # line for line: adjacent fixes stay apart
+                if a[i1 + k] != b[j1 + k]:
+                    add(i1 + k, i1 + k + 1, j1 + k, j1 + k + 1)
+        else:
+            add(i1, i2, j1, j2)
     return edits
 
 
