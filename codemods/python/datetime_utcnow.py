@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import libcst as cst
-from libcst.metadata import QualifiedNameProvider, ScopeProvider
+from libcst.metadata import ParentNodeProvider, QualifiedNameProvider, ScopeProvider
 
+from iacmod.edit.literals import quote_of, restring, string_value
 from iacmod.edit.symbols import reference
 from iacmod.findings import FixAvailability, FixSafety, RuleApplicability, Severity
 from iacmod.iac.names import qualified_names
@@ -31,6 +33,26 @@ SAFE_ATTRIBUTES = {"year", "month", "day", "hour", "minute", "second", "microsec
 # Consumers that gain "+00:00": the string changes, and text parsed back meets naive values.
 SUFFIX_CONSUMERS = {"isoformat", "str", "f-string"}
 ZONE_DIRECTIVE = re.compile(r"%[zZ]|%:z")
+# Zone designators code appends to a naive isoformat() text. The aware text ends in "+00:00":
+# "Z" is then written `.replace("+00:00", "Z")` and "+00:00" is already there, so the text stays
+# byte-identical.
+ZONE_SUFFIXES = ("Z", "+00:00")
+STRPTIME = {"datetime.datetime.strptime"}
+
+
+@dataclass(frozen=True)
+class ZoneAppend:
+    """``value + "Z…"`` (``owner`` a BinaryOperation, ``head`` the ``"a" + value`` before it) or
+    ``f"{value}Z…"`` (``owner`` the f-string, ``part``/``text`` the expression and the text after
+    it); ``iso``: ``value`` is ``x.isoformat(...)`` (else the text itself)."""
+
+    owner: cst.CSTNode
+    head: cst.BinaryOperation | None
+    value: cst.BaseExpression
+    iso: bool
+    suffix: str
+    part: cst.FormattedStringExpression | None
+    text: cst.FormattedStringText | None
 
 
 class DatetimeUtcnow(Rule):
@@ -43,7 +65,7 @@ class DatetimeUtcnow(Rule):
     severity = Severity.WARNING
     fix_availability = FixAvailability.SOMETIMES
     fix_applicability = RuleApplicability.DEPENDS
-    METADATA_DEPENDENCIES = (QualifiedNameProvider, ScopeProvider)
+    METADATA_DEPENDENCIES = (QualifiedNameProvider, ScopeProvider, ParentNodeProvider)
 
     rationale = """
 `datetime.utcnow()` and `datetime.utcfromtimestamp()` are deprecated since Python 3.12. They
@@ -70,9 +92,21 @@ both (or where the naive form was wrong):
 - `.strftime(fmt)` with a literal format without `%z`/`%Z`, and f-string format specs such as
   `f"{datetime.utcnow():%Y-%m-%d}"`;
 - `.timestamp()`, which the naive form gets wrong on hosts whose zone is not UTC;
+- a zone appended to the `isoformat()` text (below);
 - `.date()`, `.time()`, `.weekday()`, `.isoweekday()`, `.isocalendar()`, `.toordinal()`,
   `.ctime()`, and the attributes `.year`, `.month`, `.day`, `.hour`, `.minute`, `.second`,
   `.microsecond`.
+
+Code that appends a zone to the naive text, `datetime.utcnow().isoformat() + "Z"`,
+`f"{datetime.utcnow().isoformat()}Z"`, `… + "+00:00"`, directly or through a variable
+(`now = datetime.utcnow()` … `now.isoformat() + "Z"`; `stamp = ….isoformat()` … `stamp + "Z"`), would
+read `…+00:00Z` on the aware value, which `datetime.fromisoformat` and JavaScript's `Date` reject.
+There the fix writes the same text from the aware value: `.isoformat().replace("+00:00", "Z")`
+for a `Z`, and the bare `.isoformat()` for an appended `+00:00`. The text is byte-identical for
+every instant (with or without microseconds, any `timespec`), so that fix is **safe**; through a
+variable it is safe when every use of the variable is such an append, and otherwise the appends
+are rewritten together with the (unsafe) fix. Text parsed back with `strptime(...)` would no
+longer match its format: that call is reported, not fixed.
 
 Everywhere else the fix is **unsafe** and applies only with `--unsafe-fixes`. That includes
 `.isoformat()`, `str(...)` and a bare `f"{...}"`: the text gains `+00:00`, so stored timestamps
@@ -149,6 +183,49 @@ Review those call sites, then apply with `--unsafe-fixes`.
             item = {"created_at": datetime.now(timezone.utc).isoformat()}
             """,
             unsafe=True,
+            findings=1,
+        ),
+        Example(
+            title="isoformat plus Z keeps its text: safe",
+            message='written as `.replace("+00:00", "Z")` (the same text)', line=3,
+            before="""
+            from datetime import datetime
+
+            item = {"created_at": datetime.utcnow().isoformat() + "Z", "day": f"{datetime.utcnow().isoformat()}Z"}
+            """,
+            after="""
+            from datetime import datetime, timezone
+
+            item = {"created_at": datetime.now(timezone.utc).isoformat().replace("+00:00", "Z"), "day": f"{datetime.now(timezone.utc).isoformat().replace('+00:00', 'Z')}"}
+            """,
+            findings=2,
+        ),
+        Example(
+            title="a zone appended through a variable: safe when every use appends it",
+            message="every use of `now` appends a zone", line=4,
+            before="""
+            from datetime import datetime
+
+            def stamp():
+                now = datetime.utcnow()
+                return now.isoformat() + "Z"
+            """,
+            after="""
+            from datetime import datetime, timezone
+
+            def stamp():
+                now = datetime.now(timezone.utc)
+                return now.isoformat().replace("+00:00", "Z")
+            """,
+        ),
+        Example(
+            title="isoformat text parsed back with strptime is reported only",
+            message="parsed back with `strptime`", line=3,
+            before="""
+            from datetime import datetime
+
+            parsed = datetime.strptime(datetime.utcnow().isoformat(), "%Y-%m-%dT%H:%M:%S.%f")
+            """,
             findings=1,
         ),
         Example(
@@ -230,6 +307,12 @@ Review those call sites, then apply with `--unsafe-fixes`.
         self._consumer: dict[cst.Call, str] = {}
         self._safe_format: set[cst.Call] = set()
         self._called: set[cst.CSTNode] = set()
+        # x.isoformat() + "Z" / f"{x.isoformat()}Z" / s + "Z" / f"{s}Z": the value x (a datetime)
+        # or s (its isoformat text) -> the zone appends it takes part in
+        self._zone_appends: dict[cst.CSTNode, list["ZoneAppend"]] = {}
+        # text parsed back with strptime: the value whose isoformat() it is
+        self._strptime: set[cst.CSTNode] = set()
+        self._deferred: list[tuple] = []  # type: ignore[type-arg]
 
     # -- what kind of call -----------------------------------------------------------------------
 
@@ -245,6 +328,10 @@ Review those call sites, then apply with `--unsafe-fixes`.
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "strptime" and node.args:
+            iso = self._iso_value(node.args[0].value)
+            if iso is not None and qualified_names(self, func) & STRPTIME:
+                self._strptime.add(iso)
         if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Call):
             inner = func.value
             if self._target(inner):
@@ -268,6 +355,52 @@ Review those call sites, then apply with `--unsafe-fixes`.
         if target:
             self._called.add(node.func)
             self._check(node, target)
+
+    @staticmethod
+    def _iso_value(expr: cst.BaseExpression) -> cst.BaseExpression | None:
+        """``x`` of ``x.isoformat(...)``."""
+        if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "isoformat":
+            return expr.func.value
+        return None
+
+    def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
+        if not isinstance(node.operator, cst.Add):
+            return
+        text = string_value(node.right)
+        suffix = next((z for z in ZONE_SUFFIXES if text is not None and text.startswith(z)), None)
+        if suffix is None or not isinstance(node.right, cst.SimpleString):
+            return
+        left = node.left
+        head: cst.BaseExpression | None = None
+        if isinstance(left, cst.BinaryOperation) and isinstance(left.operator, cst.Add):
+            head, left = left, left.right
+        iso = self._iso_value(left)
+        key = iso if iso is not None else left
+        if isinstance(key, (cst.Call, cst.Name)):
+            self._zone_appends.setdefault(key, []).append(
+                ZoneAppend(node, head, left, iso is not None, suffix, None, None)
+            )
+
+    def visit_FormattedString(self, node: cst.FormattedString) -> None:
+        parts = list(node.parts)
+        for i, part in enumerate(parts[:-1]):
+            nxt = parts[i + 1]
+            if (
+                not isinstance(part, cst.FormattedStringExpression)
+                or part.conversion is not None
+                or part.format_spec
+                or not isinstance(nxt, cst.FormattedStringText)
+            ):
+                continue
+            suffix = next((z for z in ZONE_SUFFIXES if nxt.value.startswith(z)), None)
+            if suffix is None:
+                continue
+            iso = self._iso_value(part.expression)
+            key = iso if iso is not None else part.expression
+            if isinstance(key, (cst.Call, cst.Name)):
+                self._zone_appends.setdefault(key, []).append(
+                    ZoneAppend(node, None, part.expression, iso is not None, suffix, part, nxt)
+                )
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         if isinstance(node.value, cst.Call) and node.attr.value in SAFE_ATTRIBUTES:
@@ -330,6 +463,40 @@ Review those call sites, then apply with `--unsafe-fixes`.
                 )),
             ]
         replacement = node.with_changes(func=new_func, args=args)
+        message = f"`{old}()` returns a naive datetime and is deprecated; use `{replacement_text}`"
+        imports = list(imports)
+        iso_call = self._parent_call(node) if consumer == "isoformat" else None
+        if iso_call is not None and node in self._strptime:
+            self.report(node, f"{message} (not fixed automatically: the `isoformat()` text is parsed "
+                        "back with `strptime`, and the aware text's `+00:00` would not match the format)")
+            return
+        direct = [a for a in self._zone_appends.get(node, ()) if a.iso] if iso_call is not None else []
+        if len(direct) == 1:
+            # x.isoformat() + "Z": the same text, written from the aware value
+            append = direct[0]
+            new_iso = iso_call.with_changes(func=iso_call.func.with_changes(value=replacement))  # type: ignore[union-attr]
+            rebuilt = self._rebuild(append, new_iso)
+            if rebuilt is not None:
+                self.report(
+                    node,
+                    f"{message}: `.isoformat()` then reads `+00:00`, so the appended "
+                    f"`{append.suffix}` is written as "
+                    + ('`.replace("+00:00", "Z")`' if append.suffix == "Z" else "that offset")
+                    + " (the same text)",
+                    changes={append.owner: rebuilt},
+                    add_imports=imports,
+                    safety=FixSafety.SAFE,
+                )
+                return
+        variable = self._assigned_name(iso_call if iso_call is not None else node)
+        if not safe and variable is not None:
+            # the value (or its isoformat text) is kept in a variable: what its uses append is
+            # only known once the whole module has been read
+            self._deferred.append((node, message, replacement, imports, consumer, variable, iso_call is not None))
+            return
+        self._report_plain(node, message, replacement, imports, consumer, safe)
+
+    def _report_plain(self, node, message, replacement, imports, consumer, safe, changes=None, note=""):  # type: ignore[no-untyped-def]
         if safe:
             why = f"the value is consumed by `{consumer}`, which gives the same result"
             if consumer == "timestamp":
@@ -342,11 +509,110 @@ Review those call sites, then apply with `--unsafe-fixes`.
                    "check where this value goes, then run with --unsafe-fixes")
         self.report(
             node,
-            f"`{old}()` returns a naive datetime and is deprecated; use `{replacement_text}` ({why})",
+            f"{message} ({why}){note}",
             replacement=replacement,
+            changes=changes,
             add_imports=imports,
             safety=FixSafety.SAFE if safe else FixSafety.UNSAFE,
         )
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        for node, message, replacement, imports, consumer, name, holds_text in self._deferred:
+            uses = self._uses(name)
+            appends: list[ZoneAppend] = []
+            others = 0
+            for use in uses or ():
+                found = [a for a in self._zone_appends.get(use, ()) if a.iso is not holds_text]
+                if len(found) == 1:
+                    appends.append(found[0])
+                else:
+                    others += 1
+            owners = [a.owner for a in appends]
+            if not appends:
+                self._report_plain(node, message, replacement, imports, consumer, False)
+                continue
+            rebuilt = {a.owner: self._rebuild(a, a.value) for a in appends}
+            if len(set(owners)) != len(owners) or any(v is None for v in rebuilt.values()) or uses is None:
+                self.report(node, f"{message} (not fixed automatically: `{name.value}` is written with a "
+                            "zone appended to its `isoformat()`, which would then read `+00:00Z`)")
+                continue
+            if others == 0:
+                self.report(
+                    node,
+                    f"{message}: every use of `{name.value}` appends a zone to its `isoformat()` text, "
+                    "which is written from the aware value's `+00:00` (the same text)",
+                    changes={node: replacement, **rebuilt},
+                    add_imports=imports,
+                    safety=FixSafety.SAFE,
+                )
+                continue
+            self._report_plain(
+                node, message, replacement, imports, consumer, False, changes=rebuilt,
+                note=f"; the zone appended to `{name.value}`'s `isoformat()` is rewritten to keep its text",
+            )
+
+    # -- zone appends -----------------------------------------------------------------------------
+
+    def _parent_call(self, node: cst.Call) -> cst.Call | None:
+        """``x.isoformat(...)`` around ``x``."""
+        attr = self.get_metadata(ParentNodeProvider, node, None)
+        call = self.get_metadata(ParentNodeProvider, attr, None) if isinstance(attr, cst.Attribute) else None
+        return call if isinstance(call, cst.Call) and call.func is attr else None
+
+    def _assigned_name(self, value: cst.CSTNode) -> cst.Name | None:
+        """``name`` of ``name = value``."""
+        assign = self.get_metadata(ParentNodeProvider, value, None)
+        if isinstance(assign, cst.Assign) and assign.value is value and len(assign.targets) == 1:
+            target = assign.targets[0].target
+            if isinstance(target, cst.Name):
+                return target
+        return None
+
+    def _uses(self, name: cst.Name) -> list[cst.CSTNode] | None:
+        """The names that read this assignment of ``name`` (None: cannot tell)."""
+        scope = self.get_metadata(ScopeProvider, name, None)
+        if scope is None:
+            return None
+        for assignment in scope.assignments[name.value]:
+            if getattr(assignment, "node", None) is name:
+                return [access.node for access in assignment.references]
+        return None
+
+    def _rebuild(self, append: "ZoneAppend", value: cst.BaseExpression) -> cst.CSTNode | None:
+        """The append's owner writing the aware text ``value`` with the same zone text."""
+        if append.suffix == "Z":
+            quote = "'" if isinstance(append.owner, cst.FormattedString) and append.owner.end[0] == '"' else '"'
+            if isinstance(append.owner, cst.BinaryOperation):
+                quote = quote_of(append.owner.right)
+            value = cst.Call(
+                cst.Attribute(value, cst.Name("replace")),
+                [
+                    cst.Arg(cst.SimpleString(f"{quote}+00:00{quote}"),
+                            comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
+                    cst.Arg(cst.SimpleString(f"{quote}Z{quote}")),
+                ],
+            )
+        if isinstance(append.owner, cst.BinaryOperation):
+            right = append.owner.right
+            assert isinstance(right, cst.SimpleString)
+            rest = (string_value(right) or "")[len(append.suffix):]
+            left = append.head.with_changes(right=value) if append.head is not None else value
+            if not rest:
+                return left
+            new_right = restring(right, rest)
+            return None if new_right is None else append.owner.with_changes(left=left, right=new_right)
+        assert isinstance(append.owner, cst.FormattedString) and append.part is not None and append.text is not None
+        parts = []
+        for part in append.owner.parts:
+            if part is append.part:
+                parts.append(part.with_changes(expression=value))
+            elif part is append.text:
+                rest = part.value[len(append.suffix):]
+                if rest:
+                    parts.append(part.with_changes(value=rest))
+            else:
+                parts.append(part)
+        return append.owner.with_changes(parts=parts)
 
     def _utc_expression(
         self, node: cst.Call, func: cst.Attribute
