@@ -477,6 +477,10 @@ def _summary(result: RunResult, dry_run: bool, show_fixes: bool = False) -> None
 def _plain_help_when_piped() -> None:
     """Help piped to a file or another program: plain text at full width (Rich would lay it out
     in boxes cut at 80 columns, as it cannot know a width)."""
+    if os.environ.get("NO_COLOR"):  # no styling at all in the help either (Rich keeps bold)
+        import typer.rich_utils
+
+        typer.rich_utils.COLOR_SYSTEM = None
     if sys.stdout.isatty() or os.environ.get("COLUMNS"):
         return
     app.rich_markup_mode = None  # type: ignore[assignment]

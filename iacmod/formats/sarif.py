@@ -15,7 +15,9 @@ from typing import Any, Sequence
 
 from iacmod import __version__
 from iacmod.findings import FileResult, Finding, FixSafety, Severity
-from iacmod.formats import Edit, FileFixes, fix_edits, line_col, reported, rule_url
+from collections import Counter
+
+from iacmod.formats import Edit, FileFixes, fingerprint, fix_edits, line_col, reported, rule_url, source_lines
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -72,7 +74,8 @@ def _fix(uri: str, old: str, edits: list[Edit], description: str) -> dict[str, A
     }
 
 
-def _result(finding: Finding, uri: str, rule_index: int, fixes: list[dict[str, Any]], mode: str) -> dict[str, Any]:
+def _result(finding: Finding, uri: str, rule_index: int, fixes: list[dict[str, Any]], mode: str,
+            fingerprint: str) -> dict[str, Any]:
     region: dict[str, int] = {"startLine": finding.span.start.line, "startColumn": finding.span.start.column}
     end = finding.span.end
     if (end.line, end.column) >= (finding.span.start.line, finding.span.start.column):
@@ -84,6 +87,8 @@ def _result(finding: Finding, uri: str, rule_index: int, fixes: list[dict[str, A
         "message": _text(finding.message),
         "locations": [{"physicalLocation": {
             "artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"}, "region": region}}],
+        # the same key as the GitLab report's: stable when lines move (code scanning tracks alerts by it)
+        "partialFingerprints": {"iacmodFingerprint/v1": fingerprint},
         "properties": {"severity": finding.severity.value, "fixSafety": finding.safety.value,
                        "fixedByApply": finding.fixed if mode != "apply" else False},
     }
@@ -109,8 +114,12 @@ def sarif_report(results: Sequence[FileResult], *, mode: str) -> str:
             descriptors.append(_rule_descriptor(f.code, f.rule))
     edits: dict[int, FileFixes | None] = {}
     results_out = []
+    seen: Counter[tuple[str, str, str]] = Counter()
     for result, finding in rows:
         uri = display_path(finding.path)
+        source = source_lines(result, finding, written=mode == "apply")
+        occurrence = seen[(uri, finding.code, source)]
+        seen[(uri, finding.code, source)] += 1
         fixes: list[dict[str, Any]] = []
         if mode != "apply" and finding.fixed:
             key = id(result)
@@ -124,7 +133,8 @@ def sarif_report(results: Sequence[FileResult], *, mode: str) -> str:
                 elif ff.per_file:
                     fixes.append(_fix(uri, ff.old, ff.per_file,
                                       "All of iacmod's fixes to this file; they cannot be applied separately"))
-        results_out.append(_result(finding, uri, index[finding.code], fixes, mode))
+        results_out.append(_result(finding, uri, index[finding.code], fixes, mode,
+                                   fingerprint(uri, finding, source, occurrence)))
     log = {
         "$schema": SCHEMA,
         "version": "2.1.0",
