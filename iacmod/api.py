@@ -200,3 +200,43 @@ def write(results: Sequence[FileResult]) -> list[FileError]:
         except OSError as exc:
             errors.append(FileError(str(result.path), 1, f"cannot write file: {exc.strerror}; left as it was"))
     return errors
+
+
+# -- one piece of code: stdin, pipes, editors, interactive review --------------------------------
+
+
+def settings_for_file(options: RunOptions, path: Path) -> tuple[Settings | None, str | None]:
+    """The settings for code named ``path`` (which need not exist: ``--stdin-filename``, an
+    editor's unsaved buffer): the configuration nearest to it (or ``--config``), with its
+    per-file-ignores. ``(None, reason)`` when its ``exclude`` globs exclude it. Raises ConfigError."""
+    clear_config_cache()
+    config_for, settings_for, _ = _planner(options)
+    real = Path(path).absolute()
+    config = config_for(real.parent)
+    if Excludes.from_globs(config.root, config.exclude).excluded(real, False):
+        return None, f"{path}: excluded by `exclude` in {config.root or 'the configuration'}"
+    return settings_for(config, real), None
+
+
+def check_source(data: bytes, path: Path, settings: Settings) -> FileResult:
+    """The engine on code given as bytes (not read from ``path``), as ``check``/``apply`` run it
+    on a file: the result's ``new_source`` holds the fixed code (nothing is written)."""
+    import dataclasses
+
+    return engine.process_source(Path(path), data, dataclasses.replace(settings, skip_generated=False))
+
+
+def fix_only(data: bytes, path: Path, settings: Settings, keys) -> FileResult:
+    """Apply exactly the fixes of the findings whose ``Finding.fix_key`` is in ``keys`` (safe or
+    unsafe; keys are located in ``data``), nothing else: the engine's ``Settings.only``."""
+    import dataclasses
+
+    return check_source(data, path, dataclasses.replace(settings, only=frozenset(keys)))
+
+
+def offered(data: bytes, path: Path, settings: Settings) -> FileResult:
+    """The findings of ``data`` with every fix the rules offer, safe and unsafe (nothing applied):
+    what interactive review and editor code actions choose from."""
+    import dataclasses
+
+    return check_source(data, path, dataclasses.replace(settings, unsafe_fixes=True, only=frozenset()))

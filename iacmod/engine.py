@@ -56,6 +56,11 @@ class Settings:
     skip_generated: bool = True
     # findings whose fixes are held back (a baseline's): (code, line, column) in the file as read
     hold: frozenset[tuple[str, int, int]] = frozenset()
+    # None: every fix the safety settings allow. A set of fix keys (``findings.FixKey``: code and
+    # span of the finding, in the text as read): apply exactly the fixes of these findings, safe
+    # or unsafe, and nothing else (interactive review, editor code actions). Module passes (code
+    # embedded in strings) are not selectable: their fixes are left out.
+    only: frozenset[tuple[str, int, int, int, int]] | None = None
 
     def options_for(self, rule: type[Rule]) -> Mapping[str, Any]:
         return self.options.get(rule.name, {})
@@ -283,6 +288,8 @@ def _choose_fixes(found: _Found, text: str, path: str, settings: Settings, wrapp
         if settings.hold and (
                 rep.rule.code, span.start.line, span.start.column) in settings.hold:
             fix = None  # a baselined finding: reported (the caller filters it), not fixed
+        if fix is not None and settings.only is not None and fix_key(rep.rule.code, span) not in settings.only:
+            fix = None  # not chosen (Settings.only): reported with its fix, not fixed
         if fix is not None and _may_apply(fix, settings):
             ranges = [positions[n] for n in fix.changes if n in positions]
             if not _overlaps_any(ranges, taken):
@@ -294,6 +301,9 @@ def _choose_fixes(found: _Found, text: str, path: str, settings: Settings, wrapp
         choice.remaining.append(finding)
     rerun: list[ModulePass] = []
     for module_pass, result in found.results:
+        if result.changes and settings.only is not None:
+            # not selectable (Settings.only): its fixes are reported, not applied
+            result = replace(result, changes={}, findings=[replace(f, fixed=False) for f in result.findings])
         if result.changes:
             ranges = [positions[n] for n in result.changes if n in positions]
             if _overlaps_any(ranges, taken):
@@ -314,7 +324,12 @@ def _pass_done(choice: _Choice, result: PassResult) -> None:
 
 
 def _may_apply(fix: PendingFix, settings: Settings) -> bool:
-    return fix.safety is FixSafety.SAFE or settings.unsafe_fixes
+    return fix.safety is FixSafety.SAFE or settings.unsafe_fixes or settings.only is not None
+
+
+def fix_key(code: str, span: Span) -> tuple[str, int, int, int, int]:
+    """The stable key of a finding's fix for ``Settings.only`` (``Finding.fix_key``)."""
+    return (code, span.start.line, span.start.column, span.end.line, span.end.column)
 
 
 def _positions(found: _Found, settings: Settings, wrapper: MetadataWrapper) -> Mapping[cst.CSTNode, CodeRange]:
@@ -549,6 +564,23 @@ def process_file(path: Path, settings: Settings) -> FileResult:
                 gc.collect(0)
 
 
+def process_source(path: Path, data: bytes, settings: Settings) -> FileResult:
+    """``process_file`` for code that is not read from ``path`` (stdin, a pipe, an editor's
+    buffer): ``path`` names it (for the messages and the document rules' patterns); code whose
+    name is no document pattern is taken as Python, whatever its suffix. Never raises."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        if settings.skip_generated and is_generated(data):
+            return FileResult(path, old_source=data, skipped=True)
+        if any(fnmatch.fnmatch(path.name, p) for p in settings.document_patterns):
+            return _process_document(path, data, settings)
+        return _process_python(path, data, settings)
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _process_file(path: Path, settings: Settings) -> FileResult:
     display = str(path)
     try:
@@ -623,6 +655,9 @@ def _process_document(path: Path, data: bytes, settings: Settings) -> FileResult
                 continue
             findings.append(Finding(rule.code, rule.name, doc.message, display, span, doc.safety, doc.fixed,
                                     severity=doc.severity or rule.severity))
+        if settings.only is not None:  # document fixes are not selectable: reported, not applied
+            findings[:] = [replace(f, fixed=False) if f.rule == rule.name else f for f in findings]
+            continue
         if outcome.new_text is not None:
             current = outcome.new_text
     new_source = None

@@ -111,6 +111,12 @@ class Finding:
         return self.safety is not FixSafety.NONE
 
     @property
+    def fix_key(self) -> tuple[str, int, int, int, int]:
+        """What selects this finding's fix (``Settings.only``, ``api.fix_only``): the rule's code
+        and the finding's range in the text it was found in (the file is the one processed)."""
+        return (self.code, self.span.start.line, self.span.start.column, self.span.end.line, self.span.end.column)
+
+    @property
     def line(self) -> int:
         return self.span.start.line
 
