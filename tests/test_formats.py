@@ -75,8 +75,9 @@ def test_sarif_levels_follow_severity_and_fixes_separate_per_finding(tmp_path):
         ("pass", "note"), ("return", "error")]
 
 
-def test_sarif_fix_of_several_findings_in_one_file(iacmod_cli, tmp_path):
-    """Two safe fixes that share an added import cannot be separated: one fix of the file."""
+def test_sarif_fixes_that_share_an_import_are_isolated(iacmod_cli, tmp_path):
+    """Two safe fixes that share an added import cannot be split from the diff: the engine is
+    run with one fix chosen at a time, and each result carries its own complete fix."""
     jsonschema = pytest.importorskip("jsonschema")
     src = ("from datetime import datetime\n\n"
            "a = datetime.utcnow().strftime('%Y')\n\n\n"
@@ -89,7 +90,13 @@ def test_sarif_fix_of_several_findings_in_one_file(iacmod_cli, tmp_path):
     fixed = (tmp_path / "m.py").read_text()
     results = log["runs"][0]["results"]
     assert len(results) == 2 and all("fixes" in r for r in results)
-    assert _apply_sarif_fixes(src, results[0]["fixes"]) == fixed
+    first = _apply_sarif_fixes(src, results[0]["fixes"]).splitlines()
+    second = _apply_sarif_fixes(src, results[1]["fixes"]).splitlines()
+    assert first[0] == second[0] == fixed.splitlines()[0] == "from datetime import datetime, timezone"
+    assert first[2] == fixed.splitlines()[2] and first[5] == src.splitlines()[5]
+    assert second[5] == fixed.splitlines()[5] and second[2] == src.splitlines()[2]
+    for text in (first, second):
+        compile("\n".join(text), "m.py", "exec")
 
 
 def test_junit_parses_with_counts(iacmod_cli, repo):

@@ -134,9 +134,11 @@ def fix_edits(result: FileResult) -> FileFixes | None:
     """Split the engine's change to a file into the fixes of its findings.
 
     Each changed region is given to the fixed finding whose span it overlaps. When every region
-    has exactly one such finding and every fixed finding has a region, the fixes are separate;
-    otherwise (an import added for two fixes, a fix that changes code away from its finding)
-    they are reported as one fix of the whole file."""
+    has exactly one such finding and every fixed finding has a region, the fixes are separate.
+    Otherwise (an import added for two fixes, a fix that changes code away from its finding) the
+    engine is run again with one fix chosen at a time (:func:`_isolated`); each finding then
+    carries its own complete fix (two of them may add the same import: they are alternatives
+    of their results, not one patch). Only when that fails are they one fix of the whole file."""
     if not result.changed or result.old_source is None or result.new_source is None:
         return None
     try:
@@ -162,4 +164,33 @@ def fix_edits(result: FileResult) -> FileFixes | None:
         per_finding[owners[0]].append(edit)
     if separable and all(per_finding.values()):
         return FileFixes(old, per_finding, [])
+    isolated = _isolated(result, old, fixed)
+    if isolated is not None:
+        return FileFixes(old, isolated, [])
     return FileFixes(old, {}, edits)
+
+
+def _isolated(result: FileResult, old: str, fixed: dict[int, tuple[int, int]]) -> dict[int, list[Edit]] | None:
+    """Each fixed finding's own change, computed by running the engine on the file with only
+    that fix chosen (``api.fix_only``); None when that cannot be done (a document rule's fixes
+    are not selectable, the settings cannot be found): the caller falls back to one fix of the
+    file. Costs one engine run per fix, only for files whose changes could not be split."""
+    from iacmod import api
+
+    assert result.old_source is not None
+    try:
+        # every rule, so that the finding's rule runs whatever the selection was; only the
+        # chosen fix is applied, with the options of the configuration nearest to the file
+        settings, _ = api.settings_for_file(api.RunOptions(paths=(result.path,), all_rules=True), result.path)
+        if settings is None:
+            return None
+        out: dict[int, list[Edit]] = {}
+        for i in fixed:
+            finding = result.findings[i]
+            alone = api.fix_only(result.old_source, result.path, settings, [finding.fix_key])
+            if alone.new_source is None or alone.new_source == result.old_source:
+                return None
+            out[i] = _edits(old, alone.new_source.decode("utf-8"))
+        return out
+    except Exception:  # noqa: BLE001 - a report is still written, with one fix per file
+        return None
