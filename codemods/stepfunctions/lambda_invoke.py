@@ -4,10 +4,14 @@ optimized ``arn:aws:states:::lambda:invoke`` integration with the state's output
 from __future__ import annotations
 
 import re
+import string
+from pathlib import Path
 from typing import Any
 
 import libcst as cst
-from libcst.metadata import ParentNodeProvider, ScopeProvider
+from libcst.metadata import MetadataWrapper, ParentNodeProvider, ScopeProvider
+
+from iacmod.cst.walk import readonly_visits, walk_batched
 
 from iacmod.edit.args import has_star_args, keyword_args
 from iacmod.edit.layout import Layout, layout_of
@@ -460,6 +464,13 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
         self._apply_sources: dict[cst.CSTNode | str, tuple[cst.Call, cst.Call | None]] = {}
         self._nested: set[cst.Dict] = set()
         self._sinks: dict[cst.CSTNode, str] = {}
+        # ``${Name}`` placeholders: the expressions this module fills them with
+        # (definition_substitutions=, .format(Name=...), Template(...).substitute(Name=...))
+        self._substitution_exprs: dict[str, list[cst.BaseExpression]] = {}
+        self._substitutions: dict[str, documents.Resolution] = {}
+        self._json_strings: list[cst.SimpleString] = []
+        # JSON text built with % or .format: (template, its arguments)
+        self._templates: dict[cst.SimpleString, tuple[str, list[cst.Arg]]] = {}
 
     # -- documents ------------------------------------------------------------------------------
 
@@ -467,9 +478,31 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
     def process_document(cls, context: RuleContext) -> DocumentResult:
         add_retry = bool(context.options.get("add-retry", cls.options["add-retry"].default))
         name = context.path.name.lower()
+        # ``${Name}`` Task resources are resolved from the files next to the document (read only
+        # when there are some)
+        resolve = documents.sibling_resolver(context.path, cls._python_substitutions)
         if name.endswith(".json"):
-            return documents.process_json(context.source, unsafe=context.unsafe_fixes, add_retry=add_retry)
-        return documents.process_yaml(context.source, unsafe=context.unsafe_fixes, add_retry=add_retry)
+            return documents.process_json(context.source, unsafe=context.unsafe_fixes, add_retry=add_retry, resolve=resolve)
+        return documents.process_yaml(context.source, unsafe=context.unsafe_fixes, add_retry=add_retry, resolve=resolve)
+
+    @classmethod
+    def _python_substitutions(cls, path: Path, text: str, asl_name: str) -> documents.Placeholders:
+        """What a Python program (CDK ``definition_substitutions={...}``, ``.format(Name=...)``,
+        ``Template(...).substitute(Name=...)``) fills placeholders with, each value classified
+        with the binding tracker (resolved only when it certainly is, or is not, a Lambda ARN)."""
+        try:
+            module = cst.parse_module(text)
+        except Exception:  # noqa: BLE001 - a sibling that does not parse resolves nothing
+            return {}
+        collector = cls(RuleContext(path, text, {}))
+        collector._collect_only = True
+        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+        try:
+            with collector.resolve(wrapper), readonly_visits():
+                walk_batched(module, [collector])
+        except Exception:  # noqa: BLE001 - resolution is best effort: unresolved is safe
+            return {}
+        return collector._substitutions
 
     # -- collecting -----------------------------------------------------------------------------
 
@@ -484,6 +517,7 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
+        self._collect_substitutions(node)
         if isinstance(func, cst.Attribute) and func.attr.value == "apply" and node.args:
             callback = node.args[0].value
             receiver = func.value
@@ -514,12 +548,67 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
             return
         if "f" in node.prefix.lower() or "b" in node.prefix.lower():
             return
-        self._check_json_string(node)
+        self._json_strings.append(node)
+
+    def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
+        # '{"StartAt": ..., "Resource": "%s" ...}' % arn
+        if isinstance(node.operator, cst.Modulo) and isinstance(node.left, cst.SimpleString):
+            right = node.right
+            args = [cst.Arg(e.value) for e in right.elements] if isinstance(right, cst.Tuple) else [cst.Arg(right)]
+            if isinstance(right, cst.Tuple) and any(isinstance(e, cst.StarredElement) for e in right.elements):
+                return
+            self._templates[node.left] = ("%", args)
 
     def leave_Module(self, original_node: cst.Module) -> None:
+        self._substitutions = self._resolve_substitutions()
+        if getattr(self, "_collect_only", False):
+            return
+        for string in self._json_strings:
+            self._check_json_string(string)
         for definition in self._definitions:
             if definition not in self._nested:
                 self._check_definition(definition, "JSONPath", self._sink_of(definition))
+
+    # -- placeholders -----------------------------------------------------------------------------
+
+    def _collect_substitutions(self, node: cst.Call) -> None:
+        func = node.func
+        entries: list[tuple[str, cst.BaseExpression]] = []
+        keywords = keyword_args(node)
+        subs = keywords.get("definition_substitutions")
+        if subs is not None and isinstance(subs.value, cst.Dict):
+            for element in subs.value.elements:
+                key = string_value(element.key) if isinstance(element, cst.DictElement) else None
+                if key is not None:
+                    entries.append((key, element.value))  # type: ignore[union-attr]
+        if isinstance(func, cst.Attribute) and func.attr.value in ("format", "substitute", "safe_substitute"):
+            entries += [(k, a.value) for k, a in keywords.items()]
+            if func.attr.value != "format":
+                for arg in node.args:
+                    if arg.keyword is None and not arg.star and isinstance(arg.value, cst.Dict):
+                        for element in arg.value.elements:
+                            key = string_value(element.key) if isinstance(element, cst.DictElement) else None
+                            if key is not None:
+                                entries.append((key, element.value))  # type: ignore[union-attr]
+            if func.attr.value == "format" and isinstance(func.value, cst.SimpleString) and not has_star_args(node):
+                self._templates[func.value] = ("{}", list(node.args))
+        for key, value in entries:
+            self._substitution_exprs.setdefault(key, []).append(value)
+
+    def _resolve_substitutions(self) -> dict[str, documents.Resolution]:
+        out: dict[str, documents.Resolution] = {}
+        for key, values in self._substitution_exprs.items():
+            kinds = {self._classify(v) for v in values}
+            if len(kinds) != 1:
+                continue
+            kind = kinds.pop()
+            if kind == asl.LAMBDA:
+                code = self.module_code(values[0]) if hasattr(self, "module_code") else None
+                where = f": `{code}`" if code else ""
+                out[key] = documents.Resolution(asl.LAMBDA, f"a Lambda function ARN ({self.context.path.name}{where})")
+            elif kind == asl.OTHER:
+                out[key] = documents.Resolution(asl.OTHER, "not a Lambda function ARN")
+        return out
 
     def _sink_of(self, definition: cst.Dict) -> str:
         """How Python None reaches the definition: "json" (null), "drop" (CDK removes the key)
@@ -580,9 +669,28 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
         text = node.evaluated_value
         if not isinstance(text, str):
             return
+        classify = documents.classifier(self._substitutions)
+        back = None
+        if node in self._templates:
+            style, args = self._templates[node]
+            template = _Template.read(text, style, args)
+            if template is None:
+                return  # a format string this rule does not map back
+            text = template.json
+            classify = template.classifier(self, classify)
+            back = template.write
         add_retry = bool(self.option("add-retry"))
-        safe_text, safe_outcomes = documents.rewrite_json_text(text, unsafe=False, add_retry=add_retry)
-        all_text, all_outcomes = documents.rewrite_json_text(text, unsafe=True, add_retry=add_retry)
+        safe_text, safe_outcomes = documents.rewrite_json_text(text, unsafe=False, add_retry=add_retry, classify=classify)
+        all_text, all_outcomes = documents.rewrite_json_text(text, unsafe=True, add_retry=add_retry, classify=classify)
+        if back is not None:
+            safe_text = back(safe_text) if safe_text is not None else None
+            all_text = back(all_text) if all_text is not None else None
+            if (safe_text is None and any(o.fixed for o in safe_outcomes)) or (
+                all_text is None and any(o.fixed for o in all_outcomes)
+            ):
+                fixed = [o for o in all_outcomes if o.fixed]
+                self.report(node, self._json_message(fixed) + " (not fixed: the format string's fields would change order)")
+                return
         for outcome in safe_outcomes:
             if outcome.plan.action == "report":
                 self.report(node, f"state {outcome.name!r}: {outcome.plan.message}")
@@ -656,6 +764,17 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
         if kind == asl.OTHER:
             return
         view = {key: to_json(element.value) for key, element in elements.items()}
+        note = ""
+        text = string_value(resource.value)
+        if text is not None and asl.PLACEHOLDER_RE.match(text):
+            kind, note = documents.classifier(self._substitutions)(text)
+            if kind == asl.OTHER:
+                return
+        if kind == asl.PLACEHOLDER:
+            # unresolved: never rewritten; reported only on positive evidence of a Lambda call
+            if asl.lambda_evidence(view):
+                self.report(state, f"state {name!r}: {asl.unresolved_message(text or '?')}")
+            return
         for key in ("ResultPath", "OutputPath"):
             if key in view and view[key] is None:
                 if sink == "drop":
@@ -671,6 +790,7 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
                     )
                     return
         plan = asl.plan_state(view, kind, ql, bool(self.option("add-retry")))
+        plan.note = note
         if plan.action == "skip":
             return
         if plan.action == "report":
@@ -775,6 +895,9 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
                 if len(parts) >= 7 and parts[2] == "lambda" and parts[5] == "function":
                     return asl.LAMBDA
             return asl.MAYBE_LAMBDA
+        field = _single_field(expr)
+        if field is not None:
+            return self._classify(field, depth + 1)  # "%s" % arn, "{}".format(arn)
         if isinstance(expr, cst.Attribute):
             attr = expr.attr.value
             if attr == "function_arn":
@@ -783,7 +906,9 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
                 return asl.OTHER  # an API Gateway invocation URI, not a function ARN
             if attr in ARN_ATTRIBUTES:
                 return self._receiver_kind(expr.value)
-            return asl.MAYBE_LAMBDA
+            # another attribute (``activity.activity_arn``, ``queue.queue_url``) of an AWS
+            # library object that is certainly not a Lambda function is not a function ARN
+            return asl.OTHER if self._receiver_kind(expr.value) == asl.OTHER else asl.MAYBE_LAMBDA
         if isinstance(expr, (cst.Name, cst.Subscript)):
             source = self._apply_source(expr)
             if source is not None:
@@ -865,6 +990,123 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
         key_text = string_value(index.value)
         arg = keyword_args(all_call).get(key_text) if key_text is not None else None
         return arg.value if arg is not None else None
+
+
+def _single_field(expr: cst.BaseExpression) -> cst.BaseExpression | None:
+    """``x`` of ``"%s" % x`` and of ``"{}".format(x)`` (the string is nothing but the field)."""
+    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Modulo):
+        if string_value(expr.left) == "%s" and not isinstance(expr.right, (cst.Tuple, cst.Dict)):
+            return expr.right
+    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "format":
+        if string_value(expr.func.value) in ("{}", "{0}") and len(expr.args) == 1:
+            arg = expr.args[0]
+            if arg.keyword is None and not arg.star:
+                return arg.value
+    return None
+
+
+SENTINEL = "@@iacmod-field-{}@@"
+SENTINEL_RE = re.compile(r"@@iacmod-field-(\d+)@@")
+PERCENT_FIELD = re.compile(r"%(?:\(([^)]*)\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?([diouxXeEfFgGcrsa%])")
+
+
+class _Template:
+    """JSON text written as a ``%`` or ``str.format`` template: the JSON with each field replaced
+    by a sentinel string, and the way back. The way back refuses (None) when the fields would
+    change order (positional fields) or a sentinel was lost or duplicated."""
+
+    def __init__(self, json_text: str, fields: list[str], values: list[cst.BaseExpression | None], style: str, ordered: bool):
+        self.json = json_text
+        self.fields = fields
+        self.values = values
+        self.style = style
+        self.ordered = ordered
+
+    @classmethod
+    def read(cls, text: str, style: str, args: list[cst.Arg]) -> "_Template | None":
+        if "@@iacmod-field-" in text:
+            return None
+        positional = [a.value for a in args if a.keyword is None and not a.star]
+        named = {a.keyword.value: a.value for a in args if a.keyword is not None}
+        pieces: list[str] = []
+        fields: list[str] = []
+        values: list[cst.BaseExpression | None] = []
+        ordered = False
+
+        def field(source: str, value: cst.BaseExpression | None) -> None:
+            pieces.append(SENTINEL.format(len(fields)))
+            fields.append(source)
+            values.append(value)
+
+        if style == "%":
+            position = 0
+            last = 0
+            for match in PERCENT_FIELD.finditer(text):
+                pieces.append(text[last : match.start()])
+                last = match.end()
+                if match.group(2) == "%":
+                    pieces.append("%")
+                    continue
+                if "*" in match.group(0):
+                    return None
+                if match.group(1) is not None:
+                    field(match.group(0), None)  # %(name)s: a mapping this rule does not follow
+                else:
+                    ordered = True
+                    field(match.group(0), positional[position] if position < len(positional) else None)
+                    position += 1
+            pieces.append(text[last:])
+        else:
+            auto = 0
+            try:
+                parsed = list(string.Formatter().parse(text))
+            except ValueError:
+                return None
+            for literal, name, spec, conversion in parsed:
+                pieces.append(literal)
+                if name is None:
+                    continue
+                source = "{" + name + ("!" + conversion if conversion else "") + (":" + spec if spec else "") + "}"
+                if name == "":
+                    ordered = True
+                    value = positional[auto] if auto < len(positional) else None
+                    auto += 1
+                elif name.isdigit():
+                    value = positional[int(name)] if int(name) < len(positional) else None
+                else:
+                    value = named.get(name)
+                field(source, value if not spec and not conversion else None)
+        template = cls("".join(pieces), fields, values, style, ordered)
+        if template.write(template.json) != text:
+            return None  # the template cannot be written back exactly
+        return template
+
+    def write(self, json_text: str) -> str | None:
+        """``json_text`` (this template's JSON, rewritten) as a template again."""
+        order = [int(m.group(1)) for m in SENTINEL_RE.finditer(json_text)]
+        if sorted(order) != list(range(len(self.fields))) or (self.ordered and order != sorted(order)):
+            return None
+        if self.style == "%":
+            escaped = json_text.replace("%", "%%")
+        else:
+            escaped = json_text.replace("{", "{{").replace("}", "}}")
+        return SENTINEL_RE.sub(lambda m: self.fields[int(m.group(1))], escaped)
+
+    def classifier(self, rule: "SfnLambdaInvoke", fallback: documents.Classifier) -> documents.Classifier:
+        def classify(resource: str) -> tuple[str, str]:
+            # a field is rewritten only when it certainly holds a Lambda function ARN (an
+            # unknown one is left alone, like an unresolved placeholder)
+            whole = SENTINEL_RE.fullmatch(resource)
+            if whole:
+                value = self.values[int(whole.group(1))]
+                kind = rule._classify(value) if value is not None else asl.PLACEHOLDER
+            elif SENTINEL_RE.search(resource):
+                kind = asl.arn_shape(SENTINEL_RE.sub("0", resource))
+            else:
+                return fallback(resource)
+            return (asl.PLACEHOLDER if kind == asl.MAYBE_LAMBDA else kind), ""
+
+        return classify
 
 
 class _Reroot(cst.CSTTransformer):

@@ -72,6 +72,11 @@ class Opaque:
 LAMBDA = "lambda"  # certainly a Lambda function ARN
 MAYBE_LAMBDA = "maybe-lambda"  # an expression or placeholder that most likely holds one
 OTHER = "other"  # a service integration, an activity, or anything else: never touched
+# A ``${Name}`` placeholder (SAM/CloudFormation DefinitionSubstitutions, Fn::Sub, Terraform
+# templatefile, string.Template): nothing until it is resolved from the definitions that fill it
+# (:mod:`iacmod.iac.documents`); unresolved, it is never rewritten.
+PLACEHOLDER = "placeholder"
+PLACEHOLDER_RE = re.compile(r"^\$\{([A-Za-z0-9_.:-]+)\}$")
 
 
 def classify_resource_string(value: str) -> str:
@@ -81,11 +86,41 @@ def classify_resource_string(value: str) -> str:
         return OTHER  # arn:aws:states:::service:api and activities
     if LAMBDA_ARN.match(value) or TF_LAMBDA_REF.match(value):
         return LAMBDA
-    if re.fullmatch(r"\$\{[A-Za-z0-9_.:-]+\}", value):
-        # a DefinitionSubstitutions / template placeholder: usually a function ARN, but it may be
-        # an activity ARN
-        return MAYBE_LAMBDA
+    if PLACEHOLDER_RE.match(value):
+        # a DefinitionSubstitutions / template placeholder: an activity, a queue, a table or an
+        # integration ARN as often as a function ARN; only its resolution says
+        return PLACEHOLDER
     return OTHER
+
+
+def arn_shape(value: str) -> str:
+    """What a string with placeholders in it is, by its ARN shape alone: LAMBDA for
+    ``arn:<p>:lambda:<r>:<a>:function:<name>``, OTHER for ``arn:<p>:states:…`` and for text that is
+    not a placeholder, else MAYBE_LAMBDA (``placeholders`` stand for unknown text)."""
+    parts = value.split(":")
+    if len(parts) > 2 and parts[0] == "arn" and parts[2] == "states":
+        return OTHER
+    if len(parts) in (7, 8) and parts[0] == "arn" and parts[2] == "lambda" and parts[5] == "function":
+        return LAMBDA
+    return MAYBE_LAMBDA
+
+
+def lambda_evidence(state: Any) -> bool:
+    """Whether a Task state with an unresolved ``Resource`` shows it calls Lambda: it passes a
+    ``FunctionName``."""
+    params = state.get("Parameters", ABSENT) if isinstance(state, (dict, MutableMapping)) else ABSENT
+    return isinstance(params, (dict, MutableMapping)) and ("FunctionName" in params or "FunctionName.$" in params)
+
+
+def unresolved_message(resource: str) -> str:
+    return (
+        f"`Resource` `{resource}` is a placeholder that could not be resolved from the definitions "
+        "next to this one (SAM/CloudFormation `DefinitionSubstitutions`, Terraform `templatefile`, "
+        "CDK `definition_substitutions`, `.format`/`string.Template`), and the state passes a "
+        "`FunctionName`: if the placeholder is `arn:aws:states:::lambda:invoke` nothing is to be "
+        f"done; if it is a function ARN, switch to `{INVOKE}` by hand (not rewritten: a placeholder "
+        "may be an activity or another service's ARN)"
+    )
 
 
 # -- JSONPath -------------------------------------------------------------------------------------
@@ -206,6 +241,7 @@ class Plan:
     retry_errors: tuple[str, ...] = ()
     retry_note: str = ""
     resource_kind: str = LAMBDA
+    note: str = ""  # where the function ARN comes from, when it was resolved (placeholders)
 
 
 def effective_query_language(state: Any, inherited: str) -> str:
@@ -235,7 +271,7 @@ def covered_errors(retry: Any) -> tuple[set[str], bool]:
 def plan_state(state: Any, resource_kind: str, query_language: str, add_retry: bool = True) -> Plan:
     """Decide what to do with one Task state whose ``Resource`` is of ``resource_kind``
     (LAMBDA / MAYBE_LAMBDA / OTHER). ``state`` maps keys to JSON-like values (with Opaque)."""
-    if resource_kind == OTHER:
+    if resource_kind in (OTHER, PLACEHOLDER):
         return Plan("skip")
     if query_language == "JSONata":
         return Plan(
@@ -336,6 +372,8 @@ def describe(plan: Plan) -> str:
         parts.append("; adds the recommended retrier for transient Lambda errors")
     if plan.retry_note:
         parts.append(f"; {plan.retry_note}")
+    if plan.note:
+        parts.append(f" ({plan.note})")
     if plan.resource_kind == MAYBE_LAMBDA:
         parts.append(
             " (unsafe fix: the `Resource` is not a literal function ARN or a known Lambda "
