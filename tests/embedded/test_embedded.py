@@ -64,7 +64,7 @@ PULUMI_AFTER = PULUMI.replace(
         ExpressionAttributeValues={":id": event["id"]},
     )["Items"]''',
     '''        KeyConditionExpression=Key("ItemId").eq(event["id"]),
-    ).get("Items", [])''',
+    )["Items"]''',
 ).replace('{"statusCode": 204, "body": ""}', '{"statusCode": 204}')
 
 
