@@ -57,13 +57,19 @@ def _sep(item: _Item) -> tuple[cst.Comma | cst.MaybeSentinel, cst.BaseParenthesi
     return comma, (comma.whitespace_after if isinstance(comma, cst.Comma) else _NOTHING)
 
 
-def _middle_separator(items: Sequence[_Item]) -> cst.Comma:
-    """The separator between two items, comment-free: copied from the first item that has a
-    comma followed by a line break, else ``", "``."""
-    for item in items[:-1]:
-        comma = item.comma
-        if isinstance(comma, cst.Comma):
-            return comma.with_changes(whitespace_after=_without_comment(comma.whitespace_after))
+def _middle_separator(items: Sequence[_Item], near: int | None = None) -> cst.Comma:
+    """The separator between two items, comment-free: copied from the item at ``near`` (the
+    neighbour of a new item: one per line stays one per line, several per line stay so) when it
+    has a comma, else from the first item that has a comma followed by a line break (the items'
+    indentation; ``Alarm(self, "Id",`` then one argument per line), else from the first that has
+    a comma, else ``", "``."""
+    commas = [item.comma for item in items[:-1] if isinstance(item.comma, cst.Comma)]
+    if near is not None and 0 <= near < len(items) and isinstance(items[near].comma, cst.Comma):
+        commas.insert(0, items[near].comma)
+    elif any(_is_multiline(c.whitespace_after) for c in commas):
+        commas = [c for c in commas if _is_multiline(c.whitespace_after)]
+    if commas:
+        return commas[0].with_changes(whitespace_after=_without_comment(commas[0].whitespace_after))
     return cst.Comma(whitespace_after=_SPACE)
 
 
@@ -78,9 +84,9 @@ def insert(
     items = list(items)
     if not items:
         return [new.with_changes(comma=cst.MaybeSentinel.DEFAULT)]
-    middle = _middle_separator(items)
     if index < len(items):
-        # in the middle: the new item ends like a middle item (no comment of anybody's)
+        # in the middle: the new item ends like its neighbour (no comment of anybody's)
+        middle = _middle_separator(items, index - 1 if index > 0 else None)
         items.insert(index, new.with_changes(comma=middle))
         return items
     # at the end: the old last item keeps its comment and gets a middle separator's line break;
@@ -89,7 +95,7 @@ def insert(
     comma, after = _sep(last)
     if _is_multiline(after):
         assert isinstance(after, cst.ParenthesizedWhitespace)
-        indent = middle.whitespace_after
+        indent = _middle_separator(items).whitespace_after
         # the old last item's line break, with its own comment, then the items' indentation
         if not isinstance(indent, cst.ParenthesizedWhitespace) and isinstance(opening, cst.ParenthesizedWhitespace):
             indent = opening
@@ -105,10 +111,43 @@ def insert(
         else:
             new = _set_sep(new, cst.MaybeSentinel.DEFAULT, tail)
     else:
+        # the separator before the last item says whether the new one goes on a line of its own
+        middle = _middle_separator(items, len(items) - 2)
         items[-1] = _set_sep(last, middle if _is_multiline(middle.whitespace_after) else cst.Comma(whitespace_after=_SPACE))
         new = _set_sep(new, comma if isinstance(comma, cst.Comma) else cst.MaybeSentinel.DEFAULT, after)
     items.append(new)
     return items
+
+
+def replace(items: Sequence[_Item], indexes: Sequence[int], new: _Item) -> list[_Item]:
+    """``items`` with the ones at ``indexes`` replaced by one item, ``new``, in the place of the
+    first of them: ``new`` ends the way that one did (its line break, comma or not), without its
+    comment; the replaced items' comments go with them (:func:`comments_of` reads them, to move
+    them along with their values)."""
+    indexes = sorted(indexes)
+    items = list(items)
+    first = items[indexes[0]]
+    comma, after = _sep(first)
+    if isinstance(comma, cst.Comma):
+        items[indexes[0]] = _set_sep(new, comma.with_changes(whitespace_after=_without_comment(after)))
+    else:
+        items[indexes[0]] = _set_sep(new, cst.MaybeSentinel.DEFAULT, _without_comment(after))
+    for index in reversed(indexes[1:]):
+        items = remove(items, index)
+    return items
+
+
+def comments_of(item: _Item) -> tuple[str, tuple[str, ...]]:
+    """The comments an item's separator holds: the one ending its line, with the spaces before
+    it (``"  # 5 minutes"``; ``""`` when there is none), and the comment lines after it, before
+    the next item (without their indentation)."""
+    _, after = _sep(item)
+    if not isinstance(after, cst.ParenthesizedWhitespace):
+        return "", ()
+    first = after.first_line
+    end = first.whitespace.value + first.comment.value if first.comment is not None else ""
+    lines = tuple(line.comment.value for line in after.empty_lines if line.comment is not None)
+    return end, lines
 
 
 def remove(items: Sequence[_Item], index: int) -> list[_Item]:
@@ -117,11 +156,36 @@ def remove(items: Sequence[_Item], index: int) -> list[_Item]:
     keeping its own comment."""
     items = list(items)
     removed = items.pop(index)
-    if not items or index < len(items):
+    if not items or index == 0:
         return items
     comma, after = _sep(removed)
-    prev = items[-1]
+    prev = items[index - 1]
     prev_comma, prev_after = _sep(prev)
+    if index < len(items):
+        # a line break after the removed item stays (``a, b,⏎ c`` without ``b`` is ``a,⏎ c``)
+        if _is_multiline(after) and not _is_multiline(prev_after) and isinstance(prev_comma, cst.Comma):
+            items[index - 1] = _set_sep(prev, prev_comma.with_changes(whitespace_after=_without_comment(after)))
+        return items
+    if (
+        isinstance(prev_after, cst.ParenthesizedWhitespace)
+        and not _is_multiline(after)
+        and prev_after.first_line.comment is None
+        and not prev_after.empty_lines
+    ):
+        # the removed item hugged the closing bracket: so does the new last one (unless a
+        # comment ends its line: then the bracket stays on a line of its own)
+        items[-1] = _set_sep(prev, comma) if isinstance(comma, cst.Comma) else _set_sep(prev, comma, after)
+        return items
+    if isinstance(prev_after, cst.ParenthesizedWhitespace) and not _is_multiline(after):
+        # hugged, but a comment ends the new last item's line: the bracket goes on the next line
+        # at the indentation of the line the bracket opened on
+        items[-1] = _set_sep(prev, prev_comma if isinstance(prev_comma, cst.Comma) else cst.Comma(),
+                             None)
+        ending = prev_after.with_changes(last_line=cst.SimpleWhitespace(""))
+        items[-1] = items[-1].with_changes(comma=cst.Comma(
+            whitespace_before=prev_comma.whitespace_before if isinstance(prev_comma, cst.Comma) else _NOTHING,
+            whitespace_after=ending))
+        return items
     if _is_multiline(prev_after) and isinstance(prev_after, cst.ParenthesizedWhitespace) and _is_multiline(after):
         assert isinstance(after, cst.ParenthesizedWhitespace)
         ending = prev_after.with_changes(last_line=after.last_line, indent=after.indent)
@@ -202,9 +266,26 @@ def add_entry(node: cst.Dict, key: cst.BaseExpression, value: cst.BaseExpression
 
 
 def remove_entry(node: cst.Dict, key: str) -> cst.Dict:
+    """``node`` without the entry ``key`` (unchanged if it has none). A dict keeps the line break
+    before its closing brace, and the last entry's comment, in the brace: removing the last
+    entry moves the new last entry's own comment there."""
     for k, element in enumerate(node.elements):
-        if dict_key(element) == key:
-            return node.with_changes(elements=remove(node.elements, k))
+        if dict_key(element) != key:
+            continue
+        closing = node.rbrace.whitespace_before
+        if k == len(node.elements) - 1 and k > 0 and isinstance(closing, cst.ParenthesizedWhitespace):
+            prev = node.elements[k - 1]
+            prev_after = prev.comma.whitespace_after if isinstance(prev.comma, cst.Comma) else _NOTHING
+            first = prev_after.first_line if isinstance(prev_after, cst.ParenthesizedWhitespace) else cst.TrailingWhitespace()
+            lines = prev_after.empty_lines if isinstance(prev_after, cst.ParenthesizedWhitespace) else []
+            trailing = (
+                cst.Comma(whitespace_before=prev.comma.whitespace_before if isinstance(prev.comma, cst.Comma) else _NOTHING)
+                if isinstance(element.comma, cst.Comma) else cst.MaybeSentinel.DEFAULT
+            )
+            elements = [*node.elements[: k - 1], prev.with_changes(comma=trailing)]
+            rbrace = node.rbrace.with_changes(whitespace_before=closing.with_changes(first_line=first, empty_lines=lines))
+            return node.with_changes(elements=elements, rbrace=rbrace)
+        return node.with_changes(elements=remove(node.elements, k))
     return node
 
 
