@@ -5,25 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Union
 
-from typing import Callable
-
 import libcst as cst
-from libcst.metadata import PositionProvider, QualifiedNameProvider, ScopeProvider
+from libcst.metadata import ParentNodeProvider, PositionProvider, QualifiedNameProvider, ScopeProvider
 
+from iacmod.edit import args as argedit
+from iacmod.edit.layout import literal_number, literal_string, quote_like, relative_indent, shift
+from iacmod.edit.symbols import reference
 from iacmod.findings import FixAvailability, FixSafety, RuleApplicability, Severity
-from iacmod.iac.names import module_alias, name_bound, qualified_names, scope_of
+from iacmod.iac import catalog
+from iacmod.iac.bindings import Answer, bindings
+from iacmod.iac.catalog import Platform
+from iacmod.iac.names import qualified_names
+from iacmod.iac.resources import resource_at
 from iacmod.rule import Example, ImportSpec, Option, Rule
-
-from iacmod.edit.layout import (
-    NewArg,
-    has_star,
-    kwargs,
-    literal_number,
-    literal_string,
-    quote_like,
-    rebuild_args,
-    shift,
-)
 
 
 @dataclass(frozen=True)
@@ -48,8 +42,9 @@ TARGETS = {
 LAMBDA = TARGETS[("AWS/Lambda", "Errors")]
 EXPRESSION_ID = "error_rate"
 
-PULUMI_ALARMS = {"pulumi_aws.cloudwatch.MetricAlarm", "pulumi_aws.cloudwatch.metric_alarm.MetricAlarm"}
-CDKTF_ROOTS = ("cdktf_cdktf_provider_aws.", "imports.aws.")
+# what `x.metric_errors()` is called on: an L2 function, alias or version (or their interfaces)
+LAMBDA_RECEIVERS = (catalog.LAMBDA_FUNCTION, catalog.LAMBDA_ALIAS, catalog.LAMBDA_VERSION)
+ALARM_CLASSES = catalog.METRIC_ALARM.class_names  # the cheap check before qualified names
 CW = "aws_cdk.aws_cloudwatch"
 CDK_SUM = {f"{CW}.Stats.SUM", f"{CW}.Statistic.SUM"}
 CDK_ABOVE = {f"{CW}.ComparisonOperator.GREATER_THAN_THRESHOLD",
@@ -64,20 +59,6 @@ TF_BLOCKERS = {
 }
 # CDK metric props that only label the original metric in graphs: not copied to the counter.
 CDK_DISPLAY_PROPS = {"label", "color", "id", "visible"}
-LAMBDA_TYPES = {
-    "aws_cdk.aws_lambda.Function",
-    "aws_cdk.aws_lambda.DockerImageFunction",
-    "aws_cdk.aws_lambda.SingletonFunction",
-    "aws_cdk.aws_lambda.Alias",
-    "aws_cdk.aws_lambda.Version",
-    "aws_cdk.aws_lambda.IFunction",
-    "aws_cdk.aws_lambda.IAlias",
-    "aws_cdk.aws_lambda.IVersion",
-    "aws_cdk.aws_lambda_nodejs.NodejsFunction",
-    "aws_cdk.aws_lambda_python_alpha.PythonFunction",
-    "aws_cdk.aws_lambda_go_alpha.GoFunction",
-    "aws_cdk.aws_cloudfront.experimental.EdgeFunction",
-}
 
 
 # -- rendering nested keyword structures as text ---------------------------------------------------
@@ -91,12 +72,23 @@ class Orig:
     indent: int
 
 
+@dataclass(frozen=True)
+class Comments:
+    """The comments of an argument moved into a structure: the one ending its line (with the
+    spaces before it) and the comment lines after it (``iacmod.edit.args.comments_of``)."""
+
+    end: str = ""
+    lines: tuple[str, ...] = ()
+
+
 @dataclass
 class Struct:
-    """``{"k": v, ...}`` (name None) or ``name(k=v, ...)``."""
+    """``{"k": v, ...}`` (name None) or ``name(k=v, ...)``; ``comments``: per key, the comments
+    of the argument the entry was moved from."""
 
     name: str | None
     items: list[tuple[str, "Value"]]
+    comments: dict[str, Comments] = field(default_factory=dict)
 
 
 Value = Union[str, Orig, Struct, list]
@@ -115,7 +107,9 @@ def render(value: Value, indent: int) -> str:
     inner = []
     for key, v in value.items:
         head = f'"{key}": ' if value.name is None else f"{key}="
-        inner.append(f"{pad}{head}{render(v, indent + 4)},")
+        comments = value.comments.get(key, Comments())
+        inner.append(f"{pad}{head}{render(v, indent + 4)},{comments.end}")
+        inner.extend(f"{pad}{line}" for line in comments.lines)
     return opening + "\n" + "\n".join(inner) + "\n" + " " * indent + closing
 
 
@@ -126,9 +120,8 @@ def render(value: Value, indent: int) -> str:
 class TfAlarm:
     call: cst.Call
     flavor: str  # "pulumi" | "cdktf"
-    qname: str
+    qname: str  # the alarm class, as imported
     target: Target
-    stmt: cst.CSTNode | None
 
 
 @dataclass
@@ -137,10 +130,8 @@ class CdkAlarm:
     metric: cst.Call  # the errors metric
     kind: str  # "method" (fn.metric_errors) | "metric" (cloudwatch.Metric)
     target: Target
-    stmt: cst.CSTNode | None
     via_create_alarm: bool
     receiver: cst.BaseExpression | None = None
-    blockers: list[str] = field(default_factory=list)
 
 
 class AlarmErrorRate(Rule):
@@ -152,7 +143,7 @@ class AlarmErrorRate(Rule):
     severity = Severity.WARNING
     fix_availability = FixAvailability.SOMETIMES
     fix_applicability = RuleApplicability.UNSAFE
-    METADATA_DEPENDENCIES = (QualifiedNameProvider, ScopeProvider, PositionProvider)
+    METADATA_DEPENDENCIES = (QualifiedNameProvider, ScopeProvider, PositionProvider, ParentNodeProvider)
     options = {
         "threshold-percent": Option(
             1.0,
@@ -217,113 +208,56 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
 `INSUFFICIENT_DATA`.
 """
 
-
     def __init__(self, context) -> None:  # type: ignore[no-untyped-def]
         super().__init__(context)
         self._module: cst.Module | None = None
-        self._lines = context.source.splitlines()
-        self._stmts: list[cst.CSTNode] = []
         self._tf: list[TfAlarm] = []
         self._cdk: list[CdkAlarm] = []
-        self._pulumi_args_style = False
-        # binding name -> whether every binding seen is a Lambda function ("self.x" for attributes)
-        # name -> a check per binding seen so far; resolved (qualified names) only when an
-        # alarm candidate uses the name, so files without one never pay for scope analysis
-        self._lambda_bindings: dict[str, list[Callable[[], bool]]] = {}
+        # `...Args(...)` calls: whether the file writes pulumi-aws inputs as classes is resolved
+        # only when a Pulumi alarm is fixed
+        self._args_calls: list[cst.Call] = []
+        self._args_style: bool | None = None
 
-    # -- traversal bookkeeping -------------------------------------------------------------------
+    # -- traversal -------------------------------------------------------------------------------
 
     def visit_Module(self, node: cst.Module) -> None:
         self._module = node
-
-    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
-        self._stmts.append(node)
-
-    def leave_SimpleStatementLine(self, original_node: cst.SimpleStatementLine) -> None:
-        self._stmts.pop()
-
-    def _stmt(self) -> cst.CSTNode | None:
-        return self._stmts[-1] if self._stmts else None
-
-    def _bind(self, key: str, is_lambda: Callable[[], bool]) -> None:
-        self._lambda_bindings.setdefault(key, []).append(is_lambda)
-
-    def _bound_to_lambda(self, key: str | None) -> bool:
-        checks = self._lambda_bindings.get(key) if key is not None else None
-        return bool(checks) and all(check() for check in checks)
-
-    @staticmethod
-    def _binding_key(target: cst.BaseExpression) -> str | None:
-        if isinstance(target, cst.Name):
-            return target.value
-        if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == "self":
-            return f"self.{target.attr.value}"
-        return None
-
-    def _is_lambda_type(self, expr: cst.BaseExpression) -> bool:
-        for q in qualified_names(self, expr):
-            if q in LAMBDA_TYPES:
-                return True
-            owner, _, last = q.rpartition(".")
-            if owner in LAMBDA_TYPES and last.startswith("from_"):
-                return True
-        return False
-
-    def visit_Assign(self, node: cst.Assign) -> None:
-        keys = [self._binding_key(t.target) for t in node.targets]
-        if not any(keys):
-            return
-        value = node.value
-        for key in keys:
-            if key:
-                self._bind(key, lambda: isinstance(value, cst.Call) and self._is_lambda_type(value.func))
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        key = self._binding_key(node.target)
-        if key:
-            def check() -> bool:
-                value_ok = node.value is None or (
-                    isinstance(node.value, cst.Call) and self._is_lambda_type(node.value.func)
-                )
-                return self._is_lambda_type(node.annotation.annotation) and value_ok
-
-            self._bind(key, check)
-
-    def visit_Param(self, node: cst.Param) -> None:
-        if node.name.value == "self":
-            return
-        ann = node.annotation
-        self._bind(node.name.value, lambda: ann is not None and self._is_lambda_type(ann.annotation))
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
         attr = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else None
         if attr is None:
             return
-        if attr == "MetricAlarm":
-            if qualified_names(self, func) & PULUMI_ALARMS:
-                self._tf_candidate(node, "pulumi", "pulumi_aws.cloudwatch.MetricAlarm")
-        elif attr == "CloudwatchMetricAlarm":
-            names = [q for q in qualified_names(self, func)
-                     if q.startswith(CDKTF_ROOTS) and q.endswith(".CloudwatchMetricAlarm")]
-            if names:
-                self._tf_candidate(node, "cdktf", names[0])
-        elif attr == "Alarm":
-            if f"{CW}.Alarm" in qualified_names(self, func):
-                args = kwargs(node)
-                metric = args.get("metric")
-                if metric is not None:
-                    self._cdk_candidate(node, metric.value, via_create_alarm=False)
-        elif attr == "create_alarm" and isinstance(func, cst.Attribute):
+        if attr == "create_alarm" and isinstance(func, cst.Attribute):
             self._cdk_candidate(node, func.value, via_create_alarm=True)
-        elif attr.endswith("Args") and not self._pulumi_args_style:
-            if any(q.startswith("pulumi_aws.") for q in qualified_names(self, func)):
-                self._pulumi_args_style = True
+            return
+        if attr.endswith("Args"):
+            self._args_calls.append(node)
+            return
+        alarm = resource_at(self, node, catalog.METRIC_ALARM) if attr in ALARM_CLASSES else None
+        if alarm is None:
+            return
+        if alarm.platform is Platform.PULUMI:
+            self._tf_candidate(node, "pulumi", alarm.qualified_name)
+        elif alarm.platform is Platform.CDKTF:
+            self._tf_candidate(node, "cdktf", alarm.qualified_name)
+        elif alarm.platform is Platform.CDK:
+            metric = argedit.keyword_args(node).get("metric")
+            if metric is not None:
+                self._cdk_candidate(node, metric.value, via_create_alarm=False)
+
+    def _pulumi_args_style(self) -> bool:
+        """Whether the file writes pulumi-aws inputs with ``...Args`` classes."""
+        if self._args_style is None:
+            self._args_style = any(
+                q.startswith("pulumi_aws.") for call in self._args_calls for q in qualified_names(self, call.func)
+            )
+        return self._args_style
 
     # -- Pulumi / CDKTF ----------------------------------------------------------------------------
 
     def _tf_candidate(self, node: cst.Call, flavor: str, qname: str) -> None:
-        args = kwargs(node)
+        args = argedit.keyword_args(node)
         if "metric_queries" in args or "metric_query" in args or "threshold_metric_id" in args:
             return
         namespace = literal_string(args["namespace"].value) if "namespace" in args else None
@@ -336,12 +270,12 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
         op = literal_string(args["comparison_operator"].value) if "comparison_operator" in args else None
         if op is not None and op not in TF_ABOVE:
             return  # "fewer errors than": not an error alarm this rule knows how to rewrite
-        self._tf.append(TfAlarm(node, flavor, qname, target, self._stmt()))
+        self._tf.append(TfAlarm(node, flavor, qname, target))
 
     def _tf_blockers(self, alarm: TfAlarm) -> list[str]:
-        args = kwargs(alarm.call)
+        args = argedit.keyword_args(alarm.call)
         reasons = [why for key, why in TF_BLOCKERS.items() if key in args]
-        if has_star(alarm.call):
+        if argedit.has_star_args(alarm.call):
             reasons.append("its arguments are unpacked from `*`/`**`, so other fields cannot be seen")
         if "period" not in args:
             reasons.append("it has no `period`, which each metric query needs")
@@ -353,20 +287,18 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
             reasons.append("its comparison operator is not a literal, so the rule cannot tell what it means")
         return reasons
 
-    def _tf_fix(self, alarm: TfAlarm, percent: float) -> tuple[cst.Call, list[ImportSpec]] | str:
+    def _tf_fix(self, alarm: TfAlarm, percent: float) -> tuple[cst.Call, tuple[ImportSpec, ...]] | str:
         """The fixed call and the imports it needs, or why there is no fix. Without
         --unsafe-fixes (the fix is unsafe, so it is not applied) only whether there is one:
         then the call comes back unchanged."""
         call = alarm.call
-        args = kwargs(call)
-        scope = scope_of(self, call)
-        func = call.func
-        imports: list[ImportSpec] = []
+        args = argedit.keyword_args(call)
+        imports: tuple[ImportSpec, ...] = ()
 
         if alarm.flavor == "pulumi":
             query_cls, metric_cls = "MetricAlarmMetricQueryArgs", "MetricAlarmMetricQueryMetricArgs"
             module = "pulumi_aws.cloudwatch"
-            use_classes = self._pulumi_args_style
+            use_classes = self._pulumi_args_style()
         else:
             query_cls, metric_cls = "CloudwatchMetricAlarmMetricQuery", "CloudwatchMetricAlarmMetricQueryMetric"
             module = alarm.qname.rpartition(".")[0]
@@ -374,29 +306,30 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
         names: dict[str, str] = {}
         if use_classes:
             for cls in (query_cls, metric_cls):
-                ref = self._class_ref(func, scope, module, cls)
+                ref = self._class_ref(call, module, cls)
                 if ref is None:
                     if alarm.flavor == "pulumi":
                         use_classes = False  # dicts are always accepted
-                        imports = []
+                        imports = ()
                         break
                     return f"the name `{cls}` is taken in this file"
                 names[cls], extra = ref
-                imports.extend(extra)
+                imports += extra
         if not self.context.unsafe_fixes:
-            return call, []  # (what follows cannot fail: a fix exists)
+            return call, ()  # (what follows cannot fail: a fix exists)
 
-        first = next(a for a in call.args if a.keyword and a.keyword.value in TF_METRIC_FIELDS)
-        base = self._rel_indent(first, alarm.stmt)
+        statement = self._statement(call)
+        moved = [k for k, a in enumerate(call.args) if a.keyword and a.keyword.value in TF_METRIC_FIELDS]
+        base = self._indent(call.args[moved[0]], statement)
 
         def orig(key: str) -> Orig:
             arg = args[key]
-            return Orig(self._code(arg.value), self._rel_indent(arg, alarm.stmt))
+            return Orig(self._code(arg.value), self._indent(arg, statement))
 
-        def struct(cls: str, items: list[tuple[str, Value]]) -> Struct:
-            return Struct(names[cls] if use_classes else None, items)
+        def struct(cls: str, items: list[tuple[str, Value]], comments: dict[str, Comments] | None = None) -> Struct:
+            return Struct(names[cls] if use_classes else None, items, comments or {})
 
-        def metric_query(qid: str, metric_name: Value) -> Struct:
+        def metric_query(qid: str, metric_name: Value, comments: dict[str, Comments] | None = None) -> Struct:
             metric: list[tuple[str, Value]] = [
                 ("metric_name", metric_name),
                 ("namespace", orig("namespace")),
@@ -407,14 +340,19 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
                 metric.append(("dimensions", orig("dimensions")))
             return struct(query_cls, [
                 ("id", f'"{qid}"'),
-                ("metric", struct(metric_cls, metric)),
+                ("metric", struct(metric_cls, metric, comments)),
                 ("return_data", "False"),
             ])
 
+        # the moved arguments keep their comments, in the errors query where their values go
+        renamed = {"statistic": "stat"}
+        comments = {
+            renamed.get(key, key): Comments(*argedit.comments_of(args[key])) for key in TF_METRIC_FIELDS if key in args
+        }
         target = alarm.target
         counter = quote_like(args["metric_name"].value, target.counter)
         queries: list[Value] = [
-            metric_query("errors", orig("metric_name")),
+            metric_query("errors", orig("metric_name"), comments),
             metric_query(target.counter_id, counter),
             struct(query_cls, [
                 ("id", f'"{EXPRESSION_ID}"'),
@@ -426,38 +364,27 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
         value = cst.parse_expression(render(queries, base))
         key = "metric_queries" if alarm.flavor == "pulumi" else "metric_query"
 
-        items: list[NewArg] = []
-        inserted = False
-        for arg in call.args:
-            kw = arg.keyword.value if arg.keyword else None
-            if kw in TF_METRIC_FIELDS:
-                if not inserted:
-                    items.append(NewArg(keyword=key, value=value, layout_of=arg))
-                    inserted = True
-                continue
-            if kw == "threshold" and literal_number(arg.value) is not None:
-                items.append(NewArg(arg, value=cst.Float(repr(float(percent)))))
-                continue
-            items.append(NewArg(arg))
+        items = argedit.replace(call.args, moved, argedit.keyword(key, value))
+        items = [self._new_threshold(arg, percent) for arg in items]
         if "treat_missing_data" not in args:
-            items.append(NewArg(keyword="treat_missing_data", value=cst.SimpleString('"notBreaching"')))
-        return call.with_changes(args=rebuild_args(call.args, items)), imports
+            new = argedit.keyword("treat_missing_data", cst.SimpleString('"notBreaching"'))
+            items = argedit.insert(items, len(items), new, call.whitespace_before_args)
+        return call.with_changes(args=items), imports
 
-    def _class_ref(
-        self, func: cst.BaseExpression, scope, module: str, cls: str  # type: ignore[no-untyped-def]
-    ) -> tuple[str, list[ImportSpec]] | None:
-        """How to name ``module.cls`` here: through the alarm class's own module reference, an
-        existing import, or a new ``from module import cls``."""
-        if isinstance(func, cst.Attribute):
-            return f"{self._code(func.value)}.{cls}", []
-        if scope is None:
-            return None
-        alias = module_alias(scope, f"{module}.{cls}")
-        if alias:
-            return alias, []
-        if name_bound(scope, cls):
-            return None
-        return cls, [ImportSpec(module, cls)]
+    def _class_ref(self, call: cst.Call, module: str, cls: str) -> tuple[str, tuple[ImportSpec, ...]] | None:
+        """How to name ``module.cls`` here: through the alarm class's own module reference
+        (``aws.cloudwatch.MetricAlarm`` → ``aws.cloudwatch.<cls>``), else the file's import or a
+        new one."""
+        if isinstance(call.func, cst.Attribute):
+            return f"{self._code(call.func.value)}.{cls}", ()
+        return reference(self, call, f"{module}:{cls}")
+
+    @staticmethod
+    def _new_threshold(arg: cst.Arg, percent: float) -> cst.Arg:
+        """A literal ``threshold=`` gets the new percentage (its comment stays); others stay."""
+        if arg.keyword is not None and arg.keyword.value == "threshold" and literal_number(arg.value) is not None:
+            return arg.with_changes(value=cst.Float(repr(float(percent))))
+        return arg
 
     # -- AWS CDK -----------------------------------------------------------------------------------
 
@@ -472,17 +399,17 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
     def _cdk_candidate(self, node: cst.Call, metric: cst.BaseExpression, *, via_create_alarm: bool) -> None:
         if not isinstance(metric, cst.Call) or not isinstance(metric.func, cst.Attribute):
             return
-        op = kwargs(node).get("comparison_operator")
+        op = argedit.keyword_args(node).get("comparison_operator")
         if op is not None:
             names = qualified_names(self, op.value)
             if any(q.startswith(f"{CW}.ComparisonOperator.") for q in names) and not names & CDK_ABOVE:
                 return  # "fewer errors than": not an error alarm this rule knows how to rewrite
-        margs = kwargs(metric)
+        margs = argedit.keyword_args(metric)
         if metric.func.attr.value == "metric_errors":
             receiver = metric.func.value
             if not self._cdk_sum(margs.get("statistic")) or metric.args and not all(a.keyword for a in metric.args):
                 return
-            self._cdk.append(CdkAlarm(node, metric, "method", LAMBDA, self._stmt(), via_create_alarm, receiver))
+            self._cdk.append(CdkAlarm(node, metric, "method", LAMBDA, via_create_alarm, receiver))
         elif metric.func.attr.value == "Metric" and f"{CW}.Metric" in qualified_names(self, metric.func):
             namespace = literal_string(margs["namespace"].value) if "namespace" in margs else None
             name = literal_string(margs["metric_name"].value) if "metric_name" in margs else None
@@ -490,20 +417,19 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
             # cloudwatch.Metric defaults to Average: only an explicit Sum is a count
             if target is None or "statistic" not in margs or not self._cdk_sum(margs["statistic"]):
                 return
-            if has_star(metric):
+            if argedit.has_star_args(metric):
                 return
-            self._cdk.append(CdkAlarm(node, metric, "metric", target, self._stmt(), via_create_alarm))
+            self._cdk.append(CdkAlarm(node, metric, "metric", target, via_create_alarm))
 
     def _cdk_blockers(self, alarm: CdkAlarm) -> list[str]:
         reasons = []
-        args = kwargs(alarm.call)
-        if alarm.kind == "method":
-            receiver = alarm.receiver
-            key = self._binding_key(receiver) if receiver is not None else None
-            if not self._bound_to_lambda(key):
-                what = self._code(receiver) if receiver is not None else "the receiver"
-                reasons.append(f"`{what}` is not provably a Lambda function here")
-        if has_star(alarm.call):
+        args = argedit.keyword_args(alarm.call)
+        if alarm.receiver is not None:
+            # `metric_errors()` is a method of the L2 constructs (and their interfaces) only
+            known = bindings(self).is_a(alarm.receiver, *LAMBDA_RECEIVERS, platforms={Platform.CDK})
+            if known is not Answer.CERTAIN:
+                reasons.append(f"`{self._code(alarm.receiver)}` is not provably a Lambda function here")
+        if argedit.has_star_args(alarm.call):
             reasons.append("its arguments are unpacked from `*`/`**`, so other props cannot be seen")
         if "statistic" in args and not self._cdk_sum(args["statistic"]):
             reasons.append("the alarm overrides the metric's statistic")
@@ -514,60 +440,55 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
             reasons.append("its threshold cannot be seen")
         return reasons
 
-    def _cw_ref(self, alarm: CdkAlarm, name: str) -> tuple[str, list[ImportSpec]] | None:
+    def _cw_ref(self, alarm: CdkAlarm, name: str) -> tuple[str, tuple[ImportSpec, ...]] | None:
+        """How to name ``aws_cloudwatch.<name>`` here: like the alarm or metric class is named,
+        else the file's import or a new one."""
         func = alarm.call.func
         if not alarm.via_create_alarm and isinstance(func, cst.Attribute):
-            return f"{self._code(func.value)}.{name}", []
+            return f"{self._code(func.value)}.{name}", ()
         if alarm.kind == "metric" and isinstance(alarm.metric.func, cst.Attribute):
-            return f"{self._code(alarm.metric.func.value)}.{name}", []
-        scope = scope_of(self, alarm.call)
-        if scope is None:
-            return None
-        alias = module_alias(scope, CW)
-        if alias:
-            return f"{alias}.{name}", []
-        alias = module_alias(scope, "aws_cdk")
-        if alias:
-            return f"{alias}.aws_cloudwatch.{name}", []
-        alias = module_alias(scope, f"{CW}.{name}")
-        if alias:
-            return alias, []
-        if name_bound(scope, name):
-            return None
-        return name, [ImportSpec(CW, name)]
+            return f"{self._code(alarm.metric.func.value)}.{name}", ()
+        return reference(self, alarm.call, f"{CW}:{name}")
 
-    def _cdk_fix(self, alarm: CdkAlarm, percent: float) -> tuple[cst.Call, list[ImportSpec]] | str:
+    def _cdk_fix(self, alarm: CdkAlarm, percent: float) -> tuple[cst.Call, tuple[ImportSpec, ...]] | str:
         """As _tf_fix, for a CDK alarm."""
         math = self._cw_ref(alarm, "MathExpression")
         missing = self._cw_ref(alarm, "TreatMissingData")
         if math is None or missing is None:
             return "the names `MathExpression`/`TreatMissingData` are taken in this file"
         if not self.context.unsafe_fixes:
-            return alarm.call, []  # (what follows cannot fail: a fix exists)
+            return alarm.call, ()  # (what follows cannot fail: a fix exists)
         imports = math[1] + missing[1]
         metric = alarm.metric
-        margs = kwargs(metric)
+        margs = argedit.keyword_args(metric)
         target = alarm.target
+        statement = self._statement(alarm.call)
         # the counter metric: the same call for the traffic metric, without display props
-        kept = [a for a in metric.args if not (a.keyword and a.keyword.value in CDK_DISPLAY_PROPS)]
+        # (their comments go with them)
+        counter_args: list[cst.Arg] = list(metric.args)
+        if all(a.keyword and a.keyword.value in CDK_DISPLAY_PROPS for a in metric.args):
+            counter_args = []
+        else:
+            for k in reversed(range(len(metric.args))):
+                keyword = metric.args[k].keyword
+                if keyword is not None and keyword.value in CDK_DISPLAY_PROPS:
+                    counter_args = argedit.remove(counter_args, k)
         if alarm.kind == "method":
             assert isinstance(metric.func, cst.Attribute)
-            counter_func = metric.func.with_changes(attr=cst.Name("metric_invocations"))
-            counter_args = kept
+            counter_func: cst.BaseExpression = metric.func.with_changes(attr=cst.Name("metric_invocations"))
         else:
             counter_func = metric.func
             name_arg = margs["metric_name"]
             new_name = cst.SimpleString(quote_like(name_arg.value, target.counter))
-            counter_args = [a.with_changes(value=new_name) if a is name_arg else a for a in kept]
-        if kept and len(kept) < len(metric.args):
-            counter_args = rebuild_args(metric.args, [NewArg(a) for a in counter_args])
+            counter_args = [a.with_changes(value=new_name) if a.keyword and a.keyword.value == "metric_name" else a
+                            for a in counter_args]
         counter = metric.with_changes(func=counter_func, args=counter_args)
 
         if alarm.via_create_alarm:
-            base = self._rel_indent(metric, alarm.stmt)
+            base = self._indent(metric, statement)
         else:
-            base = self._rel_indent(kwargs(alarm.call)["metric"], alarm.stmt)
-        metric_indent = self._rel_indent(metric, alarm.stmt)
+            base = self._indent(argedit.keyword_args(alarm.call)["metric"], statement)
+        metric_indent = self._indent(metric, statement)
         items: list[tuple[str, Value]] = [
             ("expression", f'"{target.expression}"'),
             ("using_metrics", Struct(None, [
@@ -578,26 +499,20 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
         ]
         if "period" in margs:
             period = margs["period"]
-            items.append(("period", Orig(self._code(period.value), self._rel_indent(period, alarm.stmt))))
+            items.append(("period", Orig(self._code(period.value), self._indent(period, statement))))
         expression = cst.parse_expression(render(Struct(math[0], items), base))
 
         call = alarm.call
-        args = kwargs(call)
-        new_items: list[NewArg] = []
+        new_args = []
         for arg in call.args:
-            kw = arg.keyword.value if arg.keyword else None
-            if kw == "metric" and not alarm.via_create_alarm:
-                new_items.append(NewArg(arg, value=expression))
-            elif kw == "threshold" and literal_number(arg.value) is not None:
-                new_items.append(NewArg(arg, value=cst.Float(repr(float(percent)))))
-            else:
-                new_items.append(NewArg(arg))
-        if "treat_missing_data" not in args:
-            new_items.append(NewArg(
-                keyword="treat_missing_data",
-                value=cst.parse_expression(f"{missing[0]}.NOT_BREACHING"),
-            ))
-        new_call = call.with_changes(args=rebuild_args(call.args, new_items))
+            keyword = arg.keyword.value if arg.keyword else None
+            if keyword == "metric" and not alarm.via_create_alarm:
+                arg = arg.with_changes(value=expression)
+            new_args.append(self._new_threshold(arg, percent))
+        if "treat_missing_data" not in argedit.keyword_args(call):
+            new = argedit.keyword("treat_missing_data", cst.parse_expression(f"{missing[0]}.NOT_BREACHING"))
+            new_args = argedit.insert(new_args, len(new_args), new, call.whitespace_before_args)
+        new_call = call.with_changes(args=new_args)
         if alarm.via_create_alarm:
             assert isinstance(call.func, cst.Attribute)
             new_call = new_call.with_changes(func=call.func.with_changes(value=expression))
@@ -610,28 +525,28 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
         bad_option = not (isinstance(percent, (int, float)) and 0 < percent < 100)
         # the fixes keep the layout: positions of the calls' arguments, in one pass (the fixes
         # are unsafe: without --unsafe-fixes they are never applied, and their layout is moot)
-        wanted: list[cst.CSTNode] = []
-        for alarm in (*self._tf, *self._cdk):
-            wanted.extend(alarm.call.args)
-            if alarm.stmt is not None:
-                wanted.append(alarm.stmt)
-            metric = getattr(alarm, "metric", None)
-            if metric is not None:
-                wanted.extend([metric, *metric.args])
-        if self.context.unsafe_fixes:
+        if self.context.unsafe_fixes and (self._tf or self._cdk):
+            wanted: list[cst.CSTNode] = []
+            for alarm in (*self._tf, *self._cdk):
+                wanted.extend(alarm.call.args)
+                statement = self._statement(alarm.call)
+                if statement is not None:
+                    wanted.append(statement)
+                if isinstance(alarm, CdkAlarm):
+                    wanted.extend([alarm.metric, *alarm.metric.args])
             self.prefetch_positions(wanted)
         for tf in self._tf:
-            args = kwargs(tf.call)
+            args = argedit.keyword_args(tf.call)
             self._finish(tf.call, tf.target, args.get("threshold"), args.get("period"),
                          self._tf_blockers(tf), bad_option, lambda: self._tf_fix(tf, percent), percent)
         for cdk in self._cdk:
-            args = kwargs(cdk.call)
+            args = argedit.keyword_args(cdk.call)
             blockers = self._cdk_blockers(cdk)
             target = cdk.target
             if cdk.receiver is not None and blockers and "provably" in blockers[0]:
                 target = Target(f"`{self._code(cdk.receiver)}.metric_errors()`", target.counter,
                                 target.counter_id, target.label)
-            self._finish(cdk.call, target, args.get("threshold"), kwargs(cdk.metric).get("period"),
+            self._finish(cdk.call, target, args.get("threshold"), argedit.keyword_args(cdk.metric).get("period"),
                          blockers, bad_option, lambda: self._cdk_fix(cdk, percent), percent)
 
     def _finish(self, call, target, threshold, period, blockers, bad_option, build, percent) -> None:  # type: ignore[no-untyped-def]
@@ -673,13 +588,17 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
         module = self._module or cst.Module([])
         return module.code_for_node(node)
 
-    def _rel_indent(self, node: cst.CSTNode, stmt: cst.CSTNode | None) -> int:
-        """Indent of the line ``node`` starts on, relative to its statement's block."""
-        line_no = self.get_metadata(PositionProvider, node).start.line
-        line = self._lines[line_no - 1] if line_no - 1 < len(self._lines) else ""
-        lead = len(line) - len(line.lstrip(" \t"))
-        block = self.get_metadata(PositionProvider, stmt).start.column if stmt is not None else 0
-        return max(0, lead - block)
+    def _statement(self, node: cst.CSTNode) -> cst.CSTNode | None:
+        """The simple statement line holding ``node`` (its block sets the indentation)."""
+        current: cst.CSTNode | None = node
+        while current is not None and not isinstance(current, cst.SimpleStatementLine):
+            current = self.get_metadata(ParentNodeProvider, current, None)
+        return current
+
+    def _indent(self, node: cst.CSTNode, statement: cst.CSTNode | None) -> int:
+        """Indent of the line ``node`` starts on, relative to its statement's block (0 when it
+        cannot be told: the text is re-indented, it stays valid inside brackets)."""
+        return relative_indent(self, node, statement) or 0
 
 
 # -- examples (shown on the rule page and run as tests) ------------------------------------------
@@ -1216,6 +1135,152 @@ EXAMPLES = (
                 evaluation_periods=1,
                 treat_missing_data=cw.TreatMissingData.IGNORE,
             )
+            """,
+        unsafe=True,
+        findings=1,
+    ),
+    Example(
+        title="CDK: a function proven by annotations, a method's return annotation, a loop over them",
+        before="""
+            from aws_cdk import aws_cloudwatch as cloudwatch
+            from aws_cdk import aws_lambda as lambda_
+
+
+            class Alarms:
+                def __init__(self, scope, api: lambda_.IFunction):
+                    self.worker = self._worker(scope)
+                    for name, fn in [("api", api), ("worker", self.worker)]:
+                        fn.metric_errors().create_alarm(scope, f"{name}-errors", threshold=1, evaluation_periods=1)
+
+                def _worker(self, scope) -> lambda_.Function:
+                    return make_worker(scope)
+            """,
+        after="""
+            from aws_cdk import aws_cloudwatch as cloudwatch
+            from aws_cdk import aws_lambda as lambda_
+
+
+            class Alarms:
+                def __init__(self, scope, api: lambda_.IFunction):
+                    self.worker = self._worker(scope)
+                    for name, fn in [("api", api), ("worker", self.worker)]:
+                        cloudwatch.MathExpression(
+                            expression="IF(invocations > 0, 100 * errors / invocations, 0)",
+                            using_metrics={
+                                "errors": fn.metric_errors(),
+                                "invocations": fn.metric_invocations(),
+                            },
+                            label="Lambda error rate (%)",
+                        ).create_alarm(scope, f"{name}-errors", threshold=1.0, evaluation_periods=1, treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING)
+
+                def _worker(self, scope) -> lambda_.Function:
+                    return make_worker(scope)
+            """,
+        unsafe=True,
+        findings=1,
+    ),
+    Example(
+        title="comments stay with their arguments: a moved argument's goes into the metric query",
+        before="""
+            import pulumi_aws as aws
+
+            aws.cloudwatch.MetricAlarm(
+                "worker-errors",
+                comparison_operator="GreaterThanThreshold",
+                evaluation_periods=1,
+                metric_name="Errors",
+                namespace="AWS/Lambda",
+                period=300,  # 5 minutes
+                statistic="Sum",
+                # the one function this alarm watches
+                dimensions={"FunctionName": worker.name},
+                threshold=5,  # more than 5 errors
+                alarm_actions=[alerts.arn],  # page the on-call engineer
+            )
+            """,
+        after="""
+            import pulumi_aws as aws
+
+            aws.cloudwatch.MetricAlarm(
+                "worker-errors",
+                comparison_operator="GreaterThanThreshold",
+                evaluation_periods=1,
+                metric_queries=[
+                    {
+                        "id": "errors",
+                        "metric": {
+                            "metric_name": "Errors",
+                            "namespace": "AWS/Lambda",
+                            "period": 300,  # 5 minutes
+                            "stat": "Sum",
+                            # the one function this alarm watches
+                            "dimensions": {"FunctionName": worker.name},
+                        },
+                        "return_data": False,
+                    },
+                    {
+                        "id": "invocations",
+                        "metric": {
+                            "metric_name": "Invocations",
+                            "namespace": "AWS/Lambda",
+                            "period": 300,
+                            "stat": "Sum",
+                            "dimensions": {"FunctionName": worker.name},
+                        },
+                        "return_data": False,
+                    },
+                    {
+                        "id": "error_rate",
+                        "expression": "IF(invocations > 0, 100 * errors / invocations, 0)",
+                        "label": "Lambda error rate (%)",
+                        "return_data": True,
+                    },
+                ],
+                threshold=1.0,  # more than 5 errors
+                alarm_actions=[alerts.arn],  # page the on-call engineer
+                treat_missing_data="notBreaching",
+            )
+            """,
+        unsafe=True,
+        findings=1,
+    ),
+    Example(
+        title="CDK: an added argument takes no other argument's comment",
+        before="""
+            from aws_cdk import aws_cloudwatch as cloudwatch
+            from aws_cdk import aws_lambda as lambda_
+
+
+            def add_alarm(scope, fn: lambda_.IFunction):
+                cloudwatch.Alarm(
+                    scope,
+                    "Errors",
+                    metric=fn.metric_errors(),  # Sum over 5 minutes
+                    threshold=5,  # errors
+                    evaluation_periods=1,  # one period
+                )
+            """,
+        after="""
+            from aws_cdk import aws_cloudwatch as cloudwatch
+            from aws_cdk import aws_lambda as lambda_
+
+
+            def add_alarm(scope, fn: lambda_.IFunction):
+                cloudwatch.Alarm(
+                    scope,
+                    "Errors",
+                    metric=cloudwatch.MathExpression(
+                        expression="IF(invocations > 0, 100 * errors / invocations, 0)",
+                        using_metrics={
+                            "errors": fn.metric_errors(),
+                            "invocations": fn.metric_invocations(),
+                        },
+                        label="Lambda error rate (%)",
+                    ),  # Sum over 5 minutes
+                    threshold=1.0,  # errors
+                    evaluation_periods=1,  # one period
+                    treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+                )
             """,
         unsafe=True,
         findings=1,
