@@ -10,7 +10,17 @@ the result back into the literal in its own quoting style, changing only the lin
 Findings point at the real line and column of the outer file.
 
 Code in another language (an ``index.js`` key, a Node.js runtime) is skipped. Code that does not
-parse is left alone with a finding; so is code built by an f-string, ``.format`` or ``%``.
+parse is left alone with a finding.
+
+Templates: code written as a ``str.format`` template (``CODE.format(table=...)``, a literal or a
+name assigned one) or a ``%`` template is analysed as the template's text with its escapes undone
+(``{{``/``}}`` -> ``{``/``}``, ``%%`` -> ``%``; the fields stay as written), which is the Python
+the Lambda runs but for the fields; a fix is written back only when every changed region contains
+no brace (``%`` for ``%`` templates), so that it means the same in the template. Code returned by
+a function or method of the module (``StringAsset(self._get_lambda_code())``) is followed when the
+function has one ``return`` of something followable. What cannot be analysed this way (an
+f-string, a template that does not map back, a helper whose result cannot be followed) gets one
+finding of this pass, ``inline-code`` (severity info), that says why.
 """
 
 from __future__ import annotations
@@ -34,7 +44,7 @@ from libcst.metadata.scope_provider import Assignment
 from iacmod import suppress
 from iacmod.cst.metadata import LazyMetadata, locate, resolve_metadata, with_source
 from iacmod.engine import RuleCrash, Settings, fix_module_source
-from iacmod.findings import FileError, Finding, FixSafety, Position, Span
+from iacmod.findings import FileError, Finding, FixSafety, Position, Severity, Span
 from iacmod.passes import PassInput, PassResult
 from iacmod.rule import Rule
 
@@ -149,6 +159,8 @@ class Site:
     dedent: bool = False
     languages: set[str] = field(default_factory=set)  # "python", "other"
     dynamic: bool = False  # built by an f-string / .format / %
+    template: str = ""  # "{}": a str.format template, "%": a %-template ("": plain code)
+    reason: str = ""  # set: the code cannot be analysed, and why
 
 
 class _Finder(LazyMetadata, cst.CSTVisitor):
@@ -158,6 +170,10 @@ class _Finder(LazyMetadata, cst.CSTVisitor):
         super().__init__()
         self.sites: dict[cst.CSTNode, Site] = {}
         self.values: dict[cst.CSTNode, list[cst.BaseExpression]] = {}
+        self.functions: dict[str, list[cst.FunctionDef]] = {}
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.functions.setdefault(node.name.value, []).append(node)
 
     def _names(self, node: cst.CSTNode) -> set[str]:
         return {q.name for q in self.get_metadata(QualifiedNameProvider, node, set())}
@@ -223,18 +239,45 @@ class _Finder(LazyMetadata, cst.CSTVisitor):
                     return _runtime(runtime)
         return None
 
-    def _candidate(self, expr: cst.BaseExpression, language: str | None, depth: int = 0) -> None:
-        if depth > 4:
+    def _candidate(
+        self, expr: cst.BaseExpression, language: str | None, depth: int = 0, dedent: bool = False, template: str = ""
+    ) -> None:
+        if depth > 6:
             return
-        dedent = False
         if isinstance(expr, cst.Call) and self._names(expr.func) & DEDENT and len(expr.args) == 1:
+            # dedent(CODE).format(...), or dedent(CODE.format(...)) (the same text unless a field's
+            # value spans lines)
             expr, dedent = expr.args[0].value, True
         if isinstance(expr, cst.Name):
             values = self._name_values(expr)
             if values is not None and len(values) == 1:
-                self._candidate(values[0], language, depth + 1)
+                self._candidate(values[0], language, depth + 1, dedent, template)
             return
-        if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString)):
+        if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "format":
+            if template or any(a.star for a in expr.args):
+                self._unanalysed(expr, language, "it is formatted more than once, or with `*`/`**` arguments")
+                return
+            self._candidate(expr.func.value, language, depth + 1, dedent, "{}")
+            return
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Modulo):
+            if template:
+                self._unanalysed(expr, language, "it is formatted more than once")
+                return
+            self._candidate(expr.left, language, depth + 1, dedent, "%")
+            return
+        if isinstance(expr, cst.Call) and not expr.args:
+            returned = self._returned(expr)
+            if returned is not None:
+                if isinstance(returned, str):
+                    self._unanalysed(expr, language, returned)
+                else:
+                    self._candidate(returned, language, depth + 1, dedent, template)
+            return
+        if isinstance(expr, cst.SimpleString):
+            site = self.sites.setdefault(expr, Site(expr, dedent, template=template))
+            if site.template != template or site.dedent != dedent:
+                site.reason = "the same string is used as code both as it is and as a template"
+        elif isinstance(expr, cst.ConcatenatedString):
             site = self.sites.setdefault(expr, Site(expr, dedent))
         elif _dynamic(expr):
             site = self.sites.setdefault(expr, Site(expr, dedent, dynamic=True))
@@ -242,6 +285,33 @@ class _Finder(LazyMetadata, cst.CSTVisitor):
             return
         if language:
             site.languages.add(language)
+
+    def _unanalysed(self, expr: cst.BaseExpression, language: str | None, reason: str) -> None:
+        site = self.sites.setdefault(expr, Site(expr, reason=reason))
+        if language:
+            site.languages.add(language)
+
+    def _returned(self, call: cst.Call) -> cst.BaseExpression | str | None:
+        """What a call of a function or method of this module (``helper()``, ``self.helper()``)
+        returns: its one returned expression; a reason when it is defined here but cannot be
+        followed; None when it is not a function of this module (nothing to say)."""
+        func = call.func
+        if isinstance(func, cst.Name):
+            name = func.value
+        elif isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value in ("self", "cls"):
+            name = func.attr.value
+        else:
+            return None
+        defs = self.functions.get(name)
+        if not defs:
+            return None
+        code = f"`{_code_of(call)}`"
+        if len(defs) != 1:
+            return f"it is returned by {code}, defined more than once in this module"
+        returns = [r for r in _own_returns(defs[0].body) if r.value is not None]
+        if len(returns) != 1:
+            return f"it is returned by {code}, which has more than one `return`"
+        return returns[0].value
 
     def _name_values(self, name: cst.Name) -> list[cst.BaseExpression] | None:
         scope = self.get_metadata(ScopeProvider, name, None)
@@ -256,6 +326,97 @@ class _Finder(LazyMetadata, cst.CSTVisitor):
                     out.extend(self.values[ref.node])
                 return out
         return None
+
+
+def _code_of(node: cst.CSTNode) -> str:
+    return cst.Module(body=[]).code_for_node(node)
+
+
+def _own_returns(node: cst.CSTNode) -> list[cst.Return]:
+    """The ``return`` statements of a function body (not of functions or classes nested in it)."""
+    found: list[cst.Return] = []
+
+    class Collect(cst.CSTVisitor):
+        def visit_Return(self, ret: cst.Return) -> None:
+            found.append(ret)
+
+        def visit_FunctionDef(self, _node: cst.FunctionDef) -> bool:
+            return False
+
+        def visit_ClassDef(self, _node: cst.ClassDef) -> bool:
+            return False
+
+        def visit_Lambda(self, _node: cst.Lambda) -> bool:
+            return False
+
+    node.visit(Collect())
+    return found
+
+
+def _unescape(text: str, style: str) -> tuple[str, list[int]] | None:
+    """A template's text with its escapes undone (``{{`` -> ``{``, ``}}`` -> ``}``; ``%%`` ->
+    ``%``), fields kept as written, and for each character the index in ``text`` where it starts
+    (one extra entry: the end). None for a malformed template."""
+    out: list[str] = []
+    where: list[int] = []
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if style == "{}" and c in "{}":
+            if text[i : i + 2] in ("{{", "}}"):
+                out.append(c)
+                where.append(i)
+                i += 2
+                continue
+            if c == "}":
+                return None
+            close = text.find("}", i)
+            if close < 0 or "{" in text[i + 1 : close]:
+                return None  # nested fields
+            for k in range(i, close + 1):
+                out.append(text[k])
+                where.append(k)
+            i = close + 1
+            continue
+        if style == "%" and c == "%":
+            if text[i : i + 2] == "%%":
+                out.append("%")
+                where.append(i)
+                i += 2
+                continue
+            if i + 1 >= n:
+                return None
+        out.append(c)
+        where.append(i)
+        i += 1
+    where.append(n)
+    return "".join(out), where
+
+
+def _template_rewrite(text: str, unescaped: str, where: list[int], new: str, style: str) -> str | None:
+    """``text`` (a template) with the changes that turned ``unescaped`` into ``new``, or None
+    when a changed region holds a character the template treats specially."""
+    special = "{}" if style == "{}" else "%"
+    out: list[str] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=unescaped, b=new, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.append(text[where[i1] : where[i2]])
+            continue
+        if any(c in special for c in unescaped[i1:i2] + new[j1:j2]):
+            return None
+        out.append(new[j1:j2])
+    out.append(text[where[len(unescaped)] :])
+    return "".join(out)
+
+
+def _template_position(unescaped: str, where: list[int], text: str, pos: Position) -> Position:
+    """A (1-based) position in the unescaped text as a position in the template ``text``."""
+    starts = _line_starts(unescaped)
+    line = min(max(pos.line, 1), len(starts))
+    char = min(starts[line - 1] + max(pos.column - 1, 0), len(unescaped))
+    index = where[char]
+    before = text[:index]
+    return Position(before.count("\n") + 1, index - (before.rfind("\n") + 1) + 1)
 
 
 def _argument(call: cst.Call, position: int, name: str) -> cst.BaseExpression | None:
@@ -556,18 +717,29 @@ def fix_embedded(
         if not sup.covers(rule.code, rule.name, span.start.line, span.end.line):
             findings.append(Finding(rule.code, rule.name, message, path, span, FixSafety.NONE, severity=rule.severity))
 
+    def unanalysed(span: Span, why: str) -> None:
+        """The pass's own finding: inline code the rules could not look at."""
+        name = INLINE_CODE.name
+        if not sup.covers(name, name, span.start.line, span.end.line):
+            findings.append(Finding(
+                name, name, f"inline handler code could not be analysed: {why}; ship the handler as "
+                "a file, or build it from one plain string literal, to have it checked",
+                path, span, FixSafety.NONE, severity=Severity.INFO,
+            ))
+
     for node, site in finder.sites.items():
         if "other" in site.languages and "python" not in site.languages:
             continue  # JavaScript and friends
         rng = positions[node]
         start = Position(rng.start.line, rng.start.column + 1)
         span = Span(start, Position(rng.end.line, rng.end.column + 1))
+        if site.reason:
+            unanalysed(span, site.reason)
+            continue
         if site.dynamic:
             rules = _triggered(settings.rules, _static_text(node))
             if rules:
-                note(rules[0], span, "embedded handler code is built by an f-string, `.format` or `%`: "
-                     f"not checked by {', '.join(r.name for r in rules)}; build it from a plain string "
-                     "or ship the handler as a file to have it checked")
+                unanalysed(span, f"it is built by an f-string (not checked by {', '.join(r.name for r in rules)})")
             continue
         if isinstance(node, cst.ConcatenatedString):
             text = node.evaluated_value
@@ -590,9 +762,30 @@ def fix_embedded(
         text = lit.text
         if site.dedent:
             text, removed = _dedent_map(lit.text)
+        template = text  # the template's text (dedented); ``text`` below is the code analysed
+        where: list[int] = []
+        if site.template:
+            unescaped = _unescape(template, site.template)
+            if unescaped is None:
+                unanalysed(span, f"its {_template_kind(site.template)} cannot be read back as code")
+                continue
+            text, where = unescaped
+
+        def to_literal(pos: Position) -> Position:
+            if site.template:
+                pos = _template_position(text, where, template, pos)
+            return _map(lit, template, removed, pos)
+
         rules = _triggered(rules, text)
         if not rules:
             continue
+        if site.template:
+            try:
+                compile(text, path, "exec", dont_inherit=True)
+            except (SyntaxError, ValueError) as exc:
+                unanalysed(span, f"its {_template_kind(site.template)} is not Python once its escapes are "
+                           f"undone ({getattr(exc, 'msg', exc)}, line {getattr(exc, 'lineno', '?')})")
+                continue
         try:
             # no module passes in the embedded code: code inlined in inlined code is not searched
             inner = replace(settings, rules=tuple(rules), passes=())
@@ -607,20 +800,28 @@ def fix_embedded(
                 line = syntax.lineno or line
             except Exception:  # noqa: BLE001
                 pass
-            where = _map(lit, text, removed, Position(line, 1))
+            at = to_literal(Position(line, 1))
             detail = getattr(exc, "message", None) or str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            note(rules[0], Span(where, where),
+            note(rules[0], Span(at, at),
                  f"embedded handler code does not parse as Python ({detail}); not checked by "
                  f"{', '.join(r.name for r in rules)}. If it is Python, the Lambda will fail to load it")
             continue
         for finding in result.findings:
-            mapped = Span(_map(lit, text, removed, finding.span.start), _map(lit, text, removed, finding.span.end))
+            mapped = Span(to_literal(finding.span.start), to_literal(finding.span.end))
             findings.append(replace(finding, span=mapped))
         for error in result.errors:
-            errors.append(replace(error, line=_map(lit, text, removed, Position(error.line, 1)).line))
+            errors.append(replace(error, line=to_literal(Position(error.line, 1)).line))
         if result.new_code is None:
             continue
-        source = _rewrite(lit, text, result.new_code, removed, site.dedent)
+        new_code: str | None = result.new_code
+        if site.template:
+            new_code = _template_rewrite(template, text, where, result.new_code, site.template)
+            if new_code is None:
+                findings = [replace(f, fixed=False) if _inside(f.span, span) else f for f in findings]
+                unanalysed(span, f"the fix changes text next to the {_template_kind(site.template)}'s "
+                           "fields or escapes, so it cannot be written into the template exactly; fix it by hand")
+                continue
+        source = _rewrite(lit, template, new_code, removed, site.dedent) if new_code is not None else None
         if source is None:
             # keep the literal; its findings are not fixed
             findings = [replace(f, fixed=False) if _inside(f.span, span) else f for f in findings]
@@ -631,6 +832,10 @@ def fix_embedded(
 
     # the engine applies the replacements with the rules' fixes and validates the result
     return PassResult(changes, findings, errors)
+
+
+def _template_kind(style: str) -> str:
+    return "`.format` template" if style == "{}" else "`%` template"
 
 
 def _inside(inner: Span, outer: Span) -> bool:
