@@ -89,7 +89,10 @@ Lambda errors is added (`IntervalSeconds` 1, `MaxAttempts` 3, `BackoffRate` 2, `
 
 Definitions are found in Python dict literals that hold a state machine definition (`StartAt` and
 `States`), wherever they are dumped (`json.dumps` in a Pulumi `.apply`, `pulumi.Output.json_dumps`,
-CDK `CfnStateMachine`, CDKTF `SfnStateMachine`), in JSON text inside Python strings, and in ASL
+CDK `CfnStateMachine`, CDKTF `SfnStateMachine`), in JSON text inside Python strings (also a JSON
+template filled with `%` or `.format`, whose fields are followed to their arguments: `"Resource":
+"%s" % fn.arn`; the fix is written back into the template, with its `{{ }}`/`%%` escapes, only when
+the fields keep their order), and in ASL
 files (`*.asl.json`, `*.asl.yaml`, and JSON/YAML files whose top level has `StartAt` and `States`),
 which are edited in place: JSON text the fix does not change stays byte-identical (new members and
 retriers are laid out like their siblings), and YAML keeps its key order, indentation and comments.
@@ -104,14 +107,45 @@ Reported without a fix:
 
 Never touched: other service integrations, activities, `lambda:invoke` and
 `lambda:invoke.waitForTaskToken` states.
+
+**`${Name}` placeholders** (SAM/CloudFormation `DefinitionSubstitutions`, Terraform `templatefile`,
+CDK `definition_substitutions`, Python `.format`/`string.Template`) are as often an activity, a
+queue, a topic, a table or an integration ARN as a function ARN, so a placeholder `Resource` is
+rewritten only when what fills it is found and is a Lambda function (or alias, version) ARN. When
+an ASL file has such a Task, the files next to it that name it (its folder, the two above it, and
+their direct subfolders) are read:
+
+- a SAM/CloudFormation template (YAML with its short-form tags, or JSON) whose
+  `AWS::Serverless::StateMachine`/`AWS::StepFunctions::StateMachine` has the file as
+  `DefinitionUri`/`DefinitionS3Location`: a substitution `!GetAtt Fn.Arn`, `!Sub "${Fn.Arn}"` or
+  `!Sub "arn:…:lambda:…:function:…"` of an `AWS::Serverless::Function`/`AWS::Lambda::Function`, or
+  `!Ref` of an alias or version, is a Lambda ARN; `!Ref Fn` of a function is its name (which
+  `FunctionName` accepts: the fix is then unsafe); any other resource is not a function;
+- a Terraform file's `templatefile("…/<the file>", { Name = … })` (read by a bracket-balancing
+  scan, not a full HCL parser): `aws_lambda_function.<n>.arn`/`qualified_arn` and
+  `aws_lambda_alias.<n>.arn` (also `data.` sources) are Lambda ARNs, other `aws_*` references are
+  not; variables, locals and modules stay unresolved;
+- Python code (CDK `definition_substitutions={…}`, `.format(Name=…)`, `Template(…).substitute(…)`):
+  the value is classified with the binding tracker like any `Resource` expression; only a certain
+  answer resolves the placeholder.
+
+Placeholders in Python definitions are resolved from the same module. An unresolved placeholder is
+never rewritten, and reported only when the state passes a `FunctionName` (positive evidence that
+it calls Lambda): the placeholder name alone is not evidence. The detect-only findings (a
+`ResultPath` into the input, JSONata) follow the same rule.
 """
     fix_safety_notes = """
 The fix is **safe** when the `Resource` is certainly a Lambda function ARN: a literal
 `arn:aws:lambda:…:function:…` (with or without qualifier), an f-string of that shape, a CDK
 `.function_arn`, or the `.arn` of a Lambda function or alias created in the same file (also
 through `pulumi.Output.all(...).apply(lambda args: ...)`). For any other expression (a parameter,
-a variable from elsewhere, a `${...}` template placeholder) the fix is **unsafe**: the ARN could be
-an activity's. Check it, then run with `--unsafe-fixes`.
+a variable from elsewhere) the fix is **unsafe**: the ARN could be an activity's. Check it, then
+run with `--unsafe-fixes`. A `${...}` placeholder is fixed only once resolved: **safe** when the
+template, `.tf` file or Python code next to the definition fills it with a function's ARN, unsafe
+when with a function's name (CloudFormation `!Ref`, Terraform `function_name`), never otherwise;
+a `%`/`.format` field of a JSON template only when its argument certainly is a function ARN.
+Another attribute of an AWS object that is certainly not a Lambda function
+(`activity.activity_arn`, `queue.arn`) is never taken for one.
 
 The added retrier changes what happens on transient Lambda service errors (the invocation is
 retried instead of failing the state); that is the point of the recommendation. A function that
