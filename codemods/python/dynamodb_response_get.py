@@ -94,8 +94,11 @@ hide the finding.
 
 **Subscripts that raise.** `["LastEvaluatedKey"]` that the code has not checked first (`if` /
 `while "LastEvaluatedKey" in r`, the other branch of `not in`, an earlier
-`if "LastEvaluatedKey" not in r: break` in the same block, `... and r[...]`) becomes
-`.get("LastEvaluatedKey")`; `["Items"]` of a call that passes a `Select` that may be `COUNT`
+`if "LastEvaluatedKey" not in r: break` in the same block, `... and r[...]`, or inside a `try`
+whose handler catches `KeyError`, which is then how the loop stops) becomes
+`.get("LastEvaluatedKey")`, except where it starts the next page (`ExclusiveStartKey=r[...]`,
+`kwargs["ExclusiveStartKey"] = r[...]`): there `.get` would pass `None`, which boto3 rejects
+with `ParamValidationError`, so the finding says to stop the loop instead; `["Items"]` of a call that passes a `Select` that may be `COUNT`
 becomes `.get("Items", [])`. Assignments and `del` are left alone.
 
 **Style** (`style = "defensive"`, off by default): also `["Items"]` → `.get("Items", [])`,
@@ -111,10 +114,10 @@ them. The paginator's `build_full_result()` keeps `Items`, `Count`, `ScannedCoun
 `ConsumedCapacity` only, so it is offered only when nothing else of the response is read.
 
 The `.get` fixes are **safe**: the only behaviour that changes is a `KeyError` that is no longer
-raised. Inside a `try` whose handler names `KeyError` or `LookupError`, that error may be how the
-code stops a loop, so there the fix is **unsafe**; that includes neither a broad
-`except Exception` that turns failures into an error response (there the `KeyError` on the last
-page was the bug).
+raised. A `try` whose handler names `KeyError` or `LookupError` may use that error to stop a
+loop: by default such a subscript is left alone, and under the defensive style its fix is
+**unsafe**. A broad `except Exception` that turns failures into an error response is not such a
+handler (there the `KeyError` on the last page was the bug).
 """
 
     examples = (
@@ -287,7 +290,43 @@ page was the bug).
             findings=1,
         ),
         Example(
-            title="a KeyError that ends a loop: unsafe",
+            title="a loop that passes a missing LastEvaluatedKey on: reported only",
+            message="`.get` would pass `None` as `ExclusiveStartKey`, which boto3 rejects", line=9,
+            before="""
+            import boto3
+
+            table = boto3.resource("dynamodb").Table("orders")
+
+            def all_orders():
+                response = table.scan()
+                items = response["Items"]
+                while True:
+                    response = table.scan(ExclusiveStartKey=response["LastEvaluatedKey"])
+                    items.extend(response["Items"])
+            """,
+            findings=1,
+        ),
+        Example(
+            title="a KeyError that ends a loop is how the loop stops: left alone",
+            before="""
+            import boto3
+
+            table = boto3.resource("dynamodb").Table("orders")
+
+            def pages(kwargs):
+                while True:
+                    page = table.query(**kwargs)
+                    yield page["Items"]
+                    try:
+                        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+                    except KeyError:
+                        return
+            """,
+            findings=0,
+        ),
+        Example(
+            options={"style": "defensive"},
+            title="defensive style: a KeyError that ends a loop: unsafe",
             message="a handler here catches the `KeyError`", line=10,
             before="""
             import boto3
@@ -474,9 +513,20 @@ page was the bug).
             )
             absent = key == "LastEvaluatedKey" or may_lack_items
             if not defensive:
-                if key == "LastEvaluatedKey" and self._guarded(sub):
-                    continue
+                if key == "LastEvaluatedKey" and (self._guarded(sub) or self._catches_keyerror(sub)):
+                    continue  # checked first, or the KeyError is how the loop ends
                 if not absent:
+                    continue
+                if key == "LastEvaluatedKey" and self._starts_next_page(sub):
+                    # .get would pass None as ExclusiveStartKey, which boto3 rejects: no fix
+                    self.report(
+                        sub,
+                        f'`["LastEvaluatedKey"]` on a DynamoDB {self._op_names(calls)} result: '
+                        "`LastEvaluatedKey` is absent on the last page, where the subscript raises "
+                        "`KeyError` (not fixed automatically: `.get` would pass `None` as "
+                        "`ExclusiveStartKey`, which boto3 rejects; stop the loop when "
+                        f'`"LastEvaluatedKey" not in {self.module_code(sub.value)}`)',
+                    )
                     continue
             args = [cst.Arg(key_node)]
             default = DEFAULTS[key]
@@ -666,6 +716,24 @@ page was the bug).
             if isinstance(expr.func, cst.Attribute) and isinstance(expr.func.value, cst.Call):
                 return self._reevaluable(expr.func.value)
             return bool(qualified_names(self, expr.func) & CONDITION_NAMES)
+        return False
+
+    def module_code(self, node: cst.CSTNode) -> str:
+        return self._module.code_for_node(node) if self._module is not None else "response"
+
+    def _starts_next_page(self, sub: cst.Subscript) -> bool:
+        """``ExclusiveStartKey=r["LastEvaluatedKey"]`` or ``x["ExclusiveStartKey"] = r[...]``."""
+        parent = self.get_metadata(ParentNodeProvider, sub, None)
+        if isinstance(parent, cst.Arg):
+            return parent.keyword is not None and parent.keyword.value == "ExclusiveStartKey"
+        if isinstance(parent, cst.Assign) and parent.value is sub:
+            for target in parent.targets:
+                t = target.target
+                if isinstance(t, cst.Subscript) and len(t.slice) == 1 and isinstance(t.slice[0].slice, cst.Index):
+                    if string_value(t.slice[0].slice.value) == "ExclusiveStartKey":
+                        return True
+        if isinstance(parent, cst.DictElement) and parent.value is sub:
+            return string_value(parent.key) == "ExclusiveStartKey"
         return False
 
     # -- guards ---------------------------------------------------------------------------------
