@@ -186,7 +186,7 @@ def json_report(results: Sequence[FileResult], *, mode: str, dry_run: bool = Fal
         "iacmod": __version__,
         "mode": mode,
         "dry_run": dry_run,
-        "findings": [_finding_json(f, writes) for f in findings],
+        "findings": [_finding_json(f, writes and not dry_run) for f in findings],
         "errors": [{**e.to_json(), "path": display_path(e.path)} for e in errors],
         "changed_files": files,
         "summary": {
@@ -204,8 +204,10 @@ def json_report(results: Sequence[FileResult], *, mode: str, dry_run: bool = Fal
     return json.dumps(payload, indent=2)
 
 
-def _finding_json(finding: Finding, writes: bool) -> dict[str, Any]:
+def _finding_json(finding: Finding, written: bool) -> dict[str, Any]:
+    """``fix.applied``: the fix was written (apply without --dry-run); ``fix.would_apply``:
+    ``apply`` applies it (with the same options)."""
     data = {**finding.to_json(), "path": display_path(finding.path)}
     if data["fix"] is not None:
-        data["fix"] = {**data["fix"], "applied": finding.fixed and writes, "would_apply": finding.fixed}
+        data["fix"] = {**data["fix"], "applied": finding.fixed and written, "would_apply": finding.fixed}
     return data
