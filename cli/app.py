@@ -190,6 +190,9 @@ UNUSED = typer.Option(
     False, "--report-unused-suppressions",
     help="Also report `# iacmod: ignore` comments that suppress nothing (as Ruff's RUF100).")
 MACHINE = (Format.json, Format.sarif, Format.junit, Format.gitlab)
+STDIN_FILENAME = typer.Option(
+    None, "--stdin-filename",
+    help="With `-`: the path the code read from stdin stands for (its configuration, exclude and rules).")
 
 
 def _failing(findings: list[Finding], fail_on: FailOn) -> list[Finding]:
@@ -299,6 +302,7 @@ def check(
     no_cache: bool = run_opts.NO_CACHE,
     baseline: Optional[Path] = run_opts.BASELINE,
     create_baseline: Optional[Path] = run_opts.CREATE_BASELINE,
+    stdin_filename: Optional[Path] = STDIN_FILENAME,
 ) -> None:
     """Report findings without changing anything (with --fix: the same as `iacmod apply`)."""
     if fix:
@@ -306,13 +310,16 @@ def check(
               fmt=fmt, exit_zero=exit_zero, branch=None, base=None, commit_per_rule=False, author=None,
               force=False, fail_on=fail_on, statistics=statistics, quiet=quiet, show_fixes=show_fixes,
               exit_non_zero_on_fix=False, unused_suppressions=unused_suppressions,
-              force_exclude=force_exclude, include_vendored=include_vendored, no_cache=no_cache, baseline=baseline)
+              force_exclude=force_exclude, include_vendored=include_vendored, no_cache=no_cache, baseline=baseline,
+              interactive=False, stdin_filename=stdin_filename)
         return
     if baseline is not None and create_baseline is not None:
         raise fail("--baseline and --create-baseline exclude each other")
+    paths, streams = _split_streams(paths, stdin_filename)
     options = run_options(paths, all_, select, ignore, unsafe_fixes, jobs, config)
     options = run_opts.extend(options, force_exclude, include_vendored, no_cache)
-    result = _run(options, quiet=quiet or fmt is not Format.text)
+    result = _run(options, quiet=quiet or fmt is not Format.text) if paths else RunResult()
+    _add_streams(result, streams, options, stdin_filename, quiet)
     run_opts.print_notes(result, quiet)
     if create_baseline is not None:
         stderr().print(run_opts.create_baseline(result, create_baseline), markup=False)
@@ -321,7 +328,7 @@ def check(
     baseline_note = None
     if baseline is not None:
         result, baseline_note = _baselined(result, baseline)
-    if not quiet:
+    if not quiet and paths:
         _nothing_checked(result, options)
     unused = _suppression_problems(result, options, unused_suppressions)
     if fmt in MACHINE:
@@ -380,15 +387,35 @@ def apply(
     include_vendored: bool = run_opts.INCLUDE_VENDORED,
     no_cache: bool = run_opts.NO_CACHE,
     baseline: Optional[Path] = run_opts.BASELINE,
+    interactive: bool = typer.Option(
+        False, "--interactive", "-i",
+        help="Ask about each fix (unsafe ones too): show the finding and its diff, apply only the ones accepted."),
+    stdin_filename: Optional[Path] = STDIN_FILENAME,
 ) -> None:
-    """Fix findings in place (or print the diff with --dry-run)."""
+    """Fix findings in place (or print the diff with --dry-run). `apply -` reads code from stdin
+    and writes the fixed code to stdout."""
     if branch is None and (base or commit_per_rule or author or force):
         raise fail("--base, --commit-per-rule, --author and --force go with --branch NAME")
     if branch is not None and baseline is not None:
         raise fail("--baseline does not go with --branch")
-    options = run_options(paths, all_, select, ignore, unsafe_fixes, jobs, config)
+    files_given, streams = _split_streams(paths, stdin_filename)
+    if streams and (len(paths) > 1 or branch is not None or interactive):
+        raise fail(f"{streams[0]} (code read from stdin or a pipe) goes alone with `apply`, without --branch "
+                   "and --interactive: its fixed code is written to stdout")
+    if interactive and (dry_run or fmt is not Format.text or statistics):
+        raise fail("--interactive shows each fix's diff and asks; it does not go with --dry-run, --format or "
+                   "--statistics")
+    options = run_options(paths if not streams else [], all_, select, ignore, unsafe_fixes, jobs, config)
     options = run_opts.extend(options, force_exclude, include_vendored, no_cache if branch is None else True,
                               baseline)
+    if streams:
+        raise typer.Exit(_apply_stream(streams[0], options, stdin_filename, dry_run, fmt, exit_zero, fail_on,
+                                       quiet, exit_non_zero_on_fix))
+    if interactive:
+        from iacmod.cli import interactive as review
+
+        raise typer.Exit(review.command(options, branch=branch, base=base, commit_per_rule=commit_per_rule,
+                                        author=author, force=force))
     if branch is not None:
         from iacmod.cli import branch_cmd
 
@@ -431,6 +458,68 @@ def apply(
     if exit_non_zero_on_fix and changed:
         raise typer.Exit(1)
     raise typer.Exit(0 if exit_zero or not (_failing(remaining, fail_on) or unused) else 1)
+
+
+def _split_streams(paths: List[Path], stdin_filename: Optional[Path]) -> tuple[list[Path], list[Path]]:
+    """(files and folders, code read from stdin or pipes: `-`, /dev/stdin, <(…))."""
+    from iacmod.cli import stdin
+
+    files, streams = stdin.split(paths)
+    if stdin_filename is not None and not any(str(p) in ("-", "/dev/stdin") for p in streams):
+        raise fail("--stdin-filename names the code read from stdin: pass `-` as the path")
+    if sum(1 for p in streams if str(p) in ("-", "/dev/stdin")) > 1:
+        raise fail("stdin can be read once: pass `-` (or /dev/stdin) once")
+    return files, streams
+
+
+def _add_streams(result: RunResult, streams: list[Path], options: api.RunOptions,
+                 stdin_filename: Optional[Path], quiet: bool) -> None:
+    from iacmod.cli import stdin
+
+    if not streams:
+        return
+    try:
+        found, notes = stdin.results(streams, options, stdin_filename)
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
+    except OSError as exc:
+        raise fail(f"cannot read {streams[0]}: {exc.strerror}") from None
+    result.files += found
+    if not quiet:
+        for note in notes:
+            _warn(note)
+
+
+def _apply_stream(stream: Path, options: api.RunOptions, stdin_filename: Optional[Path], dry_run: bool,
+                  fmt: Format, exit_zero: bool, fail_on: "FailOn", quiet: bool, exit_non_zero_on_fix: bool) -> int:
+    """`apply -`: the fixed code (or with --dry-run the diff) to stdout, the rest to stderr."""
+    import contextlib
+
+    result = RunResult()
+    _add_streams(result, [stream], options, stdin_filename, quiet)
+    file_result = result.files[0]
+    mode = "dry-run" if dry_run else "apply"
+    with contextlib.redirect_stdout(sys.stderr):  # stdout carries the code
+        if fmt in MACHINE:
+            _machine_report(result, fmt, "apply", dry_run=dry_run)
+        else:
+            _print_findings(result, fmt, mode)
+            _print_errors(result, fmt)
+    if dry_run:
+        if file_result.changed:
+            sys.stdout.write(report.unified_diff(file_result))
+            sys.stdout.flush()
+    else:
+        sys.stdout.buffer.write(file_result.new_source if file_result.changed else (file_result.old_source or b""))
+        sys.stdout.buffer.flush()
+    if result.errors:
+        return 1
+    if dry_run:
+        return 1 if file_result.changed else 0
+    if exit_non_zero_on_fix and file_result.changed:
+        return 1
+    remaining = [f for f in result.findings if not f.fixed]
+    return 0 if exit_zero or not _failing(remaining, fail_on) else 1
 
 
 def _baselined(result: RunResult, baseline: Path) -> tuple[RunResult, Optional[str]]:
@@ -502,3 +591,4 @@ if __name__ == "__main__":
 
 
 from iacmod.cli import pr as _pr  # noqa: E402,F401  (registers `iacmod pr`)
+from iacmod.cli import lsp as _lsp  # noqa: E402,F401  (registers `iacmod lsp`)

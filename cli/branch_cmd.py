@@ -72,6 +72,7 @@ def apply_on_branch(
     dry_run: bool,
     fmt: str,
     exit_zero: bool = False,
+    fixer=None,
 ) -> int:
     """Compute the fixes on ``base`` (default HEAD) and commit them on ``branch``; see the module
     docstring for the exit codes."""
@@ -103,7 +104,8 @@ def apply_on_branch(
             if foreign:
                 _err(f"iacmod: warning: --force: discarding {len(foreign)} commit(s) on {branch} "
                      f"(the old tip {existing[:10]} stays in the reflog)")
-        build = gitops.build_fixes(repo, base_sha, rels, options, author=identity, commit_per_rule=commit_per_rule)
+        build = gitops.build_fixes(repo, base_sha, rels, options, author=identity, commit_per_rule=commit_per_rule,
+                                   fixer=fixer)
     except (GitOpsError, ConfigError) as exc:
         _err(f"iacmod: error: {exc}")
         return 2

@@ -21,12 +21,12 @@ import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from iacmod import __version__, api, engine
 from iacmod.config import ConfigError
 from iacmod.engine import Settings
-from iacmod.findings import FileError, Finding
+from iacmod.findings import FileError, FileResult, Finding
 from iacmod.lazy import lazy_import
 
 git = lazy_import("git")  # GitPython, loaded when a git command runs
@@ -338,6 +338,7 @@ def build_fixes(
     *,
     author: Identity,
     commit_per_rule: bool = False,
+    fixer: Callable[[list[tuple[Path, Settings]], Callable[[Path | str], Path]], list[FileResult]] | None = None,
 ) -> Build:
     """Compute the fixes on ``base`` in a temporary detached worktree and commit them there (one
     commit, or one per rule in code order). The worktree is always removed."""
@@ -369,7 +370,9 @@ def build_fixes(
         build.files_checked = len(tasks)
         changed_all: set[str] = set()
         for step in _steps(tasks, commit_per_rule):
-            results = engine.run(step, options.jobs)
+            # ``fixer``: what computes the step's results instead of the engine run (``apply
+            # --interactive`` asks about each fix); it gets the worktree's files and to_user
+            results = fixer(step, to_user) if fixer is not None else engine.run(step, options.jobs)
             write_errors = api.write(results)
             unwritten = {e.path for e in write_errors}
             for r in results:
