@@ -15,9 +15,9 @@ The accepted text is re-validated (LibCST parse, compile) and written atomically
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Optional
 
 from rich.console import Console
 
@@ -159,7 +159,7 @@ def review(path: Path, data: bytes, settings: Settings, session: Session) -> Fil
     return FileResult(path, findings=tuple(accepted), old_source=data, new_source=current)
 
 
-def validate(result: FileResult) -> Optional[FileError]:
+def validate(result: FileResult) -> FileError | None:
     """The accepted code parses (LibCST) and compiles (CPython), as the engine checks its own."""
     import libcst as cst
 
@@ -234,15 +234,15 @@ def summary(session: Session, results: list[FileResult], *, committed: bool = Fa
     return "; ".join(parts) + "."
 
 
-def refuse_without_terminal() -> Optional[str]:
+def refuse_without_terminal() -> str | None:
     if not sys.stdin.isatty():
         return ("--interactive asks about each fix and needs a terminal on stdin (stdin is not one); "
                 "use `iacmod apply --dry-run` to see the fixes, or `--select`/`--unsafe-fixes` to choose them")
     return None
 
 
-def command(options: api.RunOptions, *, branch: Optional[str] = None, base: Optional[str] = None,
-            commit_per_rule: bool = False, author: Optional[str] = None, force: bool = False) -> int:
+def command(options: api.RunOptions, *, branch: str | None = None, base: str | None = None,
+            commit_per_rule: bool = False, author: str | None = None, force: bool = False) -> int:
     """``iacmod apply --interactive [--branch NAME]``; returns the exit code (0 done, 1 files that
     could not be processed or written, 2 usage or configuration errors)."""
     from iacmod.cli.common import stderr, stdout

@@ -13,8 +13,8 @@ from __future__ import annotations
 import os
 import stat
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Optional, Sequence
 
 from iacmod import api
 from iacmod.findings import FileResult
@@ -48,7 +48,7 @@ def read(path: Path) -> bytes:
         return handle.read()
 
 
-def results(streams: Sequence[Path], options: api.RunOptions, stdin_filename: Optional[Path]) -> tuple[
+def results(streams: Sequence[Path], options: api.RunOptions, stdin_filename: Path | None) -> tuple[
         list[FileResult], list[str]]:
     """The engine on each stream's code, as on a file named ``stdin_filename`` (for ``-``) or by
     the stream's own path; notes (excluded code) for stderr. Raises ConfigError, OSError."""

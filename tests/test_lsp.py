@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import subprocess
 import sys
 import threading
-import queue
 from pathlib import Path
 
 import pytest
@@ -33,7 +33,7 @@ class Client:
         self.proc = subprocess.Popen(
             [str(Path(sys.executable).parent / "iacmod"), "lsp"], cwd=cwd, stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-        self.messages: "queue.Queue[dict]" = queue.Queue()
+        self.messages: queue.Queue[dict] = queue.Queue()
         self.configuration = configuration
         self.next_id = 0
         threading.Thread(target=self._read, daemon=True).start()

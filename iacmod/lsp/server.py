@@ -17,15 +17,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
 from iacmod import __version__, api
 from iacmod.config import ConfigError
+from iacmod.engine import Settings
 from iacmod.findings import FileResult, Finding, FixSafety, Severity
 from iacmod.formats import rule_url
 
@@ -45,10 +47,10 @@ SEVERITY = {
 class UserSettings:
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
-    unsafe_fixes: Optional[bool] = None
+    unsafe_fixes: bool | None = None
 
     @classmethod
-    def parse(cls, value: Any) -> "UserSettings":
+    def parse(cls, value: Any) -> UserSettings:
         if not isinstance(value, dict):
             return cls()
         if isinstance(value.get("iacmod"), dict):  # {"iacmod": {...}} as well as {...}
@@ -72,7 +74,7 @@ class UserSettings:
 @dataclass
 class State:
     settings: UserSettings = field(default_factory=UserSettings)
-    pending: dict[str, asyncio.Task] = field(default_factory=dict)  # uri → debounced run
+    pending: dict[str, asyncio.Task[None]] = field(default_factory=dict)  # uri → debounced run
     results: dict[str, tuple[int | None, FileResult]] = field(default_factory=dict)  # uri → (version, findings)
 
 
@@ -123,13 +125,13 @@ def minimal_edit(old: str, new: str) -> types.TextEdit:
 # -- the engine on a document ----------------------------------------------------------------------
 
 
-def _path_of(uri: str, document_path: Optional[str]) -> Path:
+def _path_of(uri: str, document_path: str | None) -> Path:
     if document_path:
         return Path(document_path)
     return Path.cwd() / "untitled.py"
 
 
-def settings_for(server: IacmodServer, path: Path):
+def settings_for(server: IacmodServer, path: Path) -> Settings | None:
     """The engine settings for a document (None when its configuration excludes it)."""
     try:
         settings, _ = api.settings_for_file(server.state.settings.options(), path)
@@ -153,7 +155,7 @@ def diagnostic(finding: Finding, lines: list[str]) -> types.Diagnostic:
     )
 
 
-def analyse(server: IacmodServer, uri: str) -> tuple[Optional[int], str, Optional[FileResult]]:
+def analyse(server: IacmodServer, uri: str) -> tuple[int | None, str, FileResult | None]:
     document = server.workspace.get_text_document(uri)
     text = document.source
     path = _path_of(uri, document.path)
@@ -275,7 +277,7 @@ def _overlaps(a: types.Range, b: types.Range) -> bool:
     return a0 <= b1 and b0 <= a1
 
 
-def _wanted(only: Optional[list[str]], kind: str) -> bool:
+def _wanted(only: Sequence[str] | None, kind: str) -> bool:
     if not only:
         return True
     return any(kind == k or kind.startswith(k + ".") for k in only)
@@ -300,7 +302,7 @@ def on_code_action(ls: IacmodServer, params: types.CodeActionParams) -> list[typ
     only = params.context.only
     actions: list[types.CodeAction] = []
 
-    def edit_for(fixed: FileResult) -> Optional[types.WorkspaceEdit]:
+    def edit_for(fixed: FileResult) -> types.WorkspaceEdit | None:
         if not fixed.changed or fixed.new_source is None:
             return None
         new = fixed.new_source.decode("utf-8")
