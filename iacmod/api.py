@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from iacmod import engine
 from iacmod.config import Config, ConfigError, config_of_folder, load_explicit, selected_rules
@@ -226,7 +226,8 @@ def check_source(data: bytes, path: Path, settings: Settings) -> FileResult:
     return engine.process_source(Path(path), data, dataclasses.replace(settings, skip_generated=False))
 
 
-def fix_only(data: bytes, path: Path, settings: Settings, keys) -> FileResult:
+def fix_only(data: bytes, path: Path, settings: Settings,
+             keys: Iterable[tuple[str, int, int, int, int]]) -> FileResult:
     """Apply exactly the fixes of the findings whose ``Finding.fix_key`` is in ``keys`` (safe or
     unsafe; keys are located in ``data``), nothing else: the engine's ``Settings.only``."""
     import dataclasses
