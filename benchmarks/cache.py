@@ -36,8 +36,25 @@ def copy_tree(corpus: Path, dest: Path, copies: int) -> int:
     return n
 
 
+SNAPSHOT: Path | None = None  # a frozen copy of iacmod's code (see snapshot())
+
+
+def snapshot(dest: Path) -> Path:
+    """A copy of iacmod's code laid out as the installed package (iacmod/, iacmod/cli,
+    iacmod/codemods): other people editing the tree during a run would change the cache key
+    (iacmod's source files are part of it) and turn the warm run cold."""
+    pkg = dest / "pkg" / "iacmod"
+    ignore = shutil.ignore_patterns("__pycache__")
+    shutil.copytree(ROOT / "iacmod", pkg, ignore=ignore)
+    shutil.copytree(ROOT / "cli", pkg / "cli", ignore=ignore)
+    shutil.copytree(ROOT / "codemods", pkg / "codemods", ignore=ignore)
+    return dest / "pkg"
+
+
 def cli_run(tree: Path, cache: Path, jobs: int) -> float:
     env = {**os.environ, "IACMOD_CACHE_DIR": str(cache)}
+    if SNAPSHOT is not None:
+        env["PYTHONPATH"] = str(SNAPSHOT)
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", "iacmod.cli.app", "check", "--all", "--jobs", str(jobs),
                     "--exit-zero", "-q", str(tree)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -63,13 +80,19 @@ def main() -> None:
     parser.add_argument("--copies", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--subprocess-only", action="store_true")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="iacmod-cache-bench-"))
     try:
         tree = work / "tree"
         n = copy_tree(args.corpus, tree, args.copies)
+        global SNAPSHOT
+        SNAPSHOT = snapshot(work)
         print(f"{n} files, --jobs {args.jobs}, {args.repeat} repeat(s)")
-        for name, fn in (("subprocess `iacmod check --all`", cli_run), ("in-process api.run", api_run)):
+        runs = [("subprocess `iacmod check --all`", cli_run)]
+        if not args.subprocess_only:
+            runs.append(("in-process api.run", api_run))
+        for name, fn in runs:
             cold, warm = [], []
             for i in range(args.repeat):
                 cache = work / f"cache-{name[:3]}-{i}"

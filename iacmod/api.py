@@ -94,8 +94,7 @@ def plan_run(options: RunOptions) -> Plan:
     selection = select_files(options.paths, rules_for, force_exclude=options.force_exclude,
                              include_vendored=options.include_vendored)
     tasks = []
-    for path in selection.files:
-        real = path.resolve()
+    for path, real in zip(selection.files, selection.real):
         tasks.append((path, settings_for(config_for(real.parent), real)))
     return Plan(tasks, selection)
 

@@ -146,9 +146,13 @@ def find_config(start: Path) -> Config:
 
 def config_of_folder(folder: Path) -> Config:
     """The config that applies to files in ``folder`` (resolved): its own, else its parent's."""
+    cached = _FOLDER_CACHE.get(folder)  # discovery passes resolved folders: no resolve() per file
+    if cached is not None:
+        return cached
     folder_key = folder.resolve()
     cached = _FOLDER_CACHE.get(folder_key)
     if cached is not None:
+        _FOLDER_CACHE[folder] = cached
         return cached
     config = None
     for name in CONFIG_NAMES:

@@ -88,6 +88,7 @@ class Selection:
     """The files of a run, and what was left out or taken specially (for the summary)."""
 
     files: list[Path] = field(default_factory=list)
+    real: list[Path] = field(default_factory=list)  # each file's resolved path (same order)
     explicit: set[Path] = field(default_factory=set)  # resolved paths named on the command line
     vendored_dirs: set[Path] = field(default_factory=set)  # vendored folders skipped (resolved)
     skipped_generated: int = 0
@@ -271,6 +272,7 @@ class _Selector:
             return
         self.seen.add(real)
         self.selection.files.append(shown)
+        self.selection.real.append(real)
 
     def _file_wanted(self, real: Path, rules: Rules) -> bool:
         return any(fnmatch.fnmatch(real.name, p) for p in rules.patterns)
