@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,9 @@ log = logging.getLogger(__name__)
 SOURCE = "iacmod"
 FIX_ALL_KIND = "source.fixAll.iacmod"
 DEBOUNCE_SECONDS = 0.3
+# the engine runs on one worker thread, one document at a time: the event loop stays free to
+# receive edits (which cancel pending runs), and the engine never runs in two threads at once
+ENGINE = ThreadPoolExecutor(max_workers=1, thread_name_prefix="iacmod-engine")
 SEVERITY = {
     Severity.ERROR: types.DiagnosticSeverity.Error,
     Severity.WARNING: types.DiagnosticSeverity.Warning,
@@ -165,11 +169,12 @@ def analyse(server: IacmodServer, uri: str) -> tuple[int | None, str, FileResult
     return document.version, text, api.offered(text.encode("utf-8"), path, settings)
 
 
-def publish(server: IacmodServer, uri: str) -> None:
+def diagnostics_of(server: IacmodServer, uri: str) -> types.PublishDiagnosticsParams | None:
+    """The document's diagnostics (on the engine's thread); None when it changed meanwhile."""
     version, text, result = analyse(server, uri)
     current = server.workspace.get_text_document(uri)
     if current.version != version:
-        return  # changed meanwhile: the next run publishes
+        return None  # changed meanwhile: the next run publishes
     lines = text.split("\n")
     diagnostics = []
     if result is not None:
@@ -184,15 +189,16 @@ def publish(server: IacmodServer, uri: str) -> None:
                 message=error.message, severity=types.DiagnosticSeverity.Error, source=SOURCE))
     else:
         server.state.results.pop(uri, None)
-    server.text_document_publish_diagnostics(
-        types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version))
+    return types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
 
 
 async def _run_later(server: IacmodServer, uri: str, delay: float) -> None:
     try:
         if delay:
             await asyncio.sleep(delay)
-        await asyncio.get_running_loop().run_in_executor(None, publish, server, uri)
+        params = await asyncio.get_running_loop().run_in_executor(ENGINE, diagnostics_of, server, uri)
+        if params is not None and server.workspace.get_text_document(uri).version == params.version:
+            server.text_document_publish_diagnostics(params)  # on the event loop
     except asyncio.CancelledError:
         pass
     except Exception:  # noqa: BLE001 - never take the server down
@@ -287,7 +293,11 @@ def _wanted(only: Sequence[str] | None, kind: str) -> bool:
     types.TEXT_DOCUMENT_CODE_ACTION,
     types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL_KIND]),
 )
-def on_code_action(ls: IacmodServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+async def on_code_action(ls: IacmodServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+    return await asyncio.get_running_loop().run_in_executor(ENGINE, code_actions, ls, params)
+
+
+def code_actions(ls: IacmodServer, params: types.CodeActionParams) -> list[types.CodeAction]:
     uri = params.text_document.uri
     document = ls.workspace.get_text_document(uri)
     text = document.source
