@@ -40,6 +40,16 @@ ZONE_SUFFIXES = ("Z", "+00:00")
 STRPTIME = {"datetime.datetime.strptime"}
 
 
+def _swap(tree: cst.CSTNode, old: cst.CSTNode, new: cst.CSTNode) -> cst.CSTNode:
+    """``tree`` with the node ``old`` (by identity) replaced by ``new``."""
+
+    class Swap(cst.CSTTransformer):
+        def on_leave(self, original_node, updated_node):  # type: ignore[no-untyped-def]
+            return new if original_node is old else updated_node
+
+    return tree.visit(Swap())
+
+
 @dataclass(frozen=True)
 class ZoneAppend:
     """``value + "Z…"`` (``owner`` a BinaryOperation, ``head`` the ``"a" + value`` before it) or
@@ -99,7 +109,8 @@ both (or where the naive form was wrong):
 
 Code that appends a zone to the naive text, `datetime.utcnow().isoformat() + "Z"`,
 `f"{datetime.utcnow().isoformat()}Z"`, `… + "+00:00"`, directly or through a variable
-(`now = datetime.utcnow()` … `now.isoformat() + "Z"`; `stamp = ….isoformat()` … `stamp + "Z"`), would
+(`now = datetime.utcnow()` … `now.isoformat() + "Z"`; `stamp = ….isoformat()` … `stamp + "Z"`),
+or after `± timedelta(...)` / `.replace(microsecond=0)` (fields other than `tzinfo`), would
 read `…+00:00Z` on the aware value, which `datetime.fromisoformat` and JavaScript's `Date` reject.
 There the fix writes the same text from the aware value: `.isoformat().replace("+00:00", "Z")`
 for a `Z`, and the bare `.isoformat()` for an appended `+00:00`. The text is byte-identical for
@@ -376,7 +387,7 @@ Review those call sites, then apply with `--unsafe-fixes`.
             head, left = left, left.right
         iso = self._iso_value(left)
         key = iso if iso is not None else left
-        if isinstance(key, (cst.Call, cst.Name)):
+        if isinstance(key, (cst.Call, cst.Name, cst.BinaryOperation)):
             self._zone_appends.setdefault(key, []).append(
                 ZoneAppend(node, head, left, iso is not None, suffix, None, None)
             )
@@ -397,7 +408,7 @@ Review those call sites, then apply with `--unsafe-fixes`.
                 continue
             iso = self._iso_value(part.expression)
             key = iso if iso is not None else part.expression
-            if isinstance(key, (cst.Call, cst.Name)):
+            if isinstance(key, (cst.Call, cst.Name, cst.BinaryOperation)):
                 self._zone_appends.setdefault(key, []).append(
                     ZoneAppend(node, None, part.expression, iso is not None, suffix, part, nxt)
                 )
@@ -488,6 +499,26 @@ Review those call sites, then apply with `--unsafe-fixes`.
                     safety=FixSafety.SAFE,
                 )
                 return
+        derived = self._derived(node) if not safe else None
+        if derived is not None:
+            # (datetime.utcnow() + timedelta(hours=1)).isoformat() + "Z": the same offset after
+            # arithmetic with a timedelta and .replace() of fields other than tzinfo
+            outer = self._parent_call(derived)
+            appends = [a for a in self._zone_appends.get(derived, ()) if a.iso]
+            if outer is not None and outer.func.attr.value == "isoformat" and len(appends) == 1:  # type: ignore[union-attr]
+                new_derived = _swap(derived, node, replacement)
+                new_iso = outer.with_changes(func=outer.func.with_changes(value=new_derived))  # type: ignore[union-attr]
+                rebuilt = self._rebuild(appends[0], new_iso)
+                if rebuilt is not None:
+                    self.report(
+                        node,
+                        f"{message}: `.isoformat()` then reads `+00:00`, so the appended "
+                        f"`{appends[0].suffix}` is written from it (the same text)",
+                        changes={appends[0].owner: rebuilt},
+                        add_imports=imports,
+                        safety=FixSafety.SAFE,
+                    )
+                    return
         variable = self._assigned_name(iso_call if iso_call is not None else node)
         if not safe and variable is not None:
             # the value (or its isoformat text) is kept in a variable: what its uses append is
@@ -558,6 +589,35 @@ Review those call sites, then apply with `--unsafe-fixes`.
         attr = self.get_metadata(ParentNodeProvider, node, None)
         call = self.get_metadata(ParentNodeProvider, attr, None) if isinstance(attr, cst.Attribute) else None
         return call if isinstance(call, cst.Call) and call.func is attr else None
+
+    def _derived(self, node: cst.CSTNode) -> cst.BaseExpression | None:
+        """The outermost value derived from ``node`` with the same UTC offset (``± timedelta(...)``,
+        ``.replace(hour=0, ...)`` without ``tzinfo``), or None when there is no such derivation."""
+        current = node
+        while True:
+            parent = self.get_metadata(ParentNodeProvider, current, None)
+            if isinstance(parent, cst.Attribute) and parent.value is current and parent.attr.value == "replace":
+                call = self.get_metadata(ParentNodeProvider, parent, None)
+                if (
+                    isinstance(call, cst.Call)
+                    and call.func is parent
+                    and call.args
+                    and all(a.keyword is not None and a.keyword.value in SAFE_ATTRIBUTES for a in call.args)
+                ):
+                    current = call
+                    continue
+            if isinstance(parent, cst.BinaryOperation) and (
+                (isinstance(parent.operator, (cst.Add, cst.Subtract)) and parent.left is current
+                 and self._is_timedelta(parent.right))
+                or (isinstance(parent.operator, cst.Add) and parent.right is current and self._is_timedelta(parent.left))
+            ):
+                current = parent
+                continue
+            break
+        return current if current is not node else None  # type: ignore[return-value]
+
+    def _is_timedelta(self, expr: cst.BaseExpression) -> bool:
+        return isinstance(expr, cst.Call) and "datetime.timedelta" in qualified_names(self, expr.func)
 
     def _assigned_name(self, value: cst.CSTNode) -> cst.Name | None:
         """``name`` of ``name = value``."""

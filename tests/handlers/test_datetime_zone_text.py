@@ -46,6 +46,15 @@ SOURCE = textwrap.dedent(
         now = datetime.utcnow()
         return now.isoformat() + "Z"
 
+    def expires():
+        return (datetime.utcnow() + dt.timedelta(hours=1)).isoformat() + "Z"
+
+    def seconds():
+        return datetime.utcnow().replace(microsecond=0).isoformat() + "Z"
+
+    def yesterday():
+        return f"{(datetime.utcnow() - dt.timedelta(days=1)).isoformat()}Z"
+
     def text_in_a_variable():
         stamp = datetime.utcnow().isoformat()
         return {"a": stamp + "Z", "b": f"{stamp}Z"}
@@ -61,6 +70,9 @@ CALLS = [
     ("from_timestamp", (1796300952.0,)),
     ("from_timestamp", (1796300952.123456,)),
     ("through_a_variable", ()),
+    ("expires", ()),
+    ("seconds", ()),
+    ("yesterday", ()),
     ("text_in_a_variable", ()),
 ]
 
@@ -100,7 +112,7 @@ def test_every_zone_append_is_fixed_safely():
     assert "utcnow" not in new and "utcfromtimestamp" not in new
     assert "+00:00Z" not in new and '+ "Z"' not in new
     assert all(f.safety is FixSafety.SAFE for f in findings), [f.message for f in findings]
-    assert len(findings) == 9
+    assert len(findings) == 12
     again, _ = fix_text(DatetimeUtcnow, new)
     assert again == new
 
