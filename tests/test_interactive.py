@@ -95,6 +95,7 @@ def test_done_with_rule_and_colour(tmp_path: Path) -> None:
     child.close()
     assert child.exitstatus == 0
     assert "\x1b[" in shown[0]  # coloured on a terminal
+    assert "+from datetime" not in shown[1]  # derived again on the new text: the import is there already
     assert "2 fix(es) applied in 1 file(s); 5 declined." in tail
     assert path.read_text() == '''\
 from datetime import datetime, timezone
@@ -143,3 +144,30 @@ def test_branch_commits_the_accepted_fixes(tmp_path: Path) -> None:
     assert (tmp_path / "handler.py").read_text() == HANDLER  # the work tree is not touched
     assert git(tmp_path, "show", "iacmod/fixes:handler.py") == HANDLER.replace(
         '{"statusCode": 204, "body": "gone"}', '{"statusCode": 204}')
+
+
+def test_fix_that_cannot_apply_alone_is_skipped_with_a_message(tmp_path: Path) -> None:
+    path = tmp_path / "stack.py"
+    code = (
+        "import pulumi\n"
+        "from datetime import datetime\n"
+        "fn_code = pulumi.StringAsset('''\n"
+        "from datetime import datetime\n"
+        "def handler(e, c):\n"
+        "    return datetime.utcnow().strftime('%Y')\n"
+        "''')\n"
+        "day = datetime.utcnow().strftime('%d')\n"
+    )
+    path.write_text(code)
+    child = spawn(["apply", "-i", "--all", "stack.py"], tmp_path)
+    shown = answer(child, ["y"])
+    child.expect(pexpect.EOF)
+    tail = child.before
+    child.close()
+    assert child.exitstatus == 0
+    assert "stack.py:6: IAC101 datetime-utcnow: skipped: it cannot be applied on its own" in shown[0]
+    assert "stack.py:8:7: IAC101" in shown[0]
+    assert "1 fix(es) applied in 1 file(s); 1 skipped." in tail
+    assert path.read_text() == code.replace(
+        "import datetime\nfn_code", "import datetime, timezone\nfn_code").replace(
+        "day = datetime.utcnow()", "day = datetime.now(timezone.utc)")
