@@ -95,3 +95,14 @@ def test_dev_stdin_and_process_substitution_are_read(tmp_path: Path) -> None:
 
     both = run([f"{IACMOD} check --all x.py <(cat x.py)"], tmp_path, shell=True)
     assert both.stdout.count("IAC10") == 6
+
+
+def test_usage_errors(tmp_path: Path) -> None:
+    (tmp_path / "x.py").write_text(CODE)
+    alone = run(["apply", "--all", "-", "x.py"], tmp_path, CODE)
+    assert alone.returncode == 2 and "goes alone with `apply`" in alone.stderr
+    twice = run(["check", "--all", "-", "/dev/stdin"], tmp_path, CODE)
+    assert twice.returncode == 2 and "stdin can be read once" in twice.stderr
+    interactive = run(["apply", "-i", "--dry-run", "x.py"], tmp_path)
+    assert interactive.returncode == 2 and "does not go with --dry-run" in interactive.stderr
+    assert (tmp_path / "x.py").read_text() == CODE
