@@ -117,7 +117,9 @@ for a `Z`, and the bare `.isoformat()` for an appended `+00:00`. The text is byt
 every instant (with or without microseconds, any `timespec`), so that fix is **safe**; through a
 variable it is safe when every use of the variable is such an append, and otherwise the appends
 are rewritten together with the (unsafe) fix. Text parsed back with `strptime(...)` would no
-longer match its format: that call is reported, not fixed.
+longer match its format: that call is reported, not fixed; so is a zone appended to a value
+computed from the naive one in a way the rule does not follow (`(datetime.utcnow() + delta)`
+with `delta` of unknown type).
 
 Everywhere else the fix is **unsafe** and applies only with `--unsafe-fixes`. That includes
 `.isoformat()`, `str(...)` and a bare `f"{...}"`: the text gains `+00:00`, so stored timestamps
@@ -519,6 +521,11 @@ Review those call sites, then apply with `--unsafe-fixes`.
                         safety=FixSafety.SAFE,
                     )
                     return
+        if not safe and self._inside_zone_append(node):
+            self.report(node, f"{message} (not fixed automatically: a zone is appended to the "
+                        "`isoformat()` of a value computed from it, which would then read `+00:00Z`; "
+                        'write that text with `.isoformat().replace("+00:00", "Z")`)')
+            return
         variable = self._assigned_name(iso_call if iso_call is not None else node)
         if not safe and variable is not None:
             # the value (or its isoformat text) is kept in a variable: what its uses append is
@@ -615,6 +622,16 @@ Review those call sites, then apply with `--unsafe-fixes`.
                 continue
             break
         return current if current is not node else None  # type: ignore[return-value]
+
+    def _inside_zone_append(self, node: cst.CSTNode) -> bool:
+        """Whether an expression around ``node`` (in the same statement) is ``x`` of
+        ``x.isoformat() + "Z"``-like text."""
+        current = self.get_metadata(ParentNodeProvider, node, None)
+        while isinstance(current, cst.BaseExpression):
+            if any(a.iso for a in self._zone_appends.get(current, ())):
+                return True
+            current = self.get_metadata(ParentNodeProvider, current, None)
+        return False
 
     def _is_timedelta(self, expr: cst.BaseExpression) -> bool:
         return isinstance(expr, cst.Call) and "datetime.timedelta" in qualified_names(self, expr.func)

@@ -167,3 +167,17 @@ def test_strptime_of_the_text_is_reported_only():
     new, findings = fix_text(DatetimeUtcnow, source, unsafe=True)
     assert new == source
     assert len(findings) == 1 and not findings[0].fixable and "strptime" in findings[0].message
+
+
+def test_a_zone_appended_after_unknown_arithmetic_is_reported_only():
+    source = textwrap.dedent(
+        """
+        from datetime import datetime
+
+        def later(delta):
+            return (datetime.utcnow() + delta).isoformat() + "Z"
+        """
+    )
+    new, findings = fix_text(DatetimeUtcnow, source, unsafe=True)
+    assert new == source
+    assert len(findings) == 1 and not findings[0].fixable and "+00:00Z" in findings[0].message
