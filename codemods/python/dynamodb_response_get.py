@@ -54,7 +54,7 @@ class DynamodbResponseGet(Boto3Tracking):
             '`"defect"` (default): rewrite only subscripts that can raise (`LastEvaluatedKey` not '
             'checked first, `Items` of a call that may pass `Select="COUNT"`); `"defensive"`: also '
             "`[\"Items\"]`/`[\"Count\"]`/`[\"ScannedCount\"]`, which are in every response, and "
-            "checked `[\"LastEvaluatedKey\"]` (style: no behaviour changes)",
+            "checked `[\"LastEvaluatedKey\"]` (style: no behaviour changes).",
             choices=("defect", "defensive"),
         ),
     }
