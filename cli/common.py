@@ -56,7 +56,7 @@ def fail(message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
-PATHS = typer.Argument(..., help="Files or directories.", exists=False)
+PATHS = typer.Argument(..., help="Files or directories; `-` reads code from stdin (see --stdin-filename).", exists=False)
 SELECT = typer.Option(None, "--select", help="Rules to run: codes, names or code prefixes, comma-separated.")
 IGNORE = typer.Option(None, "--ignore", help="Rules not to run (codes, names or prefixes).")
 ALL = typer.Option(False, "--all", help="Enable every rule.")
