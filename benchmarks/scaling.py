@@ -86,9 +86,14 @@ def _dynamodb_key_condition(n: int) -> str:
 
 
 def _dynamodb_response_get(n: int) -> str:
-    lines = ["import boto3", "", 'table = boto3.resource("dynamodb").Table("orders")', ""]
+    lines = ["import boto3", "", 'client = boto3.client("dynamodb")', ""]
     for i in range(n):
-        lines += [f"def items_{i}():", "    response = table.scan()", '    return response["Items"]', ""]
+        lines += [
+            f"def handler_{i}(event, context):",
+            f'    result = client.scan(TableName="orders{i}")',
+            "    return {\"count\": result['Count'], \"items\": result['Items']}",
+            "",
+        ]
     return "\n".join(lines)
 
 
@@ -100,7 +105,7 @@ GENERATORS: dict[str, tuple[str, Callable[[int], str], bool]] = {
     "pulumi-output-string-concat": ("pulumi-output-string", _output_string_concat, True),
     "http-204-no-body": ("http-204-no-body", _http_204, False),
     "dynamodb-key-condition": ("dynamodb-key-condition", _dynamodb_key_condition, False),
-    "dynamodb-response-get": ("dynamodb-response-get", _dynamodb_response_get, False),
+    "dynamodb-response-get": ("dynamodb-response-get", _dynamodb_response_get, True),
 }
 
 PARSE_TARGET = 5.0  # iacmod on the smaller file, at most this many times its parse
@@ -142,7 +147,8 @@ def _counts(path: Path, rule: str, unsafe: bool) -> tuple[int, int]:
         _cli("apply", "--dry-run", "--format", "json", "--select", rule, *(["--unsafe-fixes"] if unsafe else []), str(path))
     )
     findings = [f for file in report["files"] for f in file.get("findings", ())] if "files" in report else report["findings"]
-    return len(findings), sum(1 for f in findings if f.get("fixed") or (f.get("fix") or {}).get("applied"))
+    fix = lambda f: f.get("fix") or {}  # noqa: E731
+    return len(findings), sum(1 for f in findings if f.get("fixed") or fix(f).get("applied") or fix(f).get("would_apply"))
 
 
 def main() -> int:

@@ -471,10 +471,16 @@ def _to_original(findings: list[Finding], text: str, original: str) -> list[Find
     return findings if text == original or not findings else relocate(findings, text, original)
 
 
+RELOCATE_EXACT_LIMIT = 250_000  # changed regions up to this size (lines x lines) are matched by difflib alone
+
+
 def relocate(findings: Sequence[Finding], old: str, new: str) -> list[Finding]:
     """Findings located in ``old`` moved to the same code in ``new`` (lines of unchanged code
-    shift; a finding on a changed line goes to the start of its replacement)."""
-    import difflib
+    shift; a finding on a changed line goes to the start of its replacement). Linear in the
+    number of changes and findings (``iacmod.linediff``; blocks found by bisection)."""
+    from bisect import bisect_left
+
+    from iacmod.linediff import opcodes
 
     old_lines, new_lines = old.splitlines(), new.splitlines()
     # the unchanged head and tail need no matching (difflib would index every line of them)
@@ -485,21 +491,29 @@ def relocate(findings: Sequence[Finding], old: str, new: str) -> list[Finding]:
     suffix = 0
     while suffix < limit - prefix and old_lines[-1 - suffix] == new_lines[-1 - suffix]:
         suffix += 1
-    middle = difflib.SequenceMatcher(
-        None, old_lines[prefix : len(old_lines) - suffix], new_lines[prefix : len(new_lines) - suffix], autojunk=False
-    ).get_opcodes()
+    middle = opcodes(
+        old_lines[prefix : len(old_lines) - suffix], new_lines[prefix : len(new_lines) - suffix], autojunk=False,
+        exact_limit=RELOCATE_EXACT_LIMIT,
+    )
     blocks = [("equal", 0, prefix, 0, prefix)] if prefix else []
     blocks += [(tag, i1 + prefix, i2 + prefix, j1 + prefix, j2 + prefix) for tag, i1, i2, j1, j2 in middle]
     if suffix:
         blocks.append(("equal", len(old_lines) - suffix, len(old_lines), len(new_lines) - suffix, len(new_lines)))
 
+    starts = [block[1] for block in blocks]
+
     def move(pos: Position) -> Position:
-        for tag, i1, i2, j1, j2 in blocks:
-            if i1 < pos.line <= i2 or (i1 == i2 == pos.line - 1):
-                if tag == "equal":
-                    return Position(pos.line - i1 + j1, pos.column)
-                return Position(j1 + 1, pos.column if tag != "delete" else 1)
-        return pos
+        # the first block with i1 < line <= i2, or i1 == i2 == line - 1: the one before the first
+        # block starting at line - 1 or later, if it holds the line; else the first starting there
+        index = bisect_left(starts, pos.line - 1)
+        if index and blocks[index - 1][2] >= pos.line:
+            index -= 1
+        elif index == len(blocks) or starts[index] != pos.line - 1:
+            return pos
+        tag, i1, i2, j1, j2 = blocks[index]
+        if tag == "equal":
+            return Position(pos.line - i1 + j1, pos.column)
+        return Position(j1 + 1, pos.column if tag != "delete" else 1)
 
     return [replace(f, span=Span(move(f.span.start), move(f.span.end))) for f in findings]
 

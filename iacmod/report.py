@@ -9,7 +9,6 @@ The text format, one finding per line (as Ruff's "concise" output, with the seve
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections import Counter
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from iacmod import __version__
+from iacmod import __version__, linediff
 from iacmod.findings import FileError, FileResult, Finding, FixSafety, Severity
 
 
@@ -101,7 +100,7 @@ def unified_diff(result: FileResult) -> str:
     old = result.old_source.decode("utf-8", errors="replace").splitlines(keepends=True)
     new = result.new_source.decode("utf-8", errors="replace").splitlines(keepends=True)
     name = display_path(result.path)
-    lines = difflib.unified_diff(old, new, f"a/{name}", f"b/{name}")
+    lines = linediff.unified_diff(old, new, f"a/{name}", f"b/{name}")  # difflib's, linear on large files
     out = []
     for line in lines:
         out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
