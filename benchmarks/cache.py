@@ -58,6 +58,7 @@ def cli_run(tree: Path, cache: Path, jobs: int) -> float:
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", "iacmod.cli.app", "check", "--all", "--jobs", str(jobs),
                     "--exit-zero", "-q", str(tree)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   cwd=tree.parent,  # not the repository: `python -m` would import the live tree first
                    check=False)
     return time.perf_counter() - start
 
