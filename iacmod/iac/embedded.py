@@ -172,8 +172,15 @@ class _Finder(LazyMetadata, cst.CSTVisitor):
         self.values: dict[cst.CSTNode, list[cst.BaseExpression]] = {}
         self.functions: dict[str, list[cst.FunctionDef]] = {}
 
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self.functions.setdefault(node.name.value, []).append(node)
+    def visit_Module(self, node: cst.Module) -> None:
+        # every function and method of the module, before any call of one is met
+        functions = self.functions
+
+        class Defs(cst.CSTVisitor):
+            def visit_FunctionDef(self, fn: cst.FunctionDef) -> None:
+                functions.setdefault(fn.name.value, []).append(fn)
+
+        node.visit(Defs())
 
     def _names(self, node: cst.CSTNode) -> set[str]:
         return {q.name for q in self.get_metadata(QualifiedNameProvider, node, set())}

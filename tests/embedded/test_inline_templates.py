@@ -67,16 +67,17 @@ def test_percent_template_is_fixed_and_keeps_its_escapes():
 def test_code_returned_by_a_helper_method_is_fixed():
     _src, out, findings = _run('''
         class Stack:
+            def build(self):
+                aws.lambda_.Function("fn", runtime="python3.12", handler="index.handler", role=role.arn,
+                                     code=pulumi.AssetArchive({"index.py": pulumi.StringAsset(self._get_lambda_code())}))
+
             def _get_lambda_code(self) -> str:
+                """Defined after its use."""
                 return """
         from datetime import datetime
         def handler(event, context):
             return {"at": datetime.utcnow().isoformat()}
         """
-
-            def build(self):
-                aws.lambda_.Function("fn", runtime="python3.12", handler="index.handler", role=role.arn,
-                                     code=pulumi.AssetArchive({"index.py": pulumi.StringAsset(self._get_lambda_code())}))
     ''')
     assert "datetime.now(timezone.utc).isoformat()" in out
     assert len(findings) == 1
