@@ -501,7 +501,7 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
         # ``${Name}`` placeholders: the expressions this module fills them with
         # (definition_substitutions=, .format(Name=...), Template(...).substitute(Name=...))
         self._substitution_exprs: dict[str, list[cst.BaseExpression]] = {}
-        self._substitutions: dict[str, documents.Resolution] = {}
+        self._resolved: dict[str, documents.Resolution] | None = None
         self._json_strings: list[cst.SimpleString] = []
         # JSON text built with % or .format: (template, its arguments)
         self._templates: dict[cst.SimpleString, tuple[str, list[cst.Arg]]] = {}
@@ -536,7 +536,7 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
                 walk_batched(module, [collector])
         except Exception:  # noqa: BLE001 - resolution is best effort: unresolved is safe
             return {}
-        return collector._substitutions
+        return collector._resolved or {}
 
     # -- collecting -----------------------------------------------------------------------------
 
@@ -594,8 +594,8 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
             self._templates[node.left] = ("%", args)
 
     def leave_Module(self, original_node: cst.Module) -> None:
-        self._substitutions = self._resolve_substitutions()
         if getattr(self, "_collect_only", False):
+            self._resolved = self._resolve_substitutions()
             return
         for string in self._json_strings:
             self._check_json_string(string)
@@ -628,6 +628,13 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
                 self._templates[func.value] = ("{}", list(node.args))
         for key, value in entries:
             self._substitution_exprs.setdefault(key, []).append(value)
+
+    @property
+    def _substitutions(self) -> dict[str, documents.Resolution]:
+        """The module's placeholders resolved (on first use: only definitions with one ask)."""
+        if self._resolved is None:
+            self._resolved = self._resolve_substitutions()
+        return self._resolved
 
     def _resolve_substitutions(self) -> dict[str, documents.Resolution]:
         out: dict[str, documents.Resolution] = {}
@@ -703,7 +710,7 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
         text = node.evaluated_value
         if not isinstance(text, str):
             return
-        classify = documents.classifier(self._substitutions)
+        classify = documents.classifier(self._substitutions if "${" in text else None)
         back = None
         if node in self._templates:
             style, args = self._templates[node]

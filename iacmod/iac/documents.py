@@ -254,13 +254,16 @@ def process_yaml(text: str, *, unsafe: bool, add_retry: bool, resolve: Resolver 
 # -- resolving placeholders from the definitions next to an ASL file ------------------------------
 #
 # Read only when a definition has a ``${Name}`` Task resource. The files looked at are those in
-# the ASL file's folder, its parent and grandparent, and their direct subfolders, whose text names
+# the ASL file's folder, its parent and grandparent (not above a ``.git`` folder, never the file
+# system root or the home folder), and their direct subfolders, whose text names
 # the ASL file (its file name): SAM/CloudFormation templates (YAML or JSON), Terraform ``.tf``
 # files and Python programs (through ``python_resolver``, given by the rule: it needs the binding
 # tracker). A name resolved differently by two sources is unresolved.
 
 SKIP_DIRS = frozenset({"node_modules", "cdk.out", "__pycache__", "site-packages", "dist", "build"})
 MAX_SIBLING_BYTES = 1_000_000
+MAX_SUBFOLDERS = 200
+MAX_FILES = 500
 STATE_MACHINE_TYPES = frozenset({"AWS::Serverless::StateMachine", "AWS::StepFunctions::StateMachine"})
 FUNCTION_TYPES = frozenset({"AWS::Serverless::Function", "AWS::Lambda::Function"})
 # CloudFormation types whose Ref is a Lambda ARN (an alias's, a version's)
@@ -273,10 +276,14 @@ def sibling_files(asl_path: Path) -> Iterable[tuple[Path, str]]:
     """(path, text) of the files near ``asl_path`` that name it (see above)."""
     name = asl_path.name
     folders: list[Path] = []
-    here = asl_path.resolve().parent
-    for folder in (here, here.parent, here.parent.parent):
-        if folder not in folders:
-            folders.append(folder)
+    folder = asl_path.resolve().parent
+    for _ in range(3):
+        if folder == Path(folder.anchor) or folder == Path.home():
+            break  # never the file system's root or the home folder
+        folders.append(folder)
+        if (folder / ".git").exists():
+            break  # not above the repository
+        folder = folder.parent
     seen: set[Path] = set()
     for folder in folders:
         try:
@@ -284,10 +291,10 @@ def sibling_files(asl_path: Path) -> Iterable[tuple[Path, str]]:
         except OSError:
             continue
         candidates = [e for e in entries if e.is_file()]
-        for sub in entries:
+        for sub in entries[:MAX_SUBFOLDERS]:
             if sub.is_dir() and not sub.name.startswith(".") and sub.name not in SKIP_DIRS:
                 try:
-                    candidates += sorted(e for e in sub.iterdir() if e.is_file())
+                    candidates += sorted(e for e in sub.iterdir() if e.is_file())[:MAX_FILES]
                 except OSError:
                     continue
         for path in candidates:
