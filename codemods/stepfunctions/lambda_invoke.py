@@ -12,7 +12,6 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, ParentNodeProvider, ScopeProvider
 
 from iacmod.cst.walk import readonly_visits, walk_batched
-
 from iacmod.edit.args import has_star_args, keyword_args
 from iacmod.edit.layout import Layout, layout_of
 from iacmod.edit.literals import literal_value, quote_of, restring, string_literal, string_value
@@ -529,7 +528,7 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
         except Exception:  # noqa: BLE001 - a sibling that does not parse resolves nothing
             return {}
         collector = cls(RuleContext(path, text, {}))
-        collector._collect_only = True
+        collector._collect_only = True  # type: ignore[attr-defined]
         wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
         try:
             with collector.resolve(wrapper), readonly_visits():
@@ -597,8 +596,8 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
         if getattr(self, "_collect_only", False):
             self._resolved = self._resolve_substitutions()
             return
-        for string in self._json_strings:
-            self._check_json_string(string)
+        for node in self._json_strings:
+            self._check_json_string(node)
         for definition in self._definitions:
             if definition not in self._nested:
                 self._check_definition(definition, "JSONPath", self._sink_of(definition))
@@ -614,7 +613,7 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
             for element in subs.value.elements:
                 key = string_value(element.key) if isinstance(element, cst.DictElement) else None
                 if key is not None:
-                    entries.append((key, element.value))  # type: ignore[union-attr]
+                    entries.append((key, element.value))
         if isinstance(func, cst.Attribute) and func.attr.value in ("format", "substitute", "safe_substitute"):
             entries += [(k, a.value) for k, a in keywords.items()]
             if func.attr.value != "format":
@@ -623,7 +622,7 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
                         for element in arg.value.elements:
                             key = string_value(element.key) if isinstance(element, cst.DictElement) else None
                             if key is not None:
-                                entries.append((key, element.value))  # type: ignore[union-attr]
+                                entries.append((key, element.value))
             if func.attr.value == "format" and isinstance(func.value, cst.SimpleString) and not has_star_args(node):
                 self._templates[func.value] = ("{}", list(node.args))
         for key, value in entries:
@@ -1064,7 +1063,7 @@ class _Template:
         self.ordered = ordered
 
     @classmethod
-    def read(cls, text: str, style: str, args: list[cst.Arg]) -> "_Template | None":
+    def read(cls, text: str, style: str, args: list[cst.Arg]) -> _Template | None:
         if "@@iacmod-field-" in text:
             return None
         positional = [a.value for a in args if a.keyword is None and not a.star]
@@ -1133,7 +1132,7 @@ class _Template:
             escaped = json_text.replace("{", "{{").replace("}", "}}")
         return SENTINEL_RE.sub(lambda m: self.fields[int(m.group(1))], escaped)
 
-    def classifier(self, rule: "SfnLambdaInvoke", fallback: documents.Classifier) -> documents.Classifier:
+    def classifier(self, rule: SfnLambdaInvoke, fallback: documents.Classifier) -> documents.Classifier:
         def classify(resource: str) -> tuple[str, str]:
             # a field is rewritten only when it certainly holds a Lambda function ARN (an
             # unknown one is left alone, like an unresolved placeholder)

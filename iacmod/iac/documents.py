@@ -11,11 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, MutableMapping
 
-from iacmod.findings import FixSafety
-from iacmod.rule import DocumentFinding, DocumentResult
-
-from iacmod.iac import asl
 from iacmod.edit import jsonedit
+from iacmod.findings import FixSafety
+from iacmod.iac import asl
+from iacmod.rule import DocumentFinding, DocumentResult
 
 
 @dataclass(frozen=True)
@@ -322,7 +321,7 @@ def sibling_resolver(asl_path: Path, python_resolver: PythonResolver | None = No
             if path.suffix == ".tf":
                 part = terraform_substitutions(text, asl_path.name, path.name)
             elif path.suffix == ".py":
-                part = python_resolver(path, text, asl_path.name) if python_resolver else {}
+                part = dict(python_resolver(path, text, asl_path.name)) if python_resolver else {}
             else:
                 part = cloudformation_substitutions(text, asl_path.name, path.name)
             for key, value in part.items():

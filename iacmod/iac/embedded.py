@@ -778,8 +778,11 @@ def fix_embedded(
                 continue
             text, where = unescaped
 
-        def to_literal(pos: Position) -> Position:
-            if site.template:
+        def to_literal(
+            pos: Position, lit: _Literal = lit, style: str = site.template, text: str = text,
+            where: list[int] = where, template: str = template, removed: list[int] = removed,
+        ) -> Position:
+            if style:
                 pos = _template_position(text, where, template, pos)
             return _map(lit, template, removed, pos)
 

@@ -12,10 +12,8 @@ import pytest
 
 from iacmod.engine import Settings, process_file
 from iacmod.iac import asl, documents
-
 from iacmod.registry import all_rules, default_passes
 from iacmod.testing import fix_text
-
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECTS = ROOT / "fixtures" / "sfn-lambda-invoke" / "projects"
