@@ -64,8 +64,8 @@ def _middle_separator(items: Sequence[_Item], near: int | None = None) -> cst.Co
     indentation; ``Alarm(self, "Id",`` then one argument per line), else from the first that has
     a comma, else ``", "``."""
     commas = [item.comma for item in items[:-1] if isinstance(item.comma, cst.Comma)]
-    if near is not None and 0 <= near < len(items) and isinstance(items[near].comma, cst.Comma):
-        commas.insert(0, items[near].comma)
+    if near is not None and 0 <= near < len(items) and isinstance(near_comma := items[near].comma, cst.Comma):
+        commas.insert(0, near_comma)
     elif any(_is_multiline(c.whitespace_after) for c in commas):
         commas = [c for c in commas if _is_multiline(c.whitespace_after)]
     if commas:
@@ -181,7 +181,7 @@ def remove(items: Sequence[_Item], index: int) -> list[_Item]:
         # at the indentation of the line the bracket opened on
         items[-1] = _set_sep(prev, prev_comma if isinstance(prev_comma, cst.Comma) else cst.Comma(),
                              None)
-        ending = prev_after.with_changes(last_line=cst.SimpleWhitespace(""))
+        ending: cst.BaseParenthesizableWhitespace = prev_after.with_changes(last_line=cst.SimpleWhitespace(""))
         items[-1] = items[-1].with_changes(comma=cst.Comma(
             whitespace_before=prev_comma.whitespace_before if isinstance(prev_comma, cst.Comma) else _NOTHING,
             whitespace_after=ending))

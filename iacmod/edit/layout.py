@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Sequence
 
 import libcst as cst
-from libcst.metadata import ParentNodeProvider, PositionProvider
+from libcst.metadata import CodeRange, ParentNodeProvider, PositionProvider
 
 from iacmod.edit.literals import number_value, string_value
 
@@ -170,8 +170,8 @@ def relative_indent(rule: "Rule", node: cst.CSTNode, statement: cst.CSTNode | No
         statement = _statement_of(rule, node)
         if statement is None:
             return None
-    pos = rule.get_metadata(PositionProvider, node, None)
-    spos = rule.get_metadata(PositionProvider, statement, None)
+    pos: CodeRange | None = rule.get_metadata(PositionProvider, node, None)
+    spos: CodeRange | None = rule.get_metadata(PositionProvider, statement, None)
     lines = rule.context.source.splitlines()
     if pos is None or spos is None or pos.start.line > len(lines):
         return None

@@ -69,7 +69,7 @@ def _blank_before(statement: Statement) -> list[cst.EmptyLine]:
     return []
 
 
-def insert_after(statement: Statement, text: str) -> cst.FlattenSentinel:
+def insert_after(statement: Statement, text: str) -> cst.FlattenSentinel[cst.BaseStatement]:
     """``statement`` followed by the statement ``text`` (see the module docstring)."""
     new = cst.parse_statement(text if text.endswith("\n") else text + "\n")
     new = new.with_changes(leading_lines=_blank_before(statement))

@@ -60,7 +60,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Collection, Iterable
+from typing import TYPE_CHECKING, Collection, Iterable, TypeGuard, cast
 
 import libcst as cst
 from libcst.metadata import ParentNodeProvider, QualifiedNameProvider, ScopeProvider
@@ -69,7 +69,7 @@ from libcst.metadata.scope_provider import Assignment, ClassScope, ImportAssignm
 from iacmod.cst.scope import in_source_order
 from iacmod.cst.walk import formatting_classes, node_fields, nodes_in
 from iacmod.iac.catalog import Platform, ResourceType
-from iacmod.iac.names import qualified_names
+from iacmod.iac.names import MetadataSource, qualified_names
 from iacmod.iac.resources import Resource, resource_at
 
 if TYPE_CHECKING:
@@ -186,13 +186,14 @@ def bindings(rule: "Rule") -> "Bindings":
     missing = [p.__name__ for p in DEPENDENCIES if p not in rule.get_inherited_dependencies()]
     if missing:
         raise TypeError(f"{type(rule).__name__} uses iacmod.iac.bindings: declare {', '.join(missing)}")
-    return rule.shared(Bindings, lambda: Bindings(rule))
+    tracker: Bindings = rule.shared(Bindings, lambda: Bindings(rule))
+    return tracker
 
 
 class Bindings:
     """The binding tracker of one module (get it with :func:`bindings`)."""
 
-    def __init__(self, rule: "Rule") -> None:
+    def __init__(self, rule: MetadataSource) -> None:
         self.rule = rule  # asks for metadata (every rule on the module shares the same)
         self._values: dict[cst.CSTNode, Values] = {}
         self._class_attrs: dict[cst.ClassDef, dict[str, list[cst.Attribute]]] = {}
@@ -243,10 +244,12 @@ class Bindings:
     # -- metadata ----------------------------------------------------------------------------------
 
     def _parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
-        return self.rule.get_metadata(ParentNodeProvider, node, None)
+        parent: cst.CSTNode | None = self.rule.get_metadata(ParentNodeProvider, node, None)
+        return parent
 
     def _scope(self, node: cst.CSTNode) -> Scope | None:
-        return self.rule.get_metadata(ScopeProvider, node, None)
+        scope: Scope | None = self.rule.get_metadata(ScopeProvider, node, None)
+        return scope
 
     def _qualified(self, node: cst.CSTNode) -> set[str]:
         if isinstance(node, cst.SimpleString):  # a string annotation: "lambda_.IFunction"
@@ -432,7 +435,8 @@ class Bindings:
                 values = values + self._trace(node.value, depth, active)
             elif value.typed and self._generic(node, _MAPPINGS, 2):
                 assert isinstance(node, cst.Subscript)
-                key_type, value_type = (e.slice.value for e in node.slice)  # type: ignore[attr-defined]
+                # cast: _generic with an arity checked that every element's slice is an Index
+                key_type, value_type = (cast(cst.Index, e.slice).value for e in node.slice)
                 keys, values = keys + _known(key_type, typed=True), values + _known(value_type, typed=True)
             else:
                 unknown = _unknown(node, f"the entries of `{_code(node)}` are not known")
@@ -684,7 +688,7 @@ class Bindings:
             return Answer.CERTAIN
         return Answer.NOT if answers == {Answer.NOT} else Answer.UNKNOWN
 
-    def _generic(self, node: cst.CSTNode, names: frozenset[str], arity: int | None) -> bool:
+    def _generic(self, node: cst.CSTNode, names: frozenset[str], arity: int | None) -> TypeGuard[cst.Subscript]:
         """Whether ``node`` is ``Generic[...]`` for one of ``names`` (with ``arity`` arguments)."""
         if not isinstance(node, cst.Subscript):
             return False
@@ -695,14 +699,15 @@ class Bindings:
     def _element_type(self, node: cst.CSTNode, *, keys: bool) -> cst.BaseExpression | None:
         """The element annotation of ``list[T]``-like annotations (for a mapping: the key type
         when iterating, ``keys``, else the value type)."""
+        # cast: _generic with an arity checked that every element's slice is an Index
         if self._generic(node, _SEQUENCES, 1):
-            return node.slice[0].slice.value  # type: ignore[attr-defined,union-attr]
+            return cast(cst.Index, node.slice[0].slice).value
         if self._generic(node, _MAPPINGS, 2):
-            return node.slice[0 if keys else 1].slice.value  # type: ignore[attr-defined,union-attr]
+            return cast(cst.Index, node.slice[0 if keys else 1].slice).value
         if self._generic(node, frozenset({"builtins.tuple", "typing.Tuple"}), 2):
-            first, second = node.slice  # type: ignore[attr-defined,union-attr]
-            if isinstance(second.slice.value, cst.Ellipsis):
-                return first.slice.value
+            first, second = node.slice
+            if isinstance(cast(cst.Index, second.slice).value, cst.Ellipsis):
+                return cast(cst.Index, first.slice).value
         return None
 
 
@@ -746,7 +751,7 @@ def _returns_in(block: cst.BaseSuite) -> Iterable[cst.Return]:
     if isinstance(block, cst.SimpleStatementSuite):
         yield from (s for s in block.body if isinstance(s, cst.Return))
         return
-    for statement in block.body:  # type: ignore[attr-defined]
+    for statement in block.body:
         if isinstance(statement, cst.SimpleStatementLine):
             yield from (s for s in statement.body if isinstance(s, cst.Return))
         elif isinstance(statement, (cst.FunctionDef, cst.ClassDef)):

@@ -22,7 +22,7 @@ from libcst.metadata import ParentNodeProvider, ScopeProvider
 from iacmod.edit.literals import string_value
 from iacmod.iac.bindings import DEPENDENCIES, bindings
 from iacmod.iac.names import qualified_names
-from iacmod.rule import Rule
+from iacmod.rule import Rule, RuleContext
 
 TABLE = "table"
 RESOURCE = "resource"
@@ -50,7 +50,7 @@ class Boto3Tracking(Rule):
 
     METADATA_DEPENDENCIES = DEPENDENCIES
 
-    def __init__(self, context) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, context: RuleContext) -> None:
         super().__init__(context)
         self._functions: list[cst.FunctionDef] = []  # the functions the walk is in
 
@@ -159,7 +159,7 @@ class Boto3Tracking(Rule):
         if isinstance(expr, (cst.Name, cst.Integer, cst.Float, cst.Imaginary, cst.SimpleString, cst.Ellipsis)):
             return True
         if isinstance(expr, cst.ConcatenatedString):
-            return self.pure(expr.left) and self.pure(expr.right)  # type: ignore[arg-type]
+            return self.pure(expr.left) and self.pure(expr.right)
         if isinstance(expr, cst.FormattedString):
             return all(
                 self.pure(p.expression) for p in expr.parts if isinstance(p, cst.FormattedStringExpression)

@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
+from typing import Any, Protocol
 from weakref import WeakKeyDictionary
 
 import libcst as cst
 from libcst.metadata import QualifiedNameProvider, ScopeProvider
 from libcst.metadata.scope_provider import Scope
 
-from iacmod.rule import Rule
+
+class MetadataSource(Protocol):
+    """What these helpers ask of a rule: its LibCST metadata (a ``Rule``, or an
+    ``OutputAnalysis`` answering with a rule's metadata)."""
+
+    def get_metadata(self, key: Any, node: cst.CSTNode, default: Any = ...) -> Any: ...
 
 
-def qualified_names(rule: Rule, node: cst.CSTNode) -> set[str]:
+def qualified_names(rule: MetadataSource, node: cst.CSTNode) -> set[str]:
     """Qualified names of ``node`` (requires QualifiedNameProvider in the rule's dependencies)."""
     return {q.name for q in rule.get_metadata(QualifiedNameProvider, node, set())}
 
 
 
-def scope_of(rule: Rule, node: cst.CSTNode) -> Scope | None:
-    return rule.get_metadata(ScopeProvider, node, None)
+def scope_of(rule: MetadataSource, node: cst.CSTNode) -> Scope | None:
+    scope: Scope | None = rule.get_metadata(ScopeProvider, node, None)
+    return scope
 
 
 def name_bound(scope: Scope, name: str) -> bool:

@@ -199,5 +199,7 @@ def policy_calls_of(rule: "Rule", calls: list[cst.Call], receiver_is: "ReceiverC
 if TYPE_CHECKING:
     from typing import Callable
 
-    Reference = Callable[[str], "tuple[str, tuple] | None"]
+    from iacmod.rule import ImportSpec
+
+    Reference = Callable[[str], "tuple[str, tuple[ImportSpec, ...]] | None"]
     ReceiverCheck = Callable[[cst.BaseExpression], bool]

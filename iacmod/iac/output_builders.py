@@ -6,6 +6,8 @@ and the message of a detect-only finding about values that may be Outputs.
 
 from __future__ import annotations
 
+from typing import cast
+
 import libcst as cst
 from libcst.metadata import Assignment
 
@@ -56,7 +58,7 @@ def arg_list(values: list[cst.BaseExpression]) -> list[cst.Arg]:
 
 
 def strip_parens(expr: cst.BaseExpression) -> cst.BaseExpression:
-    if getattr(expr, "lpar", None) and len(expr.lpar) == 1:  # type: ignore[attr-defined]
+    if getattr(expr, "lpar", None) and len(expr.lpar) == 1:
         return expr.with_changes(lpar=(), rpar=())
     return expr
 
@@ -85,6 +87,7 @@ def fstring_to_output(
                     text = part.value.replace("{{", "{").replace("}}", "}")
                     values.append(cst.SimpleString(f"{prefix}{quote}{text}{quote}"))
             else:
+                assert isinstance(part, cst.FormattedStringExpression)  # the only other kind of part
                 values.append(strip_parens(part.expression))
         func = cst.Attribute(output, cst.Name("concat"))
         return cst.Call(func, arg_list(values), lpar=node.lpar, rpar=node.rpar)
@@ -94,11 +97,13 @@ def fstring_to_output(
         if isinstance(part, cst.FormattedStringText):
             template.append(part.value)
         else:
+            assert isinstance(part, cst.FormattedStringExpression)  # the only other kind of part
             field = "{"
             if part.conversion:
                 field += "!" + part.conversion
             if part.format_spec:
-                field += ":" + "".join(s.value for s in part.format_spec)  # type: ignore[union-attr]
+                # cast: fstring_parts_ok checked that the format spec is plain text
+                field += ":" + "".join(cast(cst.FormattedStringText, s).value for s in part.format_spec)
             template.append(field + "}")
             args.append(strip_parens(part.expression))
     fmt = cst.SimpleString(f"{prefix}{quote}{''.join(template)}{quote}")
@@ -137,8 +142,8 @@ def concat_chain(
     values: list[cst.BaseExpression] = []
     stringy = False
     for leaf in leaves:
-        value = analysis.classify(leaf)
-        if value.is_str or isinstance(leaf, (cst.SimpleString, cst.FormattedString, cst.ConcatenatedString)):
+        classified = analysis.classify(leaf)
+        if classified.is_str or isinstance(leaf, (cst.SimpleString, cst.FormattedString, cst.ConcatenatedString)):
             stringy = True
         if is_str_call(analysis, leaf):
             assert isinstance(leaf, cst.Call)
@@ -163,7 +168,7 @@ def concat_chain(
     ops.reverse()
     for i, value in enumerate(values):
         if i < len(values) - 1:
-            op = ops[i].operator
+            op = cast(cst.Add, ops[i].operator)  # flatten_add: every operator of the chain is +
             ws: cst.BaseParenthesizableWhitespace = cst.SimpleWhitespace(" ")
             if isinstance(op.whitespace_before, cst.ParenthesizedWhitespace):
                 ws = op.whitespace_before

@@ -30,7 +30,7 @@ import enum
 import keyword
 import re
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable, cast
 
 import libcst as cst
 from libcst.metadata import (
@@ -38,6 +38,7 @@ from libcst.metadata import (
     ImportAssignment,
     ParentNodeProvider,
     QualifiedNameProvider,
+    Scope,
     ScopeProvider,
 )
 
@@ -193,12 +194,12 @@ class OutputAnalysis:
         cls._cache[:] = [(module, analysis)]
         return analysis
 
-    def __init__(self, get_metadata: Callable, module: cst.Module, tracker: Bindings | None = None) -> None:  # type: ignore[type-arg]
+    def __init__(self, get_metadata: Callable[..., Any], module: cst.Module, tracker: Bindings | None = None) -> None:
         self._meta = get_metadata
         self.module = module
         # names, ``self.x`` and containers: the module's shared binding tracker (the rule's; for a
         # bare visitor, one of its own over the same metadata)
-        self.tracker = tracker if tracker is not None else Bindings(self)  # type: ignore[arg-type]
+        self.tracker = tracker if tracker is not None else Bindings(self)
         self.bindings: dict[cst.CSTNode, list[tuple[str, cst.CSTNode | None]]] = {}
         self.class_attrs: dict[cst.ClassDef, dict[str, list[cst.BaseExpression]]] = {}
         self.class_elems: dict[tuple[cst.ClassDef, str], list[cst.BaseExpression]] = {}
@@ -220,18 +221,20 @@ class OutputAnalysis:
 
     # -- metadata helpers ------------------------------------------------------------------------
 
-    def get_metadata(self, key, node, default=None):  # type: ignore[no-untyped-def]
+    def get_metadata(self, key: Any, node: cst.CSTNode, default: Any = None) -> Any:
         """The rule's metadata (what :func:`iacmod.iac.resources.resource_at` asks for)."""
         return self._meta(key, node, default)
 
     def qualified_names(self, node: cst.CSTNode) -> set[str]:
         return {q.name for q in self._meta(QualifiedNameProvider, node, set())}
 
-    def scope(self, node: cst.CSTNode):  # type: ignore[no-untyped-def]
-        return self._meta(ScopeProvider, node, None)
+    def scope(self, node: cst.CSTNode) -> Scope | None:
+        scope: Scope | None = self._meta(ScopeProvider, node, None)
+        return scope
 
     def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
-        return self._meta(ParentNodeProvider, node, None)
+        parent: cst.CSTNode | None = self._meta(ParentNodeProvider, node, None)
+        return parent
 
     # -- classification --------------------------------------------------------------------------
 
@@ -610,8 +613,8 @@ class OutputAnalysis:
 
     def _trace_attribute(self, node: cst.Attribute, base: Value, depth: int = 0) -> "_Trace":
         attr = node.attr.value
-        if base.kind is Kind.INSTANCE and base.cls is not None:
-            assigned = self.class_attrs.get(base.cls, {}).get(attr)
+        if base.kind is Kind.INSTANCE and (base_cls := base.cls) is not None:
+            assigned = self.class_attrs.get(base_cls, {}).get(attr)
             shown = _short(node)
             if assigned and len(assigned) == 1 and depth < 4 and self.parent(assigned[0]) is not None:
                 inner = self._trace(assigned[0], depth + 1)
@@ -619,30 +622,30 @@ class OutputAnalysis:
                     return inner
                 return _Trace(lambda: f"`{shown}` is set to `{_short(assigned[0])}`: {inner.reason}", output=inner.output,
                               input=inner.input, hint=inner.hint, weak_root=inner.weak_root)
-            constant = self.class_values.get((base.cls, attr))
+            constant = self.class_values.get((base_cls, attr))
             if not assigned and constant is not None:
                 # a class-level constant (``ENV_CONFIGS = {...}`` in the class body): settings
-                return _Trace(lambda: f"`{base.cls.name.value}.{attr}` is a class-level constant iacmod does not "
+                return _Trace(lambda: f"`{base_cls.name.value}.{attr}` is a class-level constant iacmod does not "
                               "follow", weak_root=True)
             if assigned:
                 kinds = [self.classify(v) for v in assigned]
                 if all(k.is_plain for k in kinds):
                     return _Trace("", plain=True)
-                return _Trace(lambda: f"`{base.cls.name.value}.{attr}` is set in several places (or by unpacking), not all "
+                return _Trace(lambda: f"`{base_cls.name.value}.{attr}` is set in several places (or by unpacking), not all "
                               "of them to the same kind of value")
-            ann = self.class_fields.get((base.cls, attr))
+            ann = self.class_fields.get((base_cls, attr))
             if ann is not None:
                 declared = self._classify_annotation(ann)
                 if declared.is_plain:
                     return _Trace("", plain=True)
                 if declared.kind in (Kind.OUTPUT, Kind.RESOURCE):
-                    return _Trace(lambda: f"`{base.cls.name.value}.{attr}` is declared `{_short(ann)}` but "
+                    return _Trace(lambda: f"`{base_cls.name.value}.{attr}` is declared `{_short(ann)}` but "
                                   "never assigned in the class's methods", output=True)
                 input_ann = _is_input_annotation(self, ann)
-                return _Trace(lambda: f"`{base.cls.name.value}.{attr}` is declared `{_short(ann)}`, which may hold "
+                return _Trace(lambda: f"`{base_cls.name.value}.{attr}` is declared `{_short(ann)}`, which may hold "
                               "an Output or a plain value", input=input_ann, weak_root=not input_ann)
-            return _Trace(lambda: f"`{base.cls.name.value}` objects get no `{attr}` attribute in the class's methods",
-                          hint=f"assign `self.{attr}` in `{base.cls.name.value}` or declare it with its type")
+            return _Trace(lambda: f"`{base_cls.name.value}` objects get no `{attr}` attribute in the class's methods",
+                          hint=f"assign `self.{attr}` in `{base_cls.name.value}` or declare it with its type")
         if base.kind is Kind.MODULE:
             names = sorted(self.qualified_names(node))
             where = names[0].rsplit(".", 1)[0] if names else _short(node.value)
@@ -659,15 +662,15 @@ class OutputAnalysis:
             assignments = list(scope[func.value]) if scope is not None and func.value in scope else []
             fn = self.definition(func)
             if isinstance(fn, cst.FunctionDef):
-                if fn.returns is not None:
-                    declared = self._classify_annotation(fn.returns.annotation)
+                if (returns := fn.returns) is not None:
+                    declared = self._classify_annotation(returns.annotation)
                     if declared.is_plain:
                         return _Trace("", plain=True)
                     if declared.kind in (Kind.OUTPUT, Kind.RESOURCE):
-                        return _Trace(lambda: f"`{shown}` is declared to return `{_short(fn.returns.annotation)}`",
+                        return _Trace(lambda: f"`{shown}` is declared to return `{_short(returns.annotation)}`",
                                       output=True)
-                    return _Trace(lambda: f"`{shown}` is declared to return `{_short(fn.returns.annotation)}`, which may "
-                                  "be an Output or a plain value", input=_is_input_annotation(self, fn.returns.annotation))
+                    return _Trace(lambda: f"`{shown}` is declared to return `{_short(returns.annotation)}`, which may "
+                                  "be an Output or a plain value", input=_is_input_annotation(self, returns.annotation))
                 return _Trace(lambda: f"`{shown}` returns a value iacmod does not follow (`{func.value}` has no return "
                               "annotation)", hint=f"annotate the return type of `{func.value}`")
             if len(assignments) == 1 and isinstance(assignments[0], ImportAssignment):
@@ -706,13 +709,13 @@ class OutputAnalysis:
                 return _Trace(lambda: f"`{node.value}` = `{_short(source)}`: {inner.reason}", output=inner.output,
                               input=inner.input, hint=inner.hint, weak_root=inner.weak_root)
             if how in ("iter", "items-value") and isinstance(source, cst.BaseExpression):
-                inner = self._trace(source, depth + 1) if self.classify(source).kind is Kind.UNKNOWN else None
-                if inner is not None and inner.plain:
-                    return inner
+                traced = self._trace(source, depth + 1) if self.classify(source).kind is Kind.UNKNOWN else None
+                if traced is not None and traced.plain:
+                    return traced
                 return _Trace(lambda: f"`{node.value}` is a loop variable over `{_short(source)}`"
-                              + (f": {inner.reason}" if inner is not None else ""),
-                              output=bool(inner and inner.output), input=bool(inner and inner.input),
-                              hint=inner.hint if inner else "", weak_root=bool(inner and inner.weak_root))
+                              + (f": {traced.reason}" if traced is not None else ""),
+                              output=bool(traced and traced.output), input=bool(traced and traced.input),
+                              hint=traced.hint if traced else "", weak_root=bool(traced and traced.weak_root))
         unpacked = self._trace_unpacked(target)
         if unpacked is not None:
             return unpacked
@@ -855,7 +858,8 @@ class OutputAnalysis:
             self._calls_by_name = {}
             for call in self.calls:
                 func = call.func
-                key = func.value if isinstance(func, cst.Name) else func.attr.value  # type: ignore[union-attr]
+                # cast: _Collector.visit_Call records only calls of a Name or an Attribute
+                key = func.value if isinstance(func, cst.Name) else cast(cst.Attribute, func).attr.value
                 self._calls_by_name.setdefault(key, []).append(call)
         values: list[cst.BaseExpression] = []
         cls = self.inside(fn, lambda n: isinstance(n, (cst.ClassDef, cst.FunctionDef)))
@@ -1202,7 +1206,7 @@ class _Collector(cst.CSTVisitor):
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
         if node.asname is not None:
-            self._bind(node.asname.name, "unknown", None)  # type: ignore[arg-type]
+            self._bind(node.asname.name, "unknown", None)
 
     def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
         if node.name is not None and isinstance(node.name.name, cst.Name):
@@ -1269,8 +1273,8 @@ def expression_key(expr: cst.BaseExpression) -> str:
                 break
             node = node.func
         elif isinstance(node, (cst.ListComp, cst.DictComp)) and not parts:
-            inner = node.elt if isinstance(node, cst.ListComp) else node.value
-            return safe_identifier(expression_key(inner) + "s")
+            element = node.elt if isinstance(node, cst.ListComp) else node.value
+            return safe_identifier(expression_key(element) + "s")
         elif isinstance(node, cst.Name):
             if node.value not in ("self", "cls"):
                 parts.append(node.value)

@@ -10,15 +10,11 @@ after: ``aws.sqs.Queue(...)``, ``sqs.Queue(...)``, ``Queue(...)`` after
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import libcst as cst
 
 from iacmod.iac.catalog import Platform, ResourceType
-from iacmod.iac.names import qualified_names
-
-if TYPE_CHECKING:
-    from iacmod.rule import Rule
+from iacmod.iac.names import MetadataSource, qualified_names
 
 
 @dataclass(frozen=True)
@@ -43,7 +39,7 @@ def last_name(func: cst.BaseExpression) -> str | None:
     return None
 
 
-def resource_at(rule: "Rule", call: cst.Call, *types: ResourceType) -> Resource | None:
+def resource_at(rule: MetadataSource, call: cst.Call, *types: ResourceType) -> Resource | None:
     """The resource ``call`` creates if it is one of ``types`` (``rule`` declares
     QualifiedNameProvider), else None."""
     name = last_name(call.func)
