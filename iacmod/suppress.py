@@ -147,10 +147,13 @@ def _directives(text: str, python: bool) -> list[tuple[int, int, str]]:
     return [c for c in comments if ANY_DIRECTIVE.search(c[2])]
 
 
-def lint(text: str, python: bool, rules: Sequence[type[Rule]]) -> list[Problem]:
-    """Malformed directives and keys that name none of ``rules`` (code, name or code prefix)."""
+def lint(
+    text: str, python: bool, rules: Sequence[type[Rule]], passes: Sequence[str] = ("inline-code",)
+) -> list[Problem]:
+    """Malformed directives and keys that name none of ``rules`` (code, name or code prefix) nor
+    a module pass whose findings carry the pass's name (``inline-code``)."""
     codes = {r.code for r in rules}
-    names = {r.name for r in rules}
+    names = {r.name for r in rules} | set(passes)
     problems: list[Problem] = []
     for line, _, string in _directives(text, python):
         match = DIRECTIVE.search(string)
