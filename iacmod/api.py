@@ -43,7 +43,9 @@ class Plan:
     selection: Selection
 
 
-def _planner(options: RunOptions):
+def _planner(
+    options: RunOptions,
+) -> tuple[Callable[[Path], Config], Callable[[Config, Path | None], Settings], Callable[[Path], Rules]]:
     """Per-folder configuration, settings and discovery rules, each computed once."""
     explicit = load_explicit(options.config_file) if options.config_file is not None else None
     settings_by: dict[tuple[int, tuple[str, ...]], Settings] = {}

@@ -38,7 +38,7 @@ import tokenize
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 from iacmod import __version__
 from iacmod.config import ConfigError
@@ -165,8 +165,8 @@ def relative(path: Path, base: Path) -> str:
 @dataclass
 class Baseline:
     path: Path
-    counts: Counter = field(default_factory=Counter)  # Key -> count
-    info: dict[Key, dict] = field(default_factory=dict)
+    counts: Counter[Key] = field(default_factory=Counter)  # Key -> count
+    info: dict[Key, dict[str, Any]] = field(default_factory=dict)  # the JSON entry
 
     @property
     def base(self) -> Path:

@@ -63,8 +63,9 @@ def code_fingerprint() -> str:
                 module = __import__(name, fromlist=["_"])
             except ImportError:
                 continue
-        if getattr(module, "__file__", None):
-            roots.add(Path(module.__file__).resolve().parent)
+        file: str | None = getattr(module, "__file__", None)
+        if file:
+            roots.add(Path(file).resolve().parent)
     for root in sorted(roots):
         for folder, dirs, files in os.walk(root):
             dirs[:] = sorted(d for d in dirs if d != "__pycache__")

@@ -19,7 +19,8 @@ from typing import Any, Mapping
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
-    import tomli as tomllib
+    # tomli is installed on Python 3.10 only (unused-ignore: checked where it is installed)
+    import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
 
 from iacmod.registry import SelectionError, all_rules, match, rule_by_name, split_keys
 

@@ -49,7 +49,7 @@ class Excludes:
     """Configured ``exclude`` globs (gitignore syntax), relative to ``root``."""
 
     root: Path | None
-    spec: pathspec.PathSpec | None
+    spec: pathspec.GitIgnoreSpec | None
 
     @classmethod
     def from_globs(cls, root: Path | None, globs: Sequence[str]) -> "Excludes":
@@ -100,7 +100,7 @@ class Selection:
 # -- ignore files --------------------------------------------------------------------------------
 
 
-def _read_spec(path: Path) -> pathspec.PathSpec | None:
+def _read_spec(path: Path) -> pathspec.GitIgnoreSpec | None:
     try:
         lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
@@ -133,8 +133,8 @@ class _Ignores:
 
     def __init__(self, names: Sequence[str] = IGNORE_FILES) -> None:
         self.names = names
-        self.by_folder: dict[Path, list[pathspec.PathSpec]] = {}
-        self.extra: list[tuple[Path, pathspec.PathSpec]] = []  # repo-wide: info/exclude, global
+        self.by_folder: dict[Path, list[pathspec.GitIgnoreSpec]] = {}
+        self.extra: list[tuple[Path, pathspec.GitIgnoreSpec]] = []  # repo-wide: info/exclude, global
 
     def add_repo(self, root: Path) -> None:
         for f in (root / ".git" / "info" / "exclude", global_excludes_file()):
@@ -143,7 +143,7 @@ class _Ignores:
                 if spec is not None:
                     self.extra.append((root, spec))
 
-    def specs(self, folder: Path) -> list[pathspec.PathSpec]:
+    def specs(self, folder: Path) -> list[pathspec.GitIgnoreSpec]:
         found = self.by_folder.get(folder)
         if found is None:
             found = []
@@ -235,7 +235,7 @@ class _Selector:
         self.ignores = _Ignores()
         self.dot_ignores = _Ignores((".ignore",))  # in git mode: git knows only .gitignore
         self.repos: set[Path] = set()
-        self.folder_ok: dict[Path, bool] = {}
+        self.folder_ok: dict[Path, str] = {}  # why a folder is skipped, "" when it is not
         self.selection = Selection()
         self.seen: set[Path] = set()
 

@@ -546,7 +546,7 @@ def _syntax_error(path: str, exc: Exception, source: bytes | None = None) -> Fil
 def _cpython_syntax_error(source: bytes, path: str) -> SyntaxError | None:
     """CPython's SyntaxError for ``source`` (None when CPython compiles it)."""
     try:
-        compile(source, path, "exec", flags=0, dont_inherit=True)  # type: ignore[call-overload]
+        compile(source, path, "exec", flags=0, dont_inherit=True)
     except SyntaxError as exc:  # IndentationError and TabError included
         return exc
     except (ValueError, UnicodeDecodeError):  # null bytes, undecodable source
@@ -697,12 +697,12 @@ def run(
     ``progress`` is called with the number of files finished since the last call."""
     jobs = jobs or os.cpu_count() or 1
     if jobs <= 1 or len(tasks) < 8:
-        results = []
+        serial: list[FileResult] = []
         for task in tasks:
-            results.append(process_file(*task))
+            serial.append(process_file(*task))
             if progress:
                 progress(1)
-        return results
+        return serial
     # largest files first: the last batches to finish are then small ones, and the processes
     # run out of work at about the same time (sorted by name, a few large files at the end
     # would leave one process working alone)
@@ -722,6 +722,7 @@ def run(
             if progress:
                 progress(len(batch))
     assert all(r is not None for r in results)
+    # every slot is filled (asserted above), which a list's element type cannot record
     return results  # type: ignore[return-value]
 
 

@@ -25,7 +25,8 @@ class SelectionError(ValueError):
 @lru_cache(maxsize=1)
 def all_rules() -> tuple[type[Rule], ...]:
     """Every rule, sorted by code. Raises if two rules share a code or a name."""
-    import iacmod.codemods as root
+    # codemods/ imports as iacmod.codemods through setup.py's package_dir, which mypy cannot follow
+    import iacmod.codemods as root  # type: ignore[import-not-found]
 
     found: dict[str, type[Rule]] = {}
     for info in pkgutil.walk_packages(root.__path__, prefix=root.__name__ + "."):

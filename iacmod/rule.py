@@ -132,7 +132,7 @@ class RuleContext:
 
 @dataclass
 class PendingFix:
-    changes: dict[cst.CSTNode, cst.CSTNode | cst.RemovalSentinel | cst.FlattenSentinel]
+    changes: dict[cst.CSTNode, cst.CSTNode | cst.RemovalSentinel | cst.FlattenSentinel[cst.CSTNode]]
     add_imports: tuple[ImportSpec, ...]
     remove_imports: tuple[ImportSpec, ...]
     safety: FixSafety
@@ -203,6 +203,8 @@ class Rule(LazyMetadata, cst.BatchableCSTVisitor):
     # "*.asl.json"). For those the engine calls process_document instead of walking a CST.
     document_patterns: ClassVar[tuple[str, ...]] = ()
     METADATA_DEPENDENCIES: ClassVar[tuple[ProviderT, ...]] = ()
+    # LazyMetadata's table of resolved providers (cst.BatchableCSTVisitor declares a read-only Mapping)
+    metadata: dict[Any, Any]
 
     def __init__(self, context: RuleContext) -> None:
         super().__init__()
@@ -227,8 +229,8 @@ class Rule(LazyMetadata, cst.BatchableCSTVisitor):
         node: cst.CSTNode,
         message: str,
         *,
-        replacement: cst.CSTNode | cst.RemovalSentinel | cst.FlattenSentinel | None = None,
-        changes: Mapping[cst.CSTNode, cst.CSTNode | cst.RemovalSentinel | cst.FlattenSentinel]
+        replacement: cst.CSTNode | cst.RemovalSentinel | cst.FlattenSentinel[cst.CSTNode] | None = None,
+        changes: Mapping[cst.CSTNode, cst.CSTNode | cst.RemovalSentinel | cst.FlattenSentinel[cst.CSTNode]]
         | None = None,
         add_imports: Sequence[ImportSpec] = (),
         remove_imports: Sequence[ImportSpec] = (),

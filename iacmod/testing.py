@@ -33,9 +33,9 @@ def fix_text(
         with tempfile.TemporaryDirectory() as tmp:
             target = Path(tmp) / path
             target.write_text(code)
-            result = process_file(target, settings)
-            new = result.new_source.decode() if result.new_source is not None else code
-            return new, list(result.findings)
+            file_result = process_file(target, settings)
+            new = file_result.new_source.decode() if file_result.new_source is not None else code
+            return new, list(file_result.findings)
     result = fix_module_source(code, settings, path)
     if result.errors:
         raise AssertionError("; ".join(e.message for e in result.errors))

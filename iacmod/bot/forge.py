@@ -10,11 +10,18 @@ token. ``render_pr`` writes the title and body; the body starts with a hidden ma
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Callable, ParamSpec, Sequence, TypeVar
 
 from iacmod import __version__
 from iacmod.findings import Finding, FixSafety
 from iacmod.bot.gitops import Build, commit_message, plural, rule_rows
+
+if TYPE_CHECKING:  # PyGithub is imported when a forge is made
+    from github.PullRequest import PullRequest
+    from github.Repository import Repository
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
 
 DEFAULT_API_URL = "https://api.github.com"
 MAX_LISTED_FINDINGS = 50
@@ -139,10 +146,10 @@ class GitHubForge:
                                             secondary_rate_wait=self.secondary_rate_wait),
                           seconds_between_requests=self.seconds_between_requests,
                           seconds_between_writes=self.seconds_between_writes)
-        self._repo: Any = None
+        self._repo: Repository | None = None
 
     # Every call goes through here so that no exception (nor its message) carries the token.
-    def _call(self, what: str, fn, *args, **kwargs):
+    def _call(self, what: str, fn: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> _T:
         from github import GithubException
 
         try:
@@ -165,7 +172,7 @@ class GitHubForge:
         return text.replace(self._secret, "***") if self._secret else text
 
     @property
-    def repo(self) -> Any:
+    def repo(self) -> Repository:
         if self._repo is None:
             self._repo = self._call(f"reading {self.full_name}", self._gh.get_repo, self.full_name)
         return self._repo
@@ -173,9 +180,9 @@ class GitHubForge:
     def default_branch(self) -> str:
         return str(self.repo.default_branch)
 
-    def find_pr(self, branch: str) -> Any | None:
+    def find_pr(self, branch: str) -> PullRequest | None:
         """The open pull request whose head is ``branch`` of this repository."""
-        def find():
+        def find() -> PullRequest | None:
             for pr in self.repo.get_pulls(state="open", head=f"{self.owner}:{branch}"):
                 if pr.head.ref == branch:
                     return pr
@@ -183,20 +190,20 @@ class GitHubForge:
 
         return self._call(f"listing pull requests from {branch}", find)
 
-    def create_pr(self, base: str, branch: str, text: PullRequestText, draft: bool) -> Any:
+    def create_pr(self, base: str, branch: str, text: PullRequestText, draft: bool) -> PullRequest:
         return self._call("opening the pull request", self.repo.create_pull,
                           base=base, head=branch, title=text.title, body=text.body, draft=draft)
 
-    def needs_update(self, pr: Any, base: str, text: PullRequestText) -> bool:
+    def needs_update(self, pr: PullRequest, base: str, text: PullRequestText) -> bool:
         return pr.title != text.title or _norm(pr.body) != _norm(text.body) or pr.base.ref != base
 
-    def update_pr(self, pr: Any, base: str, text: PullRequestText) -> None:
+    def update_pr(self, pr: PullRequest, base: str, text: PullRequestText) -> None:
         kwargs: dict[str, Any] = {"title": text.title, "body": text.body}
         if pr.base.ref != base:
             kwargs["base"] = base
         self._call(f"updating pull request #{pr.number}", pr.edit, **kwargs)
 
-    def add_labels(self, pr: Any, labels: Sequence[str]) -> list[str]:
+    def add_labels(self, pr: PullRequest, labels: Sequence[str]) -> list[str]:
         """Add the labels the pull request lacks; returns the ones added."""
         have = {label.name for label in pr.labels}
         missing = [label for label in dict.fromkeys(labels) if label and label not in have]
@@ -204,7 +211,7 @@ class GitHubForge:
             self._call(f"labelling pull request #{pr.number}", pr.add_to_labels, *missing)
         return missing
 
-    def close_pr(self, pr: Any, comment: str) -> None:
+    def close_pr(self, pr: PullRequest, comment: str) -> None:
         self._call(f"commenting on pull request #{pr.number}", pr.create_issue_comment, comment)
         self._call(f"closing pull request #{pr.number}", pr.edit, state="closed")
 

@@ -21,7 +21,7 @@ import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence, cast
 
 from iacmod import __version__, api, engine
 from iacmod.config import ConfigError
@@ -29,7 +29,10 @@ from iacmod.engine import Settings
 from iacmod.findings import FileError, FileResult, Finding
 from iacmod.lazy import lazy_import
 
-git = lazy_import("git")  # GitPython, loaded when a git command runs
+if TYPE_CHECKING:  # the checker reads GitPython's own annotations
+    import git
+else:
+    git = lazy_import("git")  # GitPython, loaded when a git command runs
 
 GENERATED_BY = "Generated-by: iacmod"
 VERSION_TRAILER = "Iacmod-Version"
@@ -148,7 +151,8 @@ def _git_error(exc: git.GitCommandError) -> str:
 def resolve_base(repo: git.Repo, base: str | None) -> str:
     rev = base or "HEAD"
     try:
-        return repo.git.rev_parse("--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}")
+        # Git's dynamic commands are typed Any; without as_process they return stdout as str
+        return cast(str, repo.git.rev_parse("--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"))
     except git.GitCommandError:
         if base is None:
             raise GitOpsError("the repository has no commits yet: commit something, or pass --base") from None
@@ -166,7 +170,7 @@ def check_branch_name(repo: git.Repo, branch: str) -> None:
 
 def branch_sha(repo: git.Repo, branch: str) -> str | None:
     try:
-        return repo.git.rev_parse("--verify", "--quiet", f"refs/heads/{branch}^{{commit}}")
+        return cast(str, repo.git.rev_parse("--verify", "--quiet", f"refs/heads/{branch}^{{commit}}"))  # stdout (Any)
     except git.GitCommandError:
         return None
 
@@ -256,7 +260,7 @@ def resolve_author(repo: git.Repo, author: str | None) -> Identity:
 
     def config(key: str) -> str:
         try:
-            return repo.git.config("--get", key).strip()
+            return cast(str, repo.git.config("--get", key)).strip()  # stdout (Git commands are typed Any)
         except git.GitCommandError:
             return ""
 

@@ -21,7 +21,7 @@ import json
 import math
 import re
 from dataclasses import dataclass
-from json.decoder import scanstring
+from json.decoder import scanstring  # type: ignore[attr-defined]  # there at run time, not in typeshed
 from typing import Any
 
 WHITESPACE = " \t\n\r"
@@ -317,12 +317,13 @@ class _Editor:
             multiline = self._multiline(template)
         inner = indent + self.unit
         if isinstance(value, dict):
-            like = {m.key: m.node for m in template.children} if template else {}  # type: ignore[union-attr]
+            # a kept template has children (checked above): ``or`` only narrows the Optional
+            like = {m.key: m.node for m in template.children or ()} if template else {}
             items = [self.scalar(k) + self.colon + self.render(v, inner, multiline, like.get(k), reuse)
                      for k, v in value.items()]
             opener, closer = "{", "}"
         else:
-            like_items = template.children if template else [None]  # type: ignore[union-attr]
+            like_items = (template.children or [None]) if template else [None]
             items = [self.render(v, inner, multiline, like_items[min(i, len(like_items) - 1)], reuse)
                      for i, v in enumerate(value)]
             opener, closer = "[", "]"

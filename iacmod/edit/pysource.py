@@ -33,10 +33,10 @@ def to_json(node: cst.BaseExpression) -> Any:
         return out
     if isinstance(node, (cst.List, cst.Tuple)):
         items = []
-        for element in node.elements:
-            if not isinstance(element, cst.Element):
+        for item in node.elements:
+            if not isinstance(item, cst.Element):
                 return Opaque(node)
-            items.append(to_json(element.value))
+            items.append(to_json(item.value))
         return items
     return Opaque(node)
 

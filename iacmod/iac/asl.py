@@ -420,7 +420,7 @@ def is_definition(value: Any) -> bool:
 # -- applying a plan to a plain (or ruamel) mapping ---------------------------------------------
 
 
-def _insert(mapping: MutableMapping, index: int, key: str, value: Any) -> None:
+def _insert(mapping: MutableMapping[str, Any], index: int, key: str, value: Any) -> None:
     insert = getattr(mapping, "insert", None)
     if insert is not None:
         insert(index, key, value)
@@ -431,7 +431,7 @@ def _insert(mapping: MutableMapping, index: int, key: str, value: Any) -> None:
     mapping.update(items)
 
 
-def _index(mapping: MutableMapping, key: str) -> int:
+def _index(mapping: MutableMapping[str, Any], key: str) -> int:
     return list(mapping).index(key)
 
 
@@ -443,7 +443,7 @@ def retry_insert_index(keys: Sequence[str]) -> int:
     return len(keys)
 
 
-def apply_plan(state: MutableMapping, plan: Plan, make_map: Any = dict) -> None:
+def apply_plan(state: MutableMapping[str, Any], plan: Plan, make_map: Any = dict) -> None:
     """Rewrite ``state`` (a plain dict or a ruamel CommentedMap) in place, keeping key order."""
     assert plan.action == "rewrite"
     function = state["Resource"]

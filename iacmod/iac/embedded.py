@@ -29,10 +29,11 @@ import ast
 import difflib
 import textwrap
 from dataclasses import dataclass, field, replace
-from typing import Sequence
+from typing import Any, Mapping, Sequence
 
 import libcst as cst
 from libcst.metadata import (
+    CodeRange,
     MetadataWrapper,
     ParentNodeProvider,
     PositionProvider,
@@ -165,6 +166,8 @@ class Site:
 
 class _Finder(LazyMetadata, cst.CSTVisitor):
     METADATA_DEPENDENCIES = (QualifiedNameProvider, ScopeProvider, ParentNodeProvider)
+    # LazyMetadata's table of resolved providers (cst.CSTVisitor declares a read-only Mapping)
+    metadata: dict[Any, Any]
 
     def __init__(self) -> None:
         super().__init__()
@@ -712,7 +715,7 @@ def fix_embedded(
     wrapper.visit(finder)
     if not finder.sites:
         return PassResult()
-    positions = locate(with_source(wrapper, code), set(finder.sites))
+    positions: Mapping[cst.CSTNode, CodeRange] = locate(with_source(wrapper, code), set(finder.sites))
     if not set(finder.sites) <= positions.keys():
         positions = resolve_metadata(wrapper, PositionProvider)
     sup = suppress.parse_python(code)
