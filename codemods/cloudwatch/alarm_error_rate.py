@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Union
 
@@ -40,6 +41,12 @@ TARGETS = {
     ("AWS/ApiGateway", "4XXError"): Target("API Gateway `4XXError`", "Count", "requests", "4XX error rate (%)"),
 }
 LAMBDA = TARGETS[("AWS/Lambda", "Errors")]
+CLIENT_ERRORS = TARGETS[("AWS/ApiGateway", "4XXError")]
+# CDK L2 metric methods: (method, receiver types, target, the counter's method)
+REST_API_METHODS = {
+    "metric_server_error": TARGETS[("AWS/ApiGateway", "5XXError")],
+    "metric_client_error": CLIENT_ERRORS,
+}
 EXPRESSION_ID = "error_rate"
 
 # what `x.metric_errors()` is called on: an L2 function, alias or version (or their interfaces)
@@ -57,6 +64,24 @@ TF_BLOCKERS = {
     "extended_statistic": "it uses `extended_statistic`",
     "unit": "it filters on `unit`, which metric queries take per metric",
 }
+# A percentage stated next to an error word: "error rate exceeds 5%", "5 % of requests fail".
+_ERROR_WORD = r"(?:errors?|error\s+rate|failures?|fail(?:s|ed|ing)?|5xx|4xx)"
+_PERCENT = re.compile(
+    rf"\b{_ERROR_WORD}\b[^%\d\n]{{0,40}}?(?<![\d.])(\d+(?:\.\d+)?)\s*(?:%|percent\b)"
+    rf"|(?<![\d.])(\d+(?:\.\d+)?)\s*(?:%|percent\b)[^%\d\n]{{0,30}}?\b{_ERROR_WORD}",
+    re.IGNORECASE,
+)
+# An absolute count stated in a description or comment: "more than 5 errors".
+_ABSOLUTE = re.compile(
+    r"(?:there (?:are|were|is) )?(?P<cmp>more than|greater than|over|above|exceeds?|at least|>=?)\s*(?P<n>\d+)\s+"
+    r"(?P<what>(?:5xx |4xx )?(?:errors?|failures?|failed (?:invocations|requests)))\b",
+    re.IGNORECASE,
+)
+# what may follow the count for the phrase to be rewritten exactly
+_ABSOLUTE_TAIL = re.compile(r"\s*$|[.,;:!)]|\s+(?:in|per|within|during|for)\b", re.IGNORECASE)
+# Keywords that name or describe an alarm (Pulumi `name`, CDK/CDKTF `alarm_name`).
+TEXT_KEYWORDS = ("alarm_name", "name", "alarm_description")
+
 # CDK metric props that only label the original metric in graphs: not copied to the counter.
 CDK_DISPLAY_PROPS = {"label", "color", "id", "visible"}
 
@@ -128,10 +153,14 @@ class TfAlarm:
 class CdkAlarm:
     call: cst.Call  # cloudwatch.Alarm(...) or <metric>.create_alarm(...)
     metric: cst.Call  # the errors metric
-    kind: str  # "method" (fn.metric_errors) | "metric" (cloudwatch.Metric)
+    kind: str  # "method" (fn.metric_errors, api.metric_server_error) | "metric" (cloudwatch.Metric)
     target: Target
     via_create_alarm: bool
     receiver: cst.BaseExpression | None = None
+    # the metric as the alarm names it: ``metric`` itself, or a variable holding it
+    ref: cst.BaseExpression | None = None
+    receiver_types: tuple[catalog.ResourceType, ...] = LAMBDA_RECEIVERS
+    counter_method: str = "metric_invocations"
 
 
 class AlarmErrorRate(Rule):
@@ -139,7 +168,7 @@ class AlarmErrorRate(Rule):
     name = "alarm-error-rate"
     summary = "Alarm on the Lambda/API Gateway error rate (metric math) instead of the absolute error count"
     targets = frozenset({"pulumi", "cdk", "cdktf"})
-    triggers = ("Errors", "5XXError", "4XXError", "metric_errors")
+    triggers = ("Errors", "5XXError", "4XXError", "metric_errors", "metric_server_error", "metric_client_error")
     severity = Severity.WARNING
     fix_availability = FixAvailability.SOMETIMES
     fix_applicability = RuleApplicability.UNSAFE
@@ -150,6 +179,13 @@ class AlarmErrorRate(Rule):
             "Error rate, in percent of invocations (requests), above which the rewritten alarm "
             "fires. Must be greater than 0 and less than 100.",
             minimum=0, maximum=100, exclusive=True,
+        ),
+        "client-errors": Option(
+            False,
+            "Also rewrite alarms on API Gateway `4XXError` (client errors: `metric_client_error()` "
+            "in CDK). Off by default: a client-error rate depends on the callers (bad requests, "
+            "expired tokens, 404s) and at 1 % it is mostly noise, so such alarms are left alone "
+            "and not reported.",
         ),
     }
 
@@ -180,10 +216,25 @@ fail. CloudWatch computes it with a metric-math alarm: the error count and the i
   `cloudwatch.MathExpression(expression=..., using_metrics={"errors": <the same metric>,
   "invocations": fn.metric_invocations(<the same props>)}, label=..., period=<the metric's
   period>)`. The period matters: a `MathExpression` applies its own period (default 5 minutes)
-  to every metric it uses.
+  to every metric it uses. The metric may be held in a variable (`m = fn.metric_errors()`, then
+  `m.create_alarm(...)` or `Alarm(metric=m)`) when the variable has a single value, created in
+  the same scope: `m` stays the `errors` metric and the counter copies its props.
+- **AWS CDK** REST APIs (`apigateway.RestApi`, `LambdaRestApi`, `SpecRestApi`, `IRestApi`):
+  `api.metric_server_error(...)` becomes a rate over `api.metric_count(...)` with the same props
+  (and `statistic="Sum"`: `metric_count()` defaults to the sample count).
+- `4XXError` alarms (`metric_client_error()` in CDK) are left alone and not reported unless the
+  option `client-errors` is `true`: a client-error rate depends on the callers, and at 1 % it
+  is mostly noise.
 - A literal threshold becomes the `threshold-percent` option (default `1.0`: more than 1 % of
-  invocations fail); the finding states the old absolute threshold. A threshold that is not a
-  literal is kept as it is and the finding says it is now read as a percentage.
+  invocations fail), or the percentage the alarm's own name, description or a comment on its
+  statement states next to an error word ("error rate exceeds 5%"; one value only, between 0
+  and 100), and the finding says which; the finding states the old absolute threshold. A
+  threshold that is not a literal is kept as it is and the finding says it is now read as a
+  percentage.
+- A description that states the old absolute threshold ("more than 5 errors") is rewritten
+  when it is a plain string literal and the phrase can be replaced exactly ("more than 1% of
+  invocations fail"); otherwise (f-strings, "more than 5 errors occur", comments) the finding
+  says which text still states the old count.
 - `treat_missing_data="notBreaching"` (`TreatMissingData.NOT_BREACHING` in CDK) is added when
   the alarm does not set it. Alarm actions, description, evaluation periods, datapoints to
   alarm, comparison operator and all other properties stay.
@@ -192,7 +243,9 @@ Left alone: alarms on any other metric (throttles, duration, concurrency, queue 
 metrics), API Gateway errors with statistic `Average` (already a rate), and alarms that already
 use metric math. Reported without a fix: alarms whose comparison operator is not "greater
 than", that use `extended_statistic` or `unit`, that have no `period`, or whose Lambda function
-cannot be resolved (a CDK `x.metric_errors()` where `x` is not provably a Lambda function).
+cannot be resolved (a CDK `x.metric_errors()` where `x` is not provably a Lambda function, or
+`x.metric_server_error()` where `x` is not provably a REST API). A metric variable whose value
+cannot be told (several assignments, a helper's result) is left alone.
 """
 
     fix_safety_notes = """
@@ -263,7 +316,7 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
         namespace = literal_string(args["namespace"].value) if "namespace" in args else None
         metric = literal_string(args["metric_name"].value) if "metric_name" in args else None
         target = TARGETS.get((namespace or "", metric or ""))
-        if target is None:
+        if target is None or not self._wanted(target):
             return
         if "statistic" not in args or literal_string(args["statistic"].value) != "Sum":
             return
@@ -396,7 +449,33 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
             return value in ("Sum", "sum")
         return bool(qualified_names(self, arg.value) & CDK_SUM)
 
+    def _wanted(self, target: Target) -> bool:
+        """4XXError alarms only with the option `client-errors`."""
+        return target is not CLIENT_ERRORS or self.option("client-errors") is True
+
+    def _metric_value(self, ref: cst.BaseExpression) -> cst.Call | None:
+        """The metric call a variable holds (``m = fn.metric_errors()``): its single value, in
+        the same scope as ``ref`` (the counter copies its props, which must mean the same
+        there); None when the bindings do not tell one call."""
+        if not isinstance(ref, cst.Name):
+            return None
+        found = bindings(self).values(ref)
+        if not found.complete or len(found.known) != 1 or found.known[0].typed:
+            return None
+        node = found.known[0].node
+        if not isinstance(node, cst.Call):
+            return None
+        if self.get_metadata(ScopeProvider, node, None) is not self.get_metadata(ScopeProvider, ref, None):
+            return None
+        return node
+
     def _cdk_candidate(self, node: cst.Call, metric: cst.BaseExpression, *, via_create_alarm: bool) -> None:
+        ref = metric
+        if isinstance(metric, cst.Name):
+            held = self._metric_value(metric)
+            if held is None:
+                return
+            metric = held
         if not isinstance(metric, cst.Call) or not isinstance(metric.func, cst.Attribute):
             return
         op = argedit.keyword_args(node).get("comparison_operator")
@@ -409,26 +488,35 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
             receiver = metric.func.value
             if not self._cdk_sum(margs.get("statistic")) or metric.args and not all(a.keyword for a in metric.args):
                 return
-            self._cdk.append(CdkAlarm(node, metric, "method", LAMBDA, via_create_alarm, receiver))
+            self._cdk.append(CdkAlarm(node, metric, "method", LAMBDA, via_create_alarm, receiver, ref))
+        elif metric.func.attr.value in REST_API_METHODS:
+            api_target = REST_API_METHODS[metric.func.attr.value]
+            if not self._wanted(api_target):
+                return
+            if not self._cdk_sum(margs.get("statistic")) or metric.args and not all(a.keyword for a in metric.args):
+                return
+            self._cdk.append(CdkAlarm(node, metric, "method", api_target, via_create_alarm, metric.func.value, ref,
+                                      (catalog.APIGATEWAY_REST_API,), "metric_count"))
         elif metric.func.attr.value == "Metric" and f"{CW}.Metric" in qualified_names(self, metric.func):
             namespace = literal_string(margs["namespace"].value) if "namespace" in margs else None
             name = literal_string(margs["metric_name"].value) if "metric_name" in margs else None
             target = TARGETS.get((namespace or "", name or ""))
             # cloudwatch.Metric defaults to Average: only an explicit Sum is a count
-            if target is None or "statistic" not in margs or not self._cdk_sum(margs["statistic"]):
+            if target is None or not self._wanted(target) or "statistic" not in margs or not self._cdk_sum(margs["statistic"]):
                 return
             if argedit.has_star_args(metric):
                 return
-            self._cdk.append(CdkAlarm(node, metric, "metric", target, via_create_alarm))
+            self._cdk.append(CdkAlarm(node, metric, "metric", target, via_create_alarm, None, ref))
 
     def _cdk_blockers(self, alarm: CdkAlarm) -> list[str]:
         reasons = []
         args = argedit.keyword_args(alarm.call)
         if alarm.receiver is not None:
             # `metric_errors()` is a method of the L2 constructs (and their interfaces) only
-            known = bindings(self).is_a(alarm.receiver, *LAMBDA_RECEIVERS, platforms={Platform.CDK})
+            known = bindings(self).is_a(alarm.receiver, *alarm.receiver_types, platforms={Platform.CDK})
             if known is not Answer.CERTAIN:
-                reasons.append(f"`{self._code(alarm.receiver)}` is not provably a Lambda function here")
+                what = "a Lambda function" if alarm.counter_method == "metric_invocations" else "a REST API"
+                reasons.append(f"`{self._code(alarm.receiver)}` is not provably {what} here")
         if argedit.has_star_args(alarm.call):
             reasons.append("its arguments are unpacked from `*`/`**`, so other props cannot be seen")
         if "statistic" in args and not self._cdk_sum(args["statistic"]):
@@ -475,7 +563,10 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
                     counter_args = argedit.remove(counter_args, k)
         if alarm.kind == "method":
             assert isinstance(metric.func, cst.Attribute)
-            counter_func: cst.BaseExpression = metric.func.with_changes(attr=cst.Name("metric_invocations"))
+            counter_func: cst.BaseExpression = metric.func.with_changes(attr=cst.Name(alarm.counter_method))
+            if alarm.counter_method == "metric_count" and "statistic" not in margs:
+                # `metric_count()` defaults to SampleCount; the errors metric here is a Sum
+                counter_args = argedit.insert(counter_args, 0, argedit.keyword("statistic", cst.SimpleString('"Sum"')))
         else:
             counter_func = metric.func
             name_arg = margs["metric_name"]
@@ -484,22 +575,25 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
                             for a in counter_args]
         counter = metric.with_changes(func=counter_func, args=counter_args)
 
+        ref = alarm.ref if alarm.ref is not None else metric
         if alarm.via_create_alarm:
-            base = self._indent(metric, statement)
+            base = self._indent(ref, statement)
         else:
             base = self._indent(argedit.keyword_args(alarm.call)["metric"], statement)
-        metric_indent = self._indent(metric, statement)
+        # a metric held in a variable: its props are read where it was created
+        metric_statement = statement if ref is metric else self._statement(metric)
+        metric_indent = self._indent(metric, metric_statement)
         items: list[tuple[str, Value]] = [
             ("expression", f'"{target.expression}"'),
             ("using_metrics", Struct(None, [
-                ("errors", Orig(self._code(metric), metric_indent)),
+                ("errors", Orig(self._code(ref), self._indent(ref, statement) if ref is not metric else metric_indent)),
                 (target.counter_id, Orig(self._code(counter), metric_indent)),
             ])),
             ("label", f'"{target.label}"'),
         ]
         if "period" in margs:
             period = margs["period"]
-            items.append(("period", Orig(self._code(period.value), self._indent(period, statement))))
+            items.append(("period", Orig(self._code(period.value), self._indent(period, metric_statement))))
         expression = cst.parse_expression(render(Struct(math[0], items), base))
 
         call = alarm.call
@@ -534,11 +628,17 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
                     wanted.append(statement)
                 if isinstance(alarm, CdkAlarm):
                     wanted.extend([alarm.metric, *alarm.metric.args])
+                    if alarm.ref is not None and alarm.ref is not alarm.metric:
+                        wanted.append(alarm.ref)
+                        held_in = self._statement(alarm.metric)
+                        if held_in is not None:
+                            wanted.append(held_in)
             self.prefetch_positions(wanted)
         for tf in self._tf:
             args = argedit.keyword_args(tf.call)
+            own, source = self._stated_percent(tf.call, percent)
             self._finish(tf.call, tf.target, args.get("threshold"), args.get("period"),
-                         self._tf_blockers(tf), bad_option, lambda: self._tf_fix(tf, percent), percent)
+                         self._tf_blockers(tf), bad_option, lambda tf=tf, own=own: self._tf_fix(tf, own), own, source)
         for cdk in self._cdk:
             args = argedit.keyword_args(cdk.call)
             blockers = self._cdk_blockers(cdk)
@@ -546,10 +646,77 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
             if cdk.receiver is not None and blockers and "provably" in blockers[0]:
                 target = Target(f"`{self._code(cdk.receiver)}.metric_errors()`", target.counter,
                                 target.counter_id, target.label)
+            own, source = self._stated_percent(cdk.call, percent)
             self._finish(cdk.call, target, args.get("threshold"), argedit.keyword_args(cdk.metric).get("period"),
-                         blockers, bad_option, lambda: self._cdk_fix(cdk, percent), percent)
+                         blockers, bad_option, lambda cdk=cdk, own=own: self._cdk_fix(cdk, own), own, source)
 
-    def _finish(self, call, target, threshold, period, blockers, bad_option, build, percent) -> None:  # type: ignore[no-untyped-def]
+    # -- what the alarm's own text says ----------------------------------------------------------
+
+    def _texts(self, call: cst.Call) -> list[tuple[str, str]]:
+        """(where, text): the alarm's literal name and description, and the comments on its
+        statement (the lines above it and the one ending it)."""
+        found = []
+        args = argedit.keyword_args(call)
+        for key in TEXT_KEYWORDS:
+            text = literal_string(args[key].value) if key in args else None
+            if key in args and text is None and isinstance(args[key].value, (cst.FormattedString, cst.ConcatenatedString)):
+                text = self._code(args[key].value)  # read, never rewritten
+            if text is not None:
+                found.append((f"the alarm's `{key}`", text))
+        statement = self._statement(call)
+        if isinstance(statement, cst.SimpleStatementLine):
+            comments = [line.comment.value for line in statement.leading_lines if line.comment is not None]
+            if statement.trailing_whitespace.comment is not None:
+                comments.append(statement.trailing_whitespace.comment.value)
+            found.extend(("a comment on the alarm", c) for c in comments)
+        return found
+
+    def _stated_percent(self, call: cst.Call, default: float) -> tuple[float, str | None]:
+        """The error-rate threshold the alarm's name, description or comment states ("error rate
+        exceeds 5%"), and where; else ``default``. Several different ones: ``default``."""
+        stated: dict[float, str] = {}
+        for where, text in self._texts(call):
+            for match in _PERCENT.finditer(text):
+                value = float(match.group(1) or match.group(2))
+                if 0 < value < 100:
+                    stated.setdefault(value, where)
+        if len(stated) == 1:
+            ((value, where),) = stated.items()
+            return value, where
+        return default, None
+
+    def _stale_texts(self, call: cst.Call, target: Target, percent: float) -> tuple[cst.Arg | None, list[str]]:
+        """The description rewritten where it states the old absolute threshold ("more than 5
+        errors" → "more than 1% of invocations fail") and is a plain literal that can be
+        rewritten exactly; and notes on the texts that still state it."""
+        notes: list[str] = []
+        new_arg: cst.Arg | None = None
+        noun = "invocations" if target.counter == "Invocations" else "requests"
+        args = argedit.keyword_args(call)
+        for where, text in self._texts(call):
+            match = _ABSOLUTE.search(text)
+            if match is None:
+                continue
+            phrase = match.group(0)
+            arg = args.get("alarm_description")
+            exact = (
+                where == "the alarm's `alarm_description`" and arg is not None
+                and isinstance(arg.value, cst.SimpleString) and arg.value.prefix == ""
+                and "\\" not in arg.value.value and _ABSOLUTE_TAIL.match(text, match.end()) is not None
+                and len(_ABSOLUTE.findall(text)) == 1
+            )
+            if exact and arg is not None:
+                assert isinstance(arg.value, cst.SimpleString)
+                new_phrase = f"{match.group('cmp')} {percent:g}% of {noun} fail"
+                raw = arg.value.value
+                if raw.count(phrase) == 1:
+                    new_arg = arg.with_changes(value=arg.value.with_changes(value=raw.replace(phrase, new_phrase)))
+                    notes.append(f'{where} now says "{new_phrase}" instead of "{phrase}"')
+                    continue
+            notes.append(f'{where} still says "{phrase}": update it by hand')
+        return new_arg, notes
+
+    def _finish(self, call, target, threshold, period, blockers, bad_option, build, percent, source=None) -> None:  # type: ignore[no-untyped-def]
         head = f"alarm on the absolute {target.what} count"
         if threshold is not None:
             head += f" (old threshold: `{self._code(threshold.value)}` errors"
@@ -571,8 +738,19 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
         if threshold is not None and literal_number(threshold.value) is None:
             level = (f"the threshold `{self._code(threshold.value)}` is kept as it is and is now read "
                      "as a percentage: check it")
+        elif source is not None:
+            level = f"new threshold {percent:g} % (the rate stated in {source})"
         else:
             level = f"new threshold {percent:g} % (option `threshold-percent`)"
+        description, notes = self._stale_texts(call, target, percent)
+        if description is not None and self.context.unsafe_fixes:
+            new_call = new_call.with_changes(args=[
+                a.with_changes(value=description.value)
+                if a.keyword is not None and a.keyword.value == "alarm_description" else a
+                for a in new_call.args
+            ])
+        if notes:
+            level += "; " + "; ".join(notes)
         self.report(
             call,
             f"{head}; {level} (unsafe fix: the alarm fires under different conditions; "
