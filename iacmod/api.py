@@ -151,6 +151,7 @@ def run_tasks(tasks: list[tuple[Path, Settings]], options: RunOptions,
             cache.put(tasks[i][0], contents[i], tasks[i][1], result)
         elif i in contents and all(e.message.startswith("syntax error") for e in result.errors):
             cache.put(tasks[i][0], contents[i], tasks[i][1], result)
+    # every slot is filled (a hit or a computed result), which a list's element type cannot record
     return results  # type: ignore[return-value]
 
 
@@ -162,7 +163,7 @@ def _hold_baselined(tasks: list[tuple[Path, Settings]], options: RunOptions) -> 
 
     from iacmod.baseline import Baseline, split
 
-    baseline = Baseline.load(options.baseline)  # type: ignore[arg-type]
+    baseline = Baseline.load(options.baseline)  # type: ignore[arg-type]  # called only with a baseline
     found = run_tasks(tasks, dataclasses.replace(options, baseline=None))
     held, _ = split(baseline, found)
     out = list(tasks)

@@ -197,6 +197,7 @@ class _Editor:
 
     def _multiline(self, node: Node) -> bool:
         """Whether a non-empty container puts its children on lines of their own."""
+        # children: a list (None only for scalars), which Node's one Optional field cannot say
         whitespace = [self._lead(node), self.text[node.children[-1].end : node.end - 1]]  # type: ignore[index]
         return any("\n" in s for s in whitespace + self._separators(node))
 
@@ -242,7 +243,7 @@ class _Editor:
         return self.render(new, self._line_indent(node.start), multiline, node, node)
 
     def _edit_object(self, node: Node, new: dict[str, Any]) -> str:
-        members: list[Member] = node.children  # type: ignore[assignment]
+        members: list[Member] = node.children  # type: ignore[assignment]  # an object's: never None
         old_keys = {m.key: i for i, m in enumerate(members)}
         order: list[Any] = [m for m in members if m.key in new]  # kept members keep their order
         if not order:
@@ -275,7 +276,7 @@ class _Editor:
         return "".join(out)
 
     def _edit_array(self, node: Node, new: list[Any]) -> str | None:
-        items: list[Node] = node.children  # type: ignore[assignment]
+        items: list[Node] = node.children  # type: ignore[assignment]  # an array's: never None
         count = len(items)
         if len(new) < count or (len(new) > count and not all(map(same, (i.value for i in items), new))):
             return None

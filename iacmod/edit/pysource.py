@@ -4,7 +4,7 @@ dict/list literals. Scalars are read and written by :mod:`iacmod.edit.literals`.
 
 from __future__ import annotations
 
-from typing import Any, Sequence, TypeVar
+from typing import Any, Sequence, TypeVar, cast
 
 import libcst as cst
 
@@ -91,10 +91,12 @@ class _Shift(cst.CSTTransformer):
         super().__init__()
         self.extra = extra
 
-    def leave_ParenthesizedWhitespace(self, original, updated):  # type: ignore[no-untyped-def]
+    def leave_ParenthesizedWhitespace(
+        self, original: cst.ParenthesizedWhitespace, updated: cst.ParenthesizedWhitespace
+    ) -> cst.ParenthesizedWhitespace:
         return updated.with_changes(last_line=cst.SimpleWhitespace(updated.last_line.value + self.extra))
 
-    def leave_EmptyLine(self, original, updated):  # type: ignore[no-untyped-def]
+    def leave_EmptyLine(self, original: cst.EmptyLine, updated: cst.EmptyLine) -> cst.EmptyLine:
         if updated.comment is None:
             return updated
         return updated.with_changes(whitespace=cst.SimpleWhitespace(updated.whitespace.value + self.extra))
@@ -103,7 +105,8 @@ class _Shift(cst.CSTTransformer):
 def shift(node: cst.BaseExpression, extra: str) -> cst.BaseExpression:
     if not extra:
         return node
-    return node.visit(_Shift(extra))  # type: ignore[return-value]
+    # visit() is typed to allow a removal or a flattening; _Shift keeps the root's kind
+    return cast(cst.BaseExpression, node.visit(_Shift(extra)))
 
 
 class _Fill(cst.CSTTransformer):
@@ -111,7 +114,7 @@ class _Fill(cst.CSTTransformer):
         super().__init__()
         self.placeholders = placeholders
 
-    def leave_Name(self, original, updated):  # type: ignore[no-untyped-def]
+    def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.BaseExpression:
         return self.placeholders.get(updated.value, updated)
 
 
@@ -124,7 +127,7 @@ def build(value: Any, layout: Layout, depth: int) -> cst.BaseExpression:
     if placeholders:
         shifted = {name: shift(node, layout.unit * (depth + 1)) if layout.multiline else node
                    for name, node in placeholders.items()}
-        expr = expr.visit(_Fill(shifted))  # type: ignore[assignment]
+        expr = cast(cst.BaseExpression, expr.visit(_Fill(shifted)))  # as in shift(): the root is kept
     return expr
 
 

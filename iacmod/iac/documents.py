@@ -61,6 +61,7 @@ def classifier(placeholders: Placeholders | None) -> Classifier:
         kind = asl.classify_resource_string(resource)
         if kind != asl.PLACEHOLDER:
             return kind, ""
+        # kind PLACEHOLDER: PLACEHOLDER_RE matched the resource (match() is typed Optional)
         found = (placeholders or {}).get(asl.PLACEHOLDER_RE.match(resource).group(1))  # type: ignore[union-attr]
         if found is None:
             return asl.PLACEHOLDER, ""

@@ -677,13 +677,13 @@ def _strings_with_triggers(module: cst.Module, rules: Sequence[type[Rule]]) -> b
     found = False
 
     class Look(cst.CSTVisitor):
-        def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        def visit_SimpleString(self, node: cst.SimpleString | cst.FormattedStringText) -> None:
             nonlocal found
             if not found and any(r.triggered_by(node.value) for r in rules):
                 found = True
 
         def visit_FormattedStringText(self, node: cst.FormattedStringText) -> None:
-            self.visit_SimpleString(node)  # type: ignore[arg-type]
+            self.visit_SimpleString(node)
 
         def visit_Call(self, node: cst.Call) -> bool:
             return not found
