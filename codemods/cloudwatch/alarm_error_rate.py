@@ -685,10 +685,13 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
             return value, where
         return default, None
 
-    def _stale_texts(self, call: cst.Call, target: Target, percent: float) -> tuple[cst.Arg | None, list[str]]:
+    def _stale_texts(
+        self, call: cst.Call, target: Target, percent: float | None
+    ) -> tuple[cst.Arg | None, list[str]]:
         """The description rewritten where it states the old absolute threshold ("more than 5
         errors" → "more than 1% of invocations fail") and is a plain literal that can be
-        rewritten exactly; and notes on the texts that still state it."""
+        rewritten exactly; and notes on the texts that still state it. ``percent`` None: the
+        new threshold is not a literal, so no text is rewritten."""
         notes: list[str] = []
         new_arg: cst.Arg | None = None
         noun = "invocations" if target.counter == "Invocations" else "requests"
@@ -700,7 +703,7 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
             phrase = match.group(0)
             arg = args.get("alarm_description")
             exact = (
-                where == "the alarm's `alarm_description`" and arg is not None
+                percent is not None and where == "the alarm's `alarm_description`" and arg is not None
                 and isinstance(arg.value, cst.SimpleString) and arg.value.prefix == ""
                 and "\\" not in arg.value.value and _ABSOLUTE_TAIL.match(text, match.end()) is not None
                 and len(_ABSOLUTE.findall(text)) == 1
@@ -742,7 +745,8 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
             level = f"new threshold {percent:g} % (the rate stated in {source})"
         else:
             level = f"new threshold {percent:g} % (option `threshold-percent`)"
-        description, notes = self._stale_texts(call, target, percent)
+        literal = threshold is None or literal_number(threshold.value) is not None
+        description, notes = self._stale_texts(call, target, percent if literal else None)
         if description is not None and self.context.unsafe_fixes:
             new_call = new_call.with_changes(args=[
                 a.with_changes(value=description.value)

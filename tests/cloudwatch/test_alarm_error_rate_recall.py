@@ -238,3 +238,10 @@ def test_cdk_v1_imports() -> None:
     assert "metric=aws_cloudwatch.MathExpression(" in out and "period=core.Duration.minutes(1)," in out
     assert "treat_missing_data=aws_cloudwatch.TreatMissingData.NOT_BREACHING" in out
     assert "metric=cw.MathExpression(" in out and "treat_missing_data=cw.TreatMissingData.NOT_BREACHING" in out
+
+
+def test_description_kept_when_threshold_is_not_a_literal() -> None:
+    out, findings = run(PULUMI.format(comment="", extra='\n    alarm_description="more than 5 errors",')
+                        .replace("threshold=5,", "threshold=LIMIT,"))
+    assert 'alarm_description="more than 5 errors"' in out
+    assert 'still says "more than 5 errors": update it by hand' in findings[0].message
