@@ -175,7 +175,7 @@ def lint(
 
 def unused(
     path: Path, settings: Any, process_file: Callable[[Path, Any], FileResult],
-    reported_suppressed: list | None = None,
+    reported_suppressed: list[Any] | None = None,
 ) -> list[Problem]:
     """Directives (or keys of one) of a file that suppress no finding (Ruff's RUF100): the file
     is processed again with suppressions off, in memory (``process_file(path, settings)``:

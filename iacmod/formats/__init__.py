@@ -13,7 +13,7 @@ import difflib
 import hashlib
 import re
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Protocol, Sequence
 
 from iacmod.findings import FileResult, Finding
 
@@ -58,7 +58,12 @@ def source_lines(result: FileResult, finding: Finding, *, written: bool = False)
     return _SPACE.sub(" ", " ".join(chunk)).strip()
 
 
-def fingerprint(path: str, finding: Finding, source: str, occurrence: int = 0) -> str:
+class _Coded(Protocol):
+    @property
+    def code(self) -> str: ...
+
+
+def fingerprint(path: str, finding: _Coded, source: str, occurrence: int = 0) -> str:
     """A hash of path, rule and the normalised source of the finding's lines (and which of the
     identical ones it is): stable when lines are added or removed elsewhere in the file."""
     key = "\0".join([path, finding.code, source, str(occurrence)])

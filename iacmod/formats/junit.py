@@ -4,8 +4,11 @@ be processed. CI systems (GitLab, Jenkins, Azure) show them as failed tests."""
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 from xml.etree import ElementTree as ET
+
+if TYPE_CHECKING:
+    from iacmod.findings import Finding
 
 from iacmod.findings import FileResult
 from iacmod.formats import reported, rule_url
@@ -15,7 +18,7 @@ def junit_report(results: Sequence[FileResult], *, mode: str) -> str:
     from iacmod.report import display_path, text_line
 
     rows = reported(results, mode)
-    by_rule: dict[tuple[str, str], list] = {}
+    by_rule: dict[tuple[str, str], list[Finding]] = {}
     for _, f in rows:
         by_rule.setdefault((f.code, f.rule), []).append(f)
     errors = [e for r in results for e in r.errors]
