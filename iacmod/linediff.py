@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import difflib
 from bisect import bisect_left
-from typing import Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 #: inputs up to this many (lines of a) x (lines of b) are diffed by difflib alone
 EXACT_LIMIT = 4_000_000

@@ -19,7 +19,6 @@ import re
 import shutil
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -314,7 +313,7 @@ def _cases(tmp_path: Path) -> list[Path]:
     tree = _tree(tmp_path / "tree")
     corpus = tree / "corpus"
     corpus.mkdir()
-    for i, (name, code) in enumerate(blocks()):
+    for i, (_, code) in enumerate(blocks()):
         if i % 25 == 0:
             (corpus / f"{i}.py").write_text(code, encoding="utf-8")
     return sorted(p for p in tree.rglob("*") if p.is_file())
@@ -382,3 +381,28 @@ def test_scaling_benchmark_generators_parse() -> None:
         result = fix_module_source(source, Settings(rules=(rule,), unsafe_fixes=unsafe), f"{case}.py")
         assert sum(1 for f in result.findings if f.fixed and f.rule == rule_name) >= 5, case
         assert result.new_code is not None, case
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "x = 1\n",
+        '"""doc"""\nfrom a import b\nimport os\nfrom c import (d,\n  e)\n\ndef f():\n    from a import z\n',
+        "from __future__ import annotations\nfrom a import b\nimport os\nx = 1\nfrom a import q\n",
+        "from a import *\nimport os as o\n\nprint(o)\n",
+    ],
+)
+def test_import_codemods_match_libcst(source: str) -> None:
+    import libcst as cst
+
+    from iacmod.cst.codemods import add_imports_visitor, remove_imports_visitor
+    from iacmod.cst.version import plain_libcst
+
+    module = cst.parse_module(source)
+    additions = [("a", "c", None), ("a", "d", "e"), ("json", None, None), ("os", None, "o"), ("x.y", "z", None)]
+    removals = [("os", None, None), ("os", None, "o"), ("a", "b", None)]
+    with plain_libcst(False):
+        fast = (add_imports_visitor(module, additions).code, remove_imports_visitor(module, removals).code)
+    with plain_libcst():
+        plain = (add_imports_visitor(module, additions).code, remove_imports_visitor(module, removals).code)
+    assert fast == plain

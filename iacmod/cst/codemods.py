@@ -7,8 +7,8 @@ Their output is LibCST's; what differs on the fast paths is what they cost:
   time, more than the rest of adding an import. iacmod's subclasses answer ``dir`` without
   LibCST's typed no-op visitor stubs (which carry no matcher decorators), so the same search
   finds the same (no) decorated methods among ~70 names;
-- ``AddImportsVisitor`` only changes the module's body and the import statements at its top,
-  so iacmod's subclass does not descend below the module's statements, and its first pass
+- ``AddImportsVisitor`` only changes the module's body and the ``from`` imports at its top,
+  so iacmod's subclass descends only into the statement lines that hold those, and its first pass
   (``_GatherTopImportsBeforeStatements``, which only reads the module's leading statements in
   ``leave_Module``) is a read-only visit of the module node alone;
 - the module is not deep-copied first (iacmod never mutates nodes, and the codemod builds a
@@ -20,8 +20,9 @@ off (``iacmod.cst.version``), LibCST's own classes run as they are.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper
@@ -71,9 +72,15 @@ def _classes() -> dict[str, Any] | None:
     class AddImports(AddImportsVisitor):  # type: ignore[misc, valid-type]
         __dir__ = _dir_without_stubs
 
+        top: frozenset[int] = frozenset()  # ids of the import statements at the module's top
+
         def on_visit(self, node: cst.CSTNode) -> bool:
+            # below the module, only the statement lines that hold one of its top imports: its
+            # only other handler, leave_ImportFrom, changes nothing else (it checks all_imports)
             go = super().on_visit(node)
-            return go and isinstance(node, (cst.Module, cst.SimpleStatementLine))
+            if isinstance(node, cst.SimpleStatementLine):
+                return go and any(id(small) in self.top for small in node.body)
+            return go and isinstance(node, cst.Module)
 
         def visit_Module(self, node: cst.Module) -> None:
             # LibCST's AddImportsVisitor.visit_Module (the same in every release of VERIFIED),
@@ -81,6 +88,7 @@ def _classes() -> dict[str, Any] | None:
             gatherer = TopImports(self.context)
             node.visit(gatherer)
             self.all_imports = gatherer.all_imports
+            self.top = frozenset(id(statement) for statement in gatherer.all_imports)
 
             self.module_imports = self.module_imports - gatherer.module_imports
             for module, alias in gatherer.module_aliases.items():
@@ -111,10 +119,13 @@ def _classes() -> dict[str, Any] | None:
         __dir__ = _dir_without_stubs
 
     # the read-only gatherer relies on LibCST's gatherer having no other handler than
-    # leave_Module, and on both classes having the attributes the copy above uses
+    # leave_Module, AddImports on AddImportsVisitor's handlers being these three, and on both
+    # classes having the attributes the copy above uses
     expected = {"all_imports", "module_imports", "module_aliases", "alias_mapping", "module_mapping"}
-    if handler_names(_GatherTopImportsBeforeStatements) != {"leave_Module"} or not expected <= set(
-        AddImportsVisitor.__init__.__code__.co_names
+    if (
+        handler_names(_GatherTopImportsBeforeStatements) != {"leave_Module"}
+        or handler_names(AddImportsVisitor) != {"visit_Module", "leave_ImportFrom", "leave_Module"}
+        or not expected <= set(AddImportsVisitor.__init__.__code__.co_names)
     ):
         _CLASSES["ok"] = False  # pragma: no cover
         return None
@@ -122,7 +133,7 @@ def _classes() -> dict[str, Any] | None:
     return _CLASSES
 
 
-def _context(imports: Sequence[ImportItem], add: bool) -> "CodemodContext":
+def _context(imports: Sequence[ImportItem], add: bool) -> CodemodContext:
     from libcst.codemod import CodemodContext
     from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 
@@ -160,7 +171,7 @@ def remove_imports_visitor(module: cst.Module, imports: Sequence[ImportItem]) ->
     return classes["remove"](context).transform_module(module)
 
 
-def _transform(codemod: "Codemod", module: cst.Module) -> cst.Module:
+def _transform(codemod: Codemod, module: cst.Module) -> cst.Module:
     """``codemod.transform_module(module)`` without its deep copy of the module (iacmod's nodes
     are never mutated, and the codemod builds a new tree)."""
     if codemod.should_allow_multiple_passes():

@@ -11,8 +11,9 @@ attribute is touched here and nowhere else. Otherwise everything goes through Li
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from typing import Any
 
 import libcst as cst
 from libcst.metadata import (

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator, Mapping, Optional
+from typing import Any
 
 import libcst as cst
 from libcst.metadata import (
@@ -29,7 +30,6 @@ from libcst.metadata import (
 
 from iacmod.cst.version import fast_paths
 from iacmod.cst.walk import formatting_classes, node_fields, nodes_in, visited_fields
-
 
 _NOTHING = nullcontext()
 
@@ -92,8 +92,8 @@ def _targeted_state() -> type:
             self,
             node: cst.CSTNode,
             *,
-            start_node: Optional[cst.CSTNode] = None,
-            end_node: Optional[cst.CSTNode] = None,
+            start_node: cst.CSTNode | None = None,
+            end_node: cst.CSTNode | None = None,
         ) -> Any:
             if node not in self.targets:
                 return _NOTHING  # (a shared no-op context: far cheaper than a generator's)
@@ -101,7 +101,7 @@ def _targeted_state() -> type:
 
         @contextmanager
         def _record(
-            self, node: cst.CSTNode, start_node: Optional[cst.CSTNode], end_node: Optional[cst.CSTNode]
+            self, node: cst.CSTNode, start_node: cst.CSTNode | None, end_node: cst.CSTNode | None
         ) -> Iterator[None]:
             # the hoisted start/end nodes are generated inside this block: record them too
             if start_node is not None:
@@ -150,7 +150,7 @@ def positions_in_statements(
     nodes: Iterable[cst.CSTNode],
     parents: Mapping[cst.CSTNode, cst.CSTNode],
     source: str,
-    lines: "SourceLines | None" = None,
+    lines: SourceLines | None = None,
 ) -> tuple[dict[cst.CSTNode, CodeRange], list[cst.CSTNode]]:
     """Positions of ``nodes`` generated from the statements that hold them, not from the start
     of the module: the code of the innermost statement around a node is generated alone (with

@@ -14,7 +14,8 @@ The analysis is LibCST's own ``ScopeVisitor``; only the way it is driven differs
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, ScopeProvider

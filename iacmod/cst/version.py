@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 #: LibCST versions the fast paths were verified on: ``LOW <= version < HIGH`` (major, minor).
 #: pyproject.toml pins the same range; ``python3 dev.py test-libcst-min`` tests the low end.

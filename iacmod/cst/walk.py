@@ -39,8 +39,9 @@ import re
 import threading
 import types
 import typing
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator, Mapping, Sequence
+from typing import Any
 
 import libcst as cst
 from libcst import CSTNode, CSTTransformer, CSTVisitor

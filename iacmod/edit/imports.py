@@ -8,7 +8,7 @@ Removal uses ``RemoveImportsVisitor``, which only removes imports that are no lo
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
