@@ -56,10 +56,14 @@ def cli_run(tree: Path, cache: Path, jobs: int) -> float:
     if SNAPSHOT is not None:
         env["PYTHONPATH"] = str(SNAPSHOT)
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "iacmod.cli.app", "check", "--all", "--jobs", str(jobs),
-                    "--exit-zero", "-q", str(tree)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                   cwd=tree.parent,  # not the repository: `python -m` would import the live tree first
-                   check=False)
+    subprocess.run(
+        [sys.executable, "-m", "iacmod.cli.app", "check", "--all", "--jobs", str(jobs), "--exit-zero", "-q", str(tree)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=tree.parent,  # not the repository: `python -m` would import the live tree first
+        check=False,
+    )
     return time.perf_counter() - start
 
 
@@ -101,11 +105,16 @@ def main() -> None:
                 entries = entries_in(cache)
                 warm.append(fn(tree, cache, args.jobs))
                 if entries_in(cache) != entries:
-                    print(f"  note: the warm run missed {entries_in(cache) - entries} entries: iacmod's source "
-                          "changed between the runs (its files are part of the key); rerun on a quiet tree")
-            print(f"{name}: cold best {min(cold):.2f} s, warm best {min(warm):.3f} s, "
-                  f"warm/cold {min(warm) / min(cold):.1%} (pairs: "
-                  + ", ".join(f"{w / c:.1%}" for c, w in zip(cold, warm)) + ")")
+                    print(
+                        f"  note: the warm run missed {entries_in(cache) - entries} entries: iacmod's source "
+                        "changed between the runs (its files are part of the key); rerun on a quiet tree"
+                    )
+            print(
+                f"{name}: cold best {min(cold):.2f} s, warm best {min(warm):.3f} s, "
+                f"warm/cold {min(warm) / min(cold):.1%} (pairs: "
+                + ", ".join(f"{w / c:.1%}" for c, w in zip(cold, warm))
+                + ")"
+            )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

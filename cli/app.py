@@ -11,17 +11,28 @@ import enum
 import os
 import sys
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from iacmod import __version__, api, report
-from iacmod.cli.common import (
-    ALL, CONFIG, FORMAT, IGNORE, JOBS, PATHS, SELECT, Format, app, fail, run_options, stderr, stdout,
-)
 from iacmod.cli import run_opts
+from iacmod.cli.common import (
+    ALL,
+    CONFIG,
+    FORMAT,
+    IGNORE,
+    JOBS,
+    PATHS,
+    SELECT,
+    Format,
+    app,
+    fail,
+    run_options,
+    stderr,
+    stdout,
+)
 from iacmod.config import ConfigError
 from iacmod.docs import rule_page
 from iacmod.findings import Finding, FixSafety, RunResult, Severity, describe_fix
@@ -38,7 +49,9 @@ def version_callback(value: bool) -> None:
 
 @app.callback()
 def main_callback(
-    version: bool = typer.Option(False, "--version", "-V", callback=version_callback, is_eager=True, help="Show the version."),
+    version: bool = typer.Option(
+        False, "--version", "-V", callback=version_callback, is_eager=True, help="Show the version."
+    ),
 ) -> None:
     """Find and fix defects in infrastructure-as-code and Lambda code."""
 
@@ -55,20 +68,37 @@ def list_rules(fmt: Format = typer.Option(Format.text, "--format", help="text or
     if fmt is Format.json:
         import json
 
-        print(json.dumps([
-            {"code": r.code, "name": r.name, "severity": r.severity.value, "targets": sorted(r.targets),
-             "fix_availability": r.fix_availability.value,
-             "fix_applicability": r.fix_applicability.value if r.fix_applicability else None,
-             "summary": r.summary, "default": r.default_enabled}
-            for r in rules
-        ], indent=2))
+        print(
+            json.dumps(
+                [
+                    {
+                        "code": r.code,
+                        "name": r.name,
+                        "severity": r.severity.value,
+                        "targets": sorted(r.targets),
+                        "fix_availability": r.fix_availability.value,
+                        "fix_applicability": r.fix_applicability.value if r.fix_applicability else None,
+                        "summary": r.summary,
+                        "default": r.default_enabled,
+                    }
+                    for r in rules
+                ],
+                indent=2,
+            )
+        )
         return
     table = Table(show_edge=False, pad_edge=False)
     for col in ("code", "name", "severity", "targets", "fix", "summary"):
         table.add_column(col, overflow="fold")
     for r in rules:
-        table.add_row(r.code, r.name, r.severity.value, ", ".join(sorted(r.targets)),
-                      describe_fix(r.fix_availability, r.fix_applicability), r.summary)
+        table.add_row(
+            r.code,
+            r.name,
+            r.severity.value,
+            ", ".join(sorted(r.targets)),
+            describe_fix(r.fix_availability, r.fix_applicability),
+            r.summary,
+        )
     console = stdout()
     if not console.is_terminal:
         # piped: rows at their full width, never cut at 80 columns
@@ -100,15 +130,19 @@ def explain(rule: str = typer.Argument(..., help="Rule code or name, e.g. IAC101
 def _run(options: api.RunOptions, quiet: bool) -> RunResult:
     console = stderr()
     show = console.is_terminal and not quiet
-    progress: Optional[Progress] = None
+    progress: Progress | None = None
     task = None
 
     def on_plan(total: int) -> None:
         nonlocal progress, task
         if show and total >= PROGRESS_MIN_FILES:
             progress = Progress(
-                TextColumn("[progress.description]{task.description}"), BarColumn(),
-                MofNCompleteColumn(), TimeElapsedColumn(), console=console, transient=True,
+                TextColumn("[progress.description]{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=console,
+                transient=True,
             )
             task = progress.add_task("iacmod", total=total)
 
@@ -160,9 +194,12 @@ def _print_findings(result: RunResult, fmt: Format, mode: str) -> None:
             print(report.text_line(finding, mode), file=stream)
     if hidden:
         counts = ", ".join(f"{n} {level}(s)" for level, n in sorted(hidden.items()))
-        print(f"iacmod: {counts} not shown as annotations (GitHub shows {report.GITHUB_LIMIT} of each "
-              "level per step; they are listed in the log). Upload `iacmod check --format sarif` "
-              "with github/codeql-action/upload-sarif to see every finding.", file=sys.stderr)
+        print(
+            f"iacmod: {counts} not shown as annotations (GitHub shows {report.GITHUB_LIMIT} of each "
+            "level per step; they are listed in the log). Upload `iacmod check --format sarif` "
+            "with github/codeql-action/upload-sarif to see every finding.",
+            file=sys.stderr,
+        )
 
 
 def _print_errors(result: RunResult, fmt: Format) -> None:
@@ -182,17 +219,23 @@ class FailOn(str, enum.Enum):
 
 RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 FAIL_ON = typer.Option(
-    FailOn.info, "--fail-on",
-    help="Lowest severity of a finding that makes the exit code 1: error, warning or info (default: any finding).")
+    FailOn.info,
+    "--fail-on",
+    help="Lowest severity of a finding that makes the exit code 1: error, warning or info (default: any finding).",
+)
 QUIET = typer.Option(False, "--quiet", "-q", help="Print findings (or the report) and nothing else.")
 STATISTICS = typer.Option(False, "--statistics", help="Print the number of findings per rule instead of the findings.")
 UNUSED = typer.Option(
-    False, "--report-unused-suppressions",
-    help="Also report `# iacmod: ignore` comments that suppress nothing (as Ruff's RUF100).")
+    False,
+    "--report-unused-suppressions",
+    help="Also report `# iacmod: ignore` comments that suppress nothing (as Ruff's RUF100).",
+)
 MACHINE = (Format.json, Format.sarif, Format.junit, Format.gitlab)
 STDIN_FILENAME = typer.Option(
-    None, "--stdin-filename",
-    help="With `-`: the path the code read from stdin stands for (its configuration, exclude and rules).")
+    None,
+    "--stdin-filename",
+    help="With `-`: the path the code read from stdin stands for (its configuration, exclude and rules).",
+)
 
 
 def _failing(findings: list[Finding], fail_on: FailOn) -> list[Finding]:
@@ -207,8 +250,9 @@ def _machine_report(result: RunResult, fmt: Format, mode: str, dry_run: bool = F
     from iacmod.formats import gitlab, junit, sarif
 
     mode = "dry-run" if dry_run else mode
-    render = {Format.sarif: sarif.sarif_report, Format.junit: junit.junit_report,
-              Format.gitlab: gitlab.gitlab_report}[fmt]
+    render = {Format.sarif: sarif.sarif_report, Format.junit: junit.junit_report, Format.gitlab: gitlab.gitlab_report}[
+        fmt
+    ]
     print(render(result.files, mode=mode), end="" if fmt is Format.junit else "\n")
 
 
@@ -234,16 +278,14 @@ def _nothing_checked(result: RunResult, options: api.RunOptions) -> None:
     """Warn (stderr) when a run checked nothing: no file, or no rule enabled."""
     if not result.files and not result.errors:
         where = ", ".join(str(p) for p in options.paths)
-        _warn(f"nothing checked: no Python (or document) files under {where} "
-              "(after `exclude` and .gitignore)")
+        _warn(f"nothing checked: no Python (or document) files under {where} (after `exclude` and .gitignore)")
         return
     from iacmod.config import find_config, load_explicit, selected_rules
 
     try:
         for path in options.paths:
             config = load_explicit(options.config_file) if options.config_file else find_config(path)
-            if selected_rules(config, all_=options.all_rules, select=list(options.select),
-                              ignore=list(options.ignore)):
+            if selected_rules(config, all_=options.all_rules, select=list(options.select), ignore=list(options.ignore)):
                 return
     except Exception:  # noqa: BLE001 - the run itself reported configuration errors
         return
@@ -281,12 +323,12 @@ def _suppression_problems(result: RunResult, options: api.RunOptions, unused: bo
 
 @app.command("check")
 def check(
-    paths: List[Path] = PATHS,
+    paths: list[Path] = PATHS,
     all_: bool = ALL,
-    select: Optional[List[str]] = SELECT,
-    ignore: Optional[List[str]] = IGNORE,
-    jobs: Optional[int] = JOBS,
-    config: Optional[Path] = CONFIG,
+    select: list[str] | None = SELECT,
+    ignore: list[str] | None = IGNORE,
+    jobs: int | None = JOBS,
+    config: Path | None = CONFIG,
     fmt: Format = FORMAT,
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when findings exist."),
     fail_on: FailOn = FAIL_ON,
@@ -294,24 +336,48 @@ def check(
     quiet: bool = QUIET,
     unused_suppressions: bool = UNUSED,
     fix: bool = typer.Option(False, "--fix", help="Same as `iacmod apply` (for Ruff habits)."),
-    unsafe_fixes: Optional[bool] = typer.Option(
-        None, "--unsafe-fixes/--no-unsafe-fixes", help="Count (with --fix: apply) fixes that may change behaviour."),
+    unsafe_fixes: bool | None = typer.Option(
+        None, "--unsafe-fixes/--no-unsafe-fixes", help="Count (with --fix: apply) fixes that may change behaviour."
+    ),
     show_fixes: bool = typer.Option(False, "--show-fixes", help="With --fix: list the fixes applied."),
     force_exclude: bool = run_opts.FORCE_EXCLUDE,
     include_vendored: bool = run_opts.INCLUDE_VENDORED,
     no_cache: bool = run_opts.NO_CACHE,
-    baseline: Optional[Path] = run_opts.BASELINE,
-    create_baseline: Optional[Path] = run_opts.CREATE_BASELINE,
-    stdin_filename: Optional[Path] = STDIN_FILENAME,
+    baseline: Path | None = run_opts.BASELINE,
+    create_baseline: Path | None = run_opts.CREATE_BASELINE,
+    stdin_filename: Path | None = STDIN_FILENAME,
 ) -> None:
     """Report findings without changing anything (with --fix: the same as `iacmod apply`)."""
     if fix:
-        apply(paths, all_, select, ignore, dry_run=False, unsafe_fixes=unsafe_fixes, jobs=jobs, config=config,
-              fmt=fmt, exit_zero=exit_zero, branch=None, base=None, commit_per_rule=False, author=None,
-              force=False, fail_on=fail_on, statistics=statistics, quiet=quiet, show_fixes=show_fixes,
-              exit_non_zero_on_fix=False, unused_suppressions=unused_suppressions,
-              force_exclude=force_exclude, include_vendored=include_vendored, no_cache=no_cache, baseline=baseline,
-              interactive=False, stdin_filename=stdin_filename)
+        apply(
+            paths,
+            all_,
+            select,
+            ignore,
+            dry_run=False,
+            unsafe_fixes=unsafe_fixes,
+            jobs=jobs,
+            config=config,
+            fmt=fmt,
+            exit_zero=exit_zero,
+            branch=None,
+            base=None,
+            commit_per_rule=False,
+            author=None,
+            force=False,
+            fail_on=fail_on,
+            statistics=statistics,
+            quiet=quiet,
+            show_fixes=show_fixes,
+            exit_non_zero_on_fix=False,
+            unused_suppressions=unused_suppressions,
+            force_exclude=force_exclude,
+            include_vendored=include_vendored,
+            no_cache=no_cache,
+            baseline=baseline,
+            interactive=False,
+            stdin_filename=stdin_filename,
+        )
         return
     if baseline is not None and create_baseline is not None:
         raise fail("--baseline and --create-baseline exclude each other")
@@ -347,7 +413,9 @@ def check(
                 stderr().print(
                     f"{n} finding(s) in {len({f.path for f in result.findings})} file(s): {fixable} fixable "
                     f"with `iacmod apply`, {unsafe} more with `--unsafe-fixes`, "
-                    f"{n - fixable - unsafe} to fix by hand.", markup=False)
+                    f"{n - fixable - unsafe} to fix by hand.",
+                    markup=False,
+                )
             elif not result.errors:
                 stderr().print(f"No findings in {len(result.files)} file(s).", markup=False)
     if baseline_note and not quiet:
@@ -359,38 +427,48 @@ def check(
 
 @app.command("apply")
 def apply(
-    paths: List[Path] = PATHS,
+    paths: list[Path] = PATHS,
     all_: bool = ALL,
-    select: Optional[List[str]] = SELECT,
-    ignore: Optional[List[str]] = IGNORE,
+    select: list[str] | None = SELECT,
+    ignore: list[str] | None = IGNORE,
     dry_run: bool = typer.Option(False, "--dry-run", "--diff", help="Print a unified diff; write nothing."),
-    unsafe_fixes: Optional[bool] = typer.Option(
-        None, "--unsafe-fixes/--no-unsafe-fixes", help="Also apply fixes that may change behaviour."),
-    jobs: Optional[int] = JOBS,
-    config: Optional[Path] = CONFIG,
+    unsafe_fixes: bool | None = typer.Option(
+        None, "--unsafe-fixes/--no-unsafe-fixes", help="Also apply fixes that may change behaviour."
+    ),
+    jobs: int | None = JOBS,
+    config: Path | None = CONFIG,
     fmt: Format = FORMAT,
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when unfixed findings remain."),
-    branch: Optional[str] = typer.Option(
-        None, "--branch", help="Commit the fixes on this branch of the repository instead of writing the work tree."),
-    base: Optional[str] = typer.Option(None, "--base", help="With --branch: the revision to fix (default HEAD)."),
+    branch: str | None = typer.Option(
+        None, "--branch", help="Commit the fixes on this branch of the repository instead of writing the work tree."
+    ),
+    base: str | None = typer.Option(None, "--base", help="With --branch: the revision to fix (default HEAD)."),
     commit_per_rule: bool = typer.Option(False, "--commit-per-rule", help="With --branch: one commit per rule."),
-    author: Optional[str] = typer.Option(None, "--author", help='With --branch: "Name <email>".'),
-    force: bool = typer.Option(False, "--force", help="With --branch: rebuild the branch even if others committed to it."),
+    author: str | None = typer.Option(None, "--author", help='With --branch: "Name <email>".'),
+    force: bool = typer.Option(
+        False, "--force", help="With --branch: rebuild the branch even if others committed to it."
+    ),
     fail_on: FailOn = FAIL_ON,
     statistics: bool = STATISTICS,
     quiet: bool = QUIET,
-    show_fixes: bool = typer.Option(False, "--show-fixes", help="List the fixes applied (per file and rule) in the summary."),
+    show_fixes: bool = typer.Option(
+        False, "--show-fixes", help="List the fixes applied (per file and rule) in the summary."
+    ),
     exit_non_zero_on_fix: bool = typer.Option(
-        False, "--exit-non-zero-on-fix", help="Exit 1 when a file was changed, even if no finding remains."),
+        False, "--exit-non-zero-on-fix", help="Exit 1 when a file was changed, even if no finding remains."
+    ),
     unused_suppressions: bool = UNUSED,
     force_exclude: bool = run_opts.FORCE_EXCLUDE,
     include_vendored: bool = run_opts.INCLUDE_VENDORED,
     no_cache: bool = run_opts.NO_CACHE,
-    baseline: Optional[Path] = run_opts.BASELINE,
+    baseline: Path | None = run_opts.BASELINE,
     interactive: bool = typer.Option(
-        False, "--interactive", "-i",
-        help="Ask about each fix (unsafe ones too): show the finding and its diff, apply only the ones accepted."),
-    stdin_filename: Optional[Path] = STDIN_FILENAME,
+        False,
+        "--interactive",
+        "-i",
+        help="Ask about each fix (unsafe ones too): show the finding and its diff, apply only the ones accepted.",
+    ),
+    stdin_filename: Path | None = STDIN_FILENAME,
 ) -> None:
     """Fix findings in place (or print the diff with --dry-run). `apply -` reads code from stdin
     and writes the fixed code to stdout."""
@@ -400,27 +478,38 @@ def apply(
         raise fail("--baseline does not go with --branch")
     files_given, streams = _split_streams(paths, stdin_filename)
     if streams and (len(paths) > 1 or branch is not None or interactive):
-        raise fail(f"{streams[0]} (code read from stdin or a pipe) goes alone with `apply`, without --branch "
-                   "and --interactive: its fixed code is written to stdout")
+        raise fail(
+            f"{streams[0]} (code read from stdin or a pipe) goes alone with `apply`, without --branch "
+            "and --interactive: its fixed code is written to stdout"
+        )
     if interactive and (dry_run or fmt is not Format.text or statistics):
-        raise fail("--interactive shows each fix's diff and asks; it does not go with --dry-run, --format or "
-                   "--statistics")
+        raise fail(
+            "--interactive shows each fix's diff and asks; it does not go with --dry-run, --format or --statistics"
+        )
     options = run_options(paths if not streams else [], all_, select, ignore, unsafe_fixes, jobs, config)
-    options = run_opts.extend(options, force_exclude, include_vendored, no_cache if branch is None else True,
-                              baseline)
+    options = run_opts.extend(options, force_exclude, include_vendored, no_cache if branch is None else True, baseline)
     if streams:
-        raise typer.Exit(_apply_stream(streams[0], options, stdin_filename, dry_run, fmt, exit_zero, fail_on,
-                                       quiet, exit_non_zero_on_fix))
+        raise typer.Exit(
+            _apply_stream(
+                streams[0], options, stdin_filename, dry_run, fmt, exit_zero, fail_on, quiet, exit_non_zero_on_fix
+            )
+        )
     if interactive:
         from iacmod.cli import interactive as review
 
-        raise typer.Exit(review.command(options, branch=branch, base=base, commit_per_rule=commit_per_rule,
-                                        author=author, force=force))
+        raise typer.Exit(
+            review.command(
+                options, branch=branch, base=base, commit_per_rule=commit_per_rule, author=author, force=force
+            )
+        )
     if branch is not None:
         from iacmod.cli import branch_cmd
 
-        raise typer.Exit(branch_cmd.apply_on_branch(
-            options, branch, base, commit_per_rule, author, force, dry_run, fmt.value, exit_zero=exit_zero))
+        raise typer.Exit(
+            branch_cmd.apply_on_branch(
+                options, branch, base, commit_per_rule, author, force, dry_run, fmt.value, exit_zero=exit_zero
+            )
+        )
     result = _run(options, quiet=quiet or fmt is not Format.text)
     run_opts.print_notes(result, quiet)
     baseline_note = None
@@ -460,7 +549,7 @@ def apply(
     raise typer.Exit(0 if exit_zero or not (_failing(remaining, fail_on) or unused) else 1)
 
 
-def _split_streams(paths: List[Path], stdin_filename: Optional[Path]) -> tuple[list[Path], list[Path]]:
+def _split_streams(paths: list[Path], stdin_filename: Path | None) -> tuple[list[Path], list[Path]]:
     """(files and folders, code read from stdin or pipes: `-`, /dev/stdin, <(…))."""
     from iacmod.cli import stdin
 
@@ -472,8 +561,9 @@ def _split_streams(paths: List[Path], stdin_filename: Optional[Path]) -> tuple[l
     return files, streams
 
 
-def _add_streams(result: RunResult, streams: list[Path], options: api.RunOptions,
-                 stdin_filename: Optional[Path], quiet: bool) -> None:
+def _add_streams(
+    result: RunResult, streams: list[Path], options: api.RunOptions, stdin_filename: Path | None, quiet: bool
+) -> None:
     from iacmod.cli import stdin
 
     if not streams:
@@ -490,8 +580,17 @@ def _add_streams(result: RunResult, streams: list[Path], options: api.RunOptions
             _warn(note)
 
 
-def _apply_stream(stream: Path, options: api.RunOptions, stdin_filename: Optional[Path], dry_run: bool,
-                  fmt: Format, exit_zero: bool, fail_on: "FailOn", quiet: bool, exit_non_zero_on_fix: bool) -> int:
+def _apply_stream(
+    stream: Path,
+    options: api.RunOptions,
+    stdin_filename: Path | None,
+    dry_run: bool,
+    fmt: Format,
+    exit_zero: bool,
+    fail_on: FailOn,
+    quiet: bool,
+    exit_non_zero_on_fix: bool,
+) -> int:
     """`apply -`: the fixed code (or with --dry-run the diff) to stdout, the rest to stderr."""
     import contextlib
 
@@ -522,7 +621,7 @@ def _apply_stream(stream: Path, options: api.RunOptions, stdin_filename: Optiona
     return 0 if exit_zero or not _failing(remaining, fail_on) else 1
 
 
-def _baselined(result: RunResult, baseline: Path) -> tuple[RunResult, Optional[str]]:
+def _baselined(result: RunResult, baseline: Path) -> tuple[RunResult, str | None]:
     """``--baseline``: the result without the findings the baseline holds (see iacmod.baseline)."""
     from iacmod.baseline import BaselineError
 
@@ -573,7 +672,11 @@ def _plain_help_when_piped() -> None:
     if sys.stdout.isatty() or os.environ.get("COLUMNS"):
         return
     app.rich_markup_mode = None  # type: ignore[assignment]
-    app.info.context_settings = {**(app.info.context_settings or {}), "max_content_width": 100_000, "terminal_width": 100_000}
+    app.info.context_settings = {
+        **(app.info.context_settings or {}),
+        "max_content_width": 100_000,
+        "terminal_width": 100_000,
+    }
 
 
 def main() -> None:
@@ -583,12 +686,12 @@ def main() -> None:
         app()
     except KeyboardInterrupt:  # pragma: no cover
         print("iacmod: interrupted", file=sys.stderr)
-        raise SystemExit(130)
+        raise SystemExit(130) from None
 
 
 if __name__ == "__main__":
     main()
 
 
-from iacmod.cli import pr as _pr  # noqa: E402,F401  (registers `iacmod pr`)
 from iacmod.cli import lsp as _lsp  # noqa: E402,F401  (registers `iacmod lsp`)
+from iacmod.cli import pr as _pr  # noqa: E402,F401  (registers `iacmod pr`)

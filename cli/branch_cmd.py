@@ -14,10 +14,10 @@ import json
 
 from iacmod import __version__, api, report
 from iacmod.bot import gitops
-from iacmod.config import ConfigError
-from iacmod.findings import FixSafety
 from iacmod.bot.gitops import Build, GitOpsError
 from iacmod.cli.common import stderr, stdout
+from iacmod.config import ConfigError
+from iacmod.findings import FixSafety
 
 
 def _err(message: str) -> None:
@@ -85,7 +85,8 @@ def apply_on_branch(
         if holder is not None:
             raise GitOpsError(
                 f"branch {branch} is checked out in {holder}; iacmod does not move a checked-out branch: "
-                "switch that work tree to another branch, or choose another --branch")
+                "switch that work tree to another branch, or choose another --branch"
+            )
         if base is None:
             dirty = gitops.dirty_paths(repo, rels)
             if dirty:
@@ -93,19 +94,24 @@ def apply_on_branch(
                 raise GitOpsError(
                     f"uncommitted changes in {shown}: the fixes are computed from the committed HEAD "
                     f"({base_sha[:10]}) and would not include them; commit or stash them, or pass "
-                    "--base HEAD to fix the last commit as it is")
+                    "--base HEAD to fix the last commit as it is"
+                )
         existing = gitops.branch_sha(repo, branch)
         if existing is not None:
             foreign = gitops.foreign_commits(repo, base_sha, existing)
             if foreign and not force:
                 raise GitOpsError(
                     f"branch {branch} holds commits iacmod did not make ({gitops.describe_commits(foreign)}); "
-                    "iacmod will not rebuild it: choose another --branch, or pass --force to discard them")
+                    "iacmod will not rebuild it: choose another --branch, or pass --force to discard them"
+                )
             if foreign:
-                _err(f"iacmod: warning: --force: discarding {len(foreign)} commit(s) on {branch} "
-                     f"(the old tip {existing[:10]} stays in the reflog)")
-        build = gitops.build_fixes(repo, base_sha, rels, options, author=identity, commit_per_rule=commit_per_rule,
-                                   fixer=fixer)
+                _err(
+                    f"iacmod: warning: --force: discarding {len(foreign)} commit(s) on {branch} "
+                    f"(the old tip {existing[:10]} stays in the reflog)"
+                )
+        build = gitops.build_fixes(
+            repo, base_sha, rels, options, author=identity, commit_per_rule=commit_per_rule, fixer=fixer
+        )
     except (GitOpsError, ConfigError) as exc:
         _err(f"iacmod: error: {exc}")
         return 2
@@ -115,8 +121,11 @@ def apply_on_branch(
     elif not build.changed:
         status = "nothing-to-fix"
     else:
-        status = ("would-create" if existing is None else "would-rebuild") if dry_run else (
-            "created" if existing is None else "rebuilt")
+        status = (
+            ("would-create" if existing is None else "would-rebuild")
+            if dry_run
+            else ("created" if existing is None else "rebuilt")
+        )
     if status in ("created", "rebuilt"):
         try:
             gitops.update_branch(repo, branch, build.tip, existing, f"fixes on {base_sha[:10]}")
@@ -126,19 +135,25 @@ def apply_on_branch(
 
     mode = "dry-run" if dry_run else "apply"
     if fmt == "json":
-        print(json.dumps({
-            "iacmod": __version__,
-            "branch": branch,
-            "base": base_sha,
-            "status": status,
-            "tip": _tip(status, existing, build),
-            "commits": [{"sha": c.sha, "subject": c.subject} for c in build.commits] if status != "up-to-date"
-            else [],
-            "changed_files": build.changed_files,
-            "findings": [{**f.to_json(), "path": build.rel(f)} for f in build.findings],
-            "errors": [{**e.to_json(), "path": report.display_path(e.path)} for e in build.errors],
-            **({"diff": build.diff} if dry_run else {}),
-        }, indent=2))
+        print(
+            json.dumps(
+                {
+                    "iacmod": __version__,
+                    "branch": branch,
+                    "base": base_sha,
+                    "status": status,
+                    "tip": _tip(status, existing, build),
+                    "commits": [{"sha": c.sha, "subject": c.subject} for c in build.commits]
+                    if status != "up-to-date"
+                    else [],
+                    "changed_files": build.changed_files,
+                    "findings": [{**f.to_json(), "path": build.rel(f)} for f in build.findings],
+                    "errors": [{**e.to_json(), "path": report.display_path(e.path)} for e in build.errors],
+                    **({"diff": build.diff} if dry_run else {}),
+                },
+                indent=2,
+            )
+        )
     else:
         if dry_run and build.changed:
             print_diff(build)
@@ -151,10 +166,16 @@ def apply_on_branch(
             elif status == "up-to-date":
                 line = f"Branch {branch} already holds these fixes on {base_sha[:10]}: no new commit"
             else:
-                verb = {"created": "Created", "rebuilt": "Rebuilt", "would-create": "Would create",
-                        "would-rebuild": "Would rebuild"}[status]
-                line = (f"{verb} branch {branch}: {gitops.plural(n, 'commit')} on {base_sha[:10]} changing "
-                        f"{gitops.plural(len(build.changed_files), 'file')}")
+                verb = {
+                    "created": "Created",
+                    "rebuilt": "Rebuilt",
+                    "would-create": "Would create",
+                    "would-rebuild": "Would rebuild",
+                }[status]
+                line = (
+                    f"{verb} branch {branch}: {gitops.plural(n, 'commit')} on {base_sha[:10]} changing "
+                    f"{gitops.plural(len(build.changed_files), 'file')}"
+                )
             extra = remaining_summary(build)
             _err(line + (f"; {extra}" if extra else "") + ".")
     if build.errors:

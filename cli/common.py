@@ -9,7 +9,6 @@ from __future__ import annotations
 import enum
 import os
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 from rich.console import Console
@@ -56,18 +55,22 @@ def fail(message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
-PATHS = typer.Argument(..., help="Files or directories; `-` reads code from stdin (see --stdin-filename).", exists=False)
+PATHS = typer.Argument(
+    ..., help="Files or directories; `-` reads code from stdin (see --stdin-filename).", exists=False
+)
 SELECT = typer.Option(None, "--select", help="Rules to run: codes, names or code prefixes, comma-separated.")
 IGNORE = typer.Option(None, "--ignore", help="Rules not to run (codes, names or prefixes).")
 ALL = typer.Option(False, "--all", help="Enable every rule.")
 JOBS = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: CPU count).")
 CONFIG = typer.Option(None, "--config", help="Use this pyproject.toml/iacmod.toml instead of the nearest one.")
 FORMAT = typer.Option(
-    Format.text, "--format",
-    help="Output format: text, json, github (annotations), sarif, junit or gitlab (Code Quality).")
+    Format.text,
+    "--format",
+    help="Output format: text, json, github (annotations), sarif, junit or gitlab (Code Quality).",
+)
 
 
-def run_options(paths: List[Path], all_: bool, select, ignore, unsafe: Optional[bool], jobs, config) -> api.RunOptions:
+def run_options(paths: list[Path], all_: bool, select, ignore, unsafe: bool | None, jobs, config) -> api.RunOptions:
     if all_ and select:
         raise fail("--all and --select exclude each other; use one of them")
     return api.RunOptions(

@@ -65,9 +65,11 @@ def _decode(data: bytes) -> str:
 def _header(session: Session, finding: Finding) -> None:
     safety = "UNSAFE fix (may change behaviour: review it)" if finding.safety is FixSafety.UNSAFE else "safe fix"
     session.say("")
-    session.say(f"{session.display(finding.path)}:{finding.line}:{finding.column}: "
-                f"{finding.code} {finding.rule} [{finding.severity.value}] — {safety}",
-                style="bold yellow" if finding.safety is FixSafety.UNSAFE else "bold")
+    session.say(
+        f"{session.display(finding.path)}:{finding.line}:{finding.column}: "
+        f"{finding.code} {finding.rule} [{finding.severity.value}] — {safety}",
+        style="bold yellow" if finding.safety is FixSafety.UNSAFE else "bold",
+    )
     session.say(f"  {finding.message}")
 
 
@@ -97,8 +99,11 @@ def review(path: Path, data: bytes, settings: Settings, session: Session) -> Fil
         if offered.errors:
             if current is data:  # the file as it is cannot be processed: reported by the caller
                 return FileResult(path, old_source=data, errors=offered.errors)
-            session.say(f"{session.display(str(path))}: the fixes accepted so far left code iacmod cannot "
-                        "process; stopping here for this file", style="red")
+            session.say(
+                f"{session.display(str(path))}: the fixes accepted so far left code iacmod cannot "
+                "process; stopping here for this file",
+                style="red",
+            )
             break
         seen = {_where(f) for f in declined}
         candidates = [f for f in offered.findings if f.fixable and not f.fixed and _where(f) not in seen]
@@ -106,8 +111,11 @@ def review(path: Path, data: bytes, settings: Settings, session: Session) -> Fil
         now = {(f.code, f.message) for f in candidates}
         for gone in previous:
             if (gone.code, gone.message) not in now and _where(gone) not in seen:
-                session.say(f"{session.display(gone.path)}:{gone.line}: {gone.code} {gone.rule}: no longer "
-                            "applies after the fixes accepted before it; skipped", style="dim")
+                session.say(
+                    f"{session.display(gone.path)}:{gone.line}: {gone.code} {gone.rule}: no longer "
+                    "applies after the fixes accepted before it; skipped",
+                    style="dim",
+                )
                 session.skipped += 1
         previous = []
         if not candidates:
@@ -122,9 +130,12 @@ def review(path: Path, data: bytes, settings: Settings, session: Session) -> Fil
         if not applied:
             why = "; ".join(e.message for e in preview.errors) or (
                 "it cannot be applied on its own (code embedded in a string, or a document file): "
-                "`iacmod apply` applies it with the others")
-            session.say(f"{session.display(finding.path)}:{finding.line}: {finding.code} {finding.rule}: "
-                        f"skipped: {why}", style="dim")
+                "`iacmod apply` applies it with the others"
+            )
+            session.say(
+                f"{session.display(finding.path)}:{finding.line}: {finding.code} {finding.rule}: skipped: {why}",
+                style="dim",
+            )
             declined.append(finding)
             session.skipped += 1
             continue
@@ -183,8 +194,9 @@ def terminal_session(console: Console) -> Session:
     return Session(console=console, ask=ask)
 
 
-def run_files(tasks: list[tuple[Path, Settings]], session: Session,
-              read: Callable[[Path], bytes] = lambda p: p.read_bytes()) -> list[FileResult]:
+def run_files(
+    tasks: list[tuple[Path, Settings]], session: Session, read: Callable[[Path], bytes] = lambda p: p.read_bytes()
+) -> list[FileResult]:
     """Review every file of ``tasks`` (in order) until the user quits; nothing is written."""
     results: list[FileResult] = []
     for path, settings in tasks:
@@ -236,13 +248,22 @@ def summary(session: Session, results: list[FileResult], *, committed: bool = Fa
 
 def refuse_without_terminal() -> str | None:
     if not sys.stdin.isatty():
-        return ("--interactive asks about each fix and needs a terminal on stdin (stdin is not one); "
-                "use `iacmod apply --dry-run` to see the fixes, or `--select`/`--unsafe-fixes` to choose them")
+        return (
+            "--interactive asks about each fix and needs a terminal on stdin (stdin is not one); "
+            "use `iacmod apply --dry-run` to see the fixes, or `--select`/`--unsafe-fixes` to choose them"
+        )
     return None
 
 
-def command(options: api.RunOptions, *, branch: str | None = None, base: str | None = None,
-            commit_per_rule: bool = False, author: str | None = None, force: bool = False) -> int:
+def command(
+    options: api.RunOptions,
+    *,
+    branch: str | None = None,
+    base: str | None = None,
+    commit_per_rule: bool = False,
+    author: str | None = None,
+    force: bool = False,
+) -> int:
     """``iacmod apply --interactive [--branch NAME]``; returns the exit code (0 done, 1 files that
     could not be processed or written, 2 usage or configuration errors)."""
     from iacmod.cli.common import stderr, stdout
@@ -261,8 +282,9 @@ def command(options: api.RunOptions, *, branch: str | None = None, base: str | N
             session.display = lambda p: report.display_path(to_user(p))
             return run_files(step, session)
 
-        return branch_cmd.apply_on_branch(options, branch, base, commit_per_rule, author, force, False, "text",
-                                          exit_zero=True, fixer=fixer)
+        return branch_cmd.apply_on_branch(
+            options, branch, base, commit_per_rule, author, force, False, "text", exit_zero=True, fixer=fixer
+        )
     try:
         tasks = api.plan(options)
     except ConfigError as exc:

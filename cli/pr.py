@@ -9,17 +9,16 @@ import os
 import re
 import shlex
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 
 from iacmod import api
 from iacmod.bot import gitops
-from iacmod.cli.common import ALL, CONFIG, IGNORE, JOBS, SELECT, app, fail, run_options, stderr, stdout
-from iacmod.cli.branch_cmd import print_diff, print_findings, remaining_summary
-from iacmod.config import ConfigError
 from iacmod.bot.forge import DEFAULT_API_URL, ForgeError, GitHubForge, has_marker, render_pr, stale_comment
 from iacmod.bot.gitops import GitOpsError
+from iacmod.cli.branch_cmd import print_diff, print_findings, remaining_summary
+from iacmod.cli.common import ALL, CONFIG, IGNORE, JOBS, SELECT, app, fail, run_options, stderr, stdout
+from iacmod.config import ConfigError
 from iacmod.lazy import lazy_import
 
 git = lazy_import("git")
@@ -30,7 +29,8 @@ DEFAULT_BRANCH = "iacmod/fixes"
 # need not say "github"); a local path or file:// remote names no repository.
 _REMOTE_URL = re.compile(
     r"^(?:(?:https?|ssh|git)://(?:[^@/]+@)?[^/]+/|[^@/:\s]+@[^/:\s]+:|[A-Za-z0-9.-]+\.[A-Za-z]{2,}:)"
-    r"(?:[^\s]*/)?([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+?)(?:\.git)?/?$")
+    r"(?:[^\s]*/)?([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+?)(?:\.git)?/?$"
+)
 
 PR_HELP = """Commit the fixes on a branch, push it and open (or update) one pull request.
 
@@ -64,7 +64,7 @@ def _remote_head(repo: git.Repo, remote: str, branch: str) -> str | None:
 def _remote_default_branch(repo: git.Repo, remote: str) -> str:
     for line in _ls_remote(repo, remote, "HEAD", symref=True).splitlines():
         if line.startswith("ref: refs/heads/") and line.endswith("\tHEAD"):
-            return line[len("ref: refs/heads/"):-len("\tHEAD")]
+            return line[len("ref: refs/heads/") : -len("\tHEAD")]
     raise GitOpsError(f"cannot tell the default branch of remote {remote!r}: pass --base")
 
 
@@ -89,7 +89,7 @@ def repo_name_from_url(url: str) -> str | None:
     return f"{m.group(1)}/{m.group(2)}" if m else None
 
 
-def _reproduce(options: api.RunOptions, rels: List[str]) -> str:
+def _reproduce(options: api.RunOptions, rels: list[str]) -> str:
     parts = ["iacmod", "apply"]
     if options.all_rules:
         parts.append("--all")
@@ -106,30 +106,35 @@ def _reproduce(options: api.RunOptions, rels: List[str]) -> str:
 
 @app.command("pr", help=PR_HELP)
 def pr(
-    paths: Optional[List[Path]] = typer.Argument(None, help="Files or directories in one git repository (default: .)."),
-    repo_name: Optional[str] = typer.Option(
-        None, "--repo", help="The GitHub repository OWNER/NAME (default: read from the remote's URL)."),
+    paths: list[Path] | None = typer.Argument(None, help="Files or directories in one git repository (default: .)."),
+    repo_name: str | None = typer.Option(
+        None, "--repo", help="The GitHub repository OWNER/NAME (default: read from the remote's URL)."
+    ),
     remote: str = typer.Option("origin", "--remote", help="The git remote to push to."),
-    base: Optional[str] = typer.Option(None, "--base", help="Base branch (default: the remote's default branch)."),
+    base: str | None = typer.Option(None, "--base", help="Base branch (default: the remote's default branch)."),
     branch: str = typer.Option(DEFAULT_BRANCH, "--branch", help="The branch to commit the fixes on."),
     api_url: str = typer.Option(
-        DEFAULT_API_URL, "--api-url", help="GitHub API URL; for GitHub Enterprise Server https://HOST/api/v3."),
+        DEFAULT_API_URL, "--api-url", help="GitHub API URL; for GitHub Enterprise Server https://HOST/api/v3."
+    ),
     token_env: str = typer.Option("GITHUB_TOKEN", "--token-env", help="Environment variable holding the token."),
     draft: bool = typer.Option(False, "--draft", help="Open the pull request as a draft."),
-    label: Optional[List[str]] = typer.Option(None, "--label", help="Label to add (repeat, or comma-separated)."),
+    label: list[str] | None = typer.Option(None, "--label", help="Label to add (repeat, or comma-separated)."),
     all_: bool = ALL,
-    select: Optional[List[str]] = SELECT,
-    ignore: Optional[List[str]] = IGNORE,
-    unsafe_fixes: Optional[bool] = typer.Option(
-        None, "--unsafe-fixes/--no-unsafe-fixes", help="Also apply fixes that may change behaviour."),
-    jobs: Optional[int] = JOBS,
-    config: Optional[Path] = CONFIG,
+    select: list[str] | None = SELECT,
+    ignore: list[str] | None = IGNORE,
+    unsafe_fixes: bool | None = typer.Option(
+        None, "--unsafe-fixes/--no-unsafe-fixes", help="Also apply fixes that may change behaviour."
+    ),
+    jobs: int | None = JOBS,
+    config: Path | None = CONFIG,
     commit_per_rule: bool = typer.Option(False, "--commit-per-rule", help="One commit per rule."),
-    author: Optional[str] = typer.Option(None, "--author", help='Commit author "Name <email>".'),
+    author: str | None = typer.Option(None, "--author", help='Commit author "Name <email>".'),
     close_stale: bool = typer.Option(
-        False, "--close-stale", help="Close iacmod's open pull request when its fixes are all on the base."),
+        False, "--close-stale", help="Close iacmod's open pull request when its fixes are all on the base."
+    ),
     dry_run: bool = typer.Option(
-        False, "--dry-run", help="Print the branch diff and the pull request; push nothing, call no API."),
+        False, "--dry-run", help="Print the branch diff and the pull request; push nothing, call no API."
+    ),
 ) -> None:
     options = run_options(paths or [Path(".")], all_, select, ignore, unsafe_fixes, jobs, config)
     labels = [part.strip() for item in (label or []) for part in item.split(",") if part.strip()]
@@ -137,8 +142,10 @@ def pr(
     if not dry_run:
         token = os.environ.get(token_env, "")
         if not token:
-            raise fail(f"no GitHub token: set the environment variable {token_env} "
-                       "(or name another one with --token-env); --dry-run needs none")
+            raise fail(
+                f"no GitHub token: set the environment variable {token_env} "
+                "(or name another one with --token-env); --dry-run needs none"
+            )
     forge: GitHubForge | None = None
     try:
         repo, rels = gitops.open_repo(options.paths)
@@ -171,9 +178,11 @@ def pr(
                     raise GitOpsError(f"cannot deepen the shallow clone: {gitops._git_error(exc)}") from None
                 foreign = gitops.foreign_commits(repo, base_sha, remote_sha)
             if foreign:
-                _say(f"iacmod: {remote}/{branch} holds commits iacmod did not make "
-                     f"({gitops.describe_commits(foreign)}); not pushing over them, pull request left as it is. "
-                     "Merge or move that work, or delete the branch, and iacmod will rebuild it.")
+                _say(
+                    f"iacmod: {remote}/{branch} holds commits iacmod did not make "
+                    f"({gitops.describe_commits(foreign)}); not pushing over them, pull request left as it is. "
+                    "Merge or move that work, or delete the branch, and iacmod will rebuild it."
+                )
                 raise typer.Exit(2)  # as `apply --branch`: a situation a person must resolve
         build = gitops.build_fixes(repo, base_sha, rels, options, author=identity, commit_per_rule=commit_per_rule)
     except (GitOpsError, ConfigError, ForgeError) as exc:
@@ -182,7 +191,9 @@ def pr(
     print_findings(build, "text", "dry-run" if dry_run else "apply")
     status_code = 1 if build.errors else 0
     if not build.changed:
-        _say(f"Nothing to fix on {base} ({base_sha[:10]}) in {build.files_checked} file(s): no branch, no pull request.")
+        _say(
+            f"Nothing to fix on {base} ({base_sha[:10]}) in {build.files_checked} file(s): no branch, no pull request."
+        )
         if forge is None:
             raise typer.Exit(status_code)
         try:
@@ -192,8 +203,10 @@ def pr(
                     forge.close_pr(open_pr, stale_comment(branch, base))
                     _say(f"Closed pull request #{open_pr.number} ({open_pr.html_url}): its fixes are all on {base}.")
                 else:
-                    _say(f"Pull request #{open_pr.number} ({open_pr.html_url}) is stale: its fixes are all on {base} "
-                         "now. Close it (or rerun with --close-stale).")
+                    _say(
+                        f"Pull request #{open_pr.number} ({open_pr.html_url}) is stale: its fixes are all on {base} "
+                        "now. Close it (or rerun with --close-stale)."
+                    )
         except ForgeError as exc:
             raise fail(str(exc)) from None
         raise typer.Exit(status_code)
@@ -206,8 +219,11 @@ def pr(
         out.print(f"\n--- pull request ({remote}/{branch} -> {base}) ---", markup=False)
         out.print(f"title: {text.title}", markup=False)
         out.print(text.body, markup=False, end="")
-        action = (f"{remote}/{branch} already holds these fixes: no push" if up_to_date else
-                  f"would push {gitops.plural(len(build.commits), 'commit')} to {remote}/{branch}")
+        action = (
+            f"{remote}/{branch} already holds these fixes: no push"
+            if up_to_date
+            else f"would push {gitops.plural(len(build.commits), 'commit')} to {remote}/{branch}"
+        )
         _say(f"Dry run: {action}; would open or update the pull request into {base}. Nothing pushed, no API call.")
         raise typer.Exit(status_code)
 
@@ -215,16 +231,20 @@ def pr(
     try:
         if not up_to_date:
             _push(repo, remote, branch, build.tip, remote_sha)
-            _say(f"Pushed {gitops.plural(len(build.commits), 'commit')} to {remote}/{branch} "
-                 f"({'new branch' if remote_sha is None else 'rebuilt on ' + base_sha[:10]}).")
+            _say(
+                f"Pushed {gitops.plural(len(build.commits), 'commit')} to {remote}/{branch} "
+                f"({'new branch' if remote_sha is None else 'rebuilt on ' + base_sha[:10]})."
+            )
         open_pr = forge.find_pr(branch)
         if open_pr is None:
             open_pr = forge.create_pr(base, branch, text, draft)
             forge.add_labels(open_pr, labels)
             _say(f"Opened pull request #{open_pr.number}: {open_pr.html_url}")
         elif not has_marker(open_pr.body, branch):
-            _say(f"Pull request #{open_pr.number} ({open_pr.html_url}) from {branch} was not opened by iacmod: "
-                 "its title and body are left as they are.")
+            _say(
+                f"Pull request #{open_pr.number} ({open_pr.html_url}) from {branch} was not opened by iacmod: "
+                "its title and body are left as they are."
+            )
         else:
             changed = forge.needs_update(open_pr, base, text)
             if changed:
@@ -250,8 +270,15 @@ def _shallow(repo: git.Repo) -> bool:
 def _push(repo: git.Repo, remote: str, branch: str, tip: str, expected: str | None) -> None:
     """Push ``tip`` to the branch only if the remote still has ``expected`` there (or nothing)."""
     try:
-        repo.git.push("--quiet", "--no-verify", f"--force-with-lease=refs/heads/{branch}:{expected or ''}",
-                      remote, f"{tip}:refs/heads/{branch}")
+        repo.git.push(
+            "--quiet",
+            "--no-verify",
+            f"--force-with-lease=refs/heads/{branch}:{expected or ''}",
+            remote,
+            f"{tip}:refs/heads/{branch}",
+        )
     except git.GitCommandError as exc:
-        raise GitOpsError(f"push to {remote}/{branch} refused: {gitops._git_error(exc)} "
-                          "(did somebody push meanwhile? nothing was overwritten; run again)") from None
+        raise GitOpsError(
+            f"push to {remote}/{branch} refused: {gitops._git_error(exc)} "
+            "(did somebody push meanwhile? nothing was overwritten; run again)"
+        ) from None

@@ -48,8 +48,9 @@ def read(path: Path) -> bytes:
         return handle.read()
 
 
-def results(streams: Sequence[Path], options: api.RunOptions, stdin_filename: Path | None) -> tuple[
-        list[FileResult], list[str]]:
+def results(
+    streams: Sequence[Path], options: api.RunOptions, stdin_filename: Path | None
+) -> tuple[list[FileResult], list[str]]:
     """The engine on each stream's code, as on a file named ``stdin_filename`` (for ``-``) or by
     the stream's own path; notes (excluded code) for stderr. Raises ConfigError, OSError."""
     out: list[FileResult] = []

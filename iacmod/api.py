@@ -5,9 +5,9 @@ The CLI, the branch committer and the pull-request bot all go through here.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
 
 from iacmod import engine
 from iacmod.config import Config, ConfigError, config_of_folder, load_explicit, selected_rules
@@ -63,8 +63,12 @@ def _planner(
         settings = settings_by.get(key)
         if settings is None:
             try:
-                rules = selected_rules(config, all_=options.all_rules, select=list(options.select),
-                                       ignore=list(options.ignore) + list(ignored))
+                rules = selected_rules(
+                    config,
+                    all_=options.all_rules,
+                    select=list(options.select),
+                    ignore=list(options.ignore) + list(ignored),
+                )
             except SelectionError as exc:
                 raise ConfigError(str(exc)) from None
             unsafe = config.unsafe_fixes if options.unsafe_fixes is None else options.unsafe_fixes
@@ -77,7 +81,9 @@ def _planner(
         rules = rules_by.get(id(config))
         if rules is None:
             settings = settings_for(config, None)
-            rules = Rules(Excludes.from_globs(config.root, config.exclude), PYTHON_PATTERNS + settings.document_patterns)
+            rules = Rules(
+                Excludes.from_globs(config.root, config.exclude), PYTHON_PATTERNS + settings.document_patterns
+            )
             rules_by[id(config)] = rules
         return rules
 
@@ -93,8 +99,9 @@ def plan_run(options: RunOptions) -> Plan:
         if not given.exists():
             raise ConfigError(f"{given}: no such file or directory")
     config_for, settings_for, rules_for = _planner(options)
-    selection = select_files(options.paths, rules_for, force_exclude=options.force_exclude,
-                             include_vendored=options.include_vendored)
+    selection = select_files(
+        options.paths, rules_for, force_exclude=options.force_exclude, include_vendored=options.include_vendored
+    )
     tasks = []
     for path, real in zip(selection.files, selection.real):
         tasks.append((path, settings_for(config_for(real.parent), real)))
@@ -106,8 +113,9 @@ def plan(options: RunOptions) -> list[tuple[Path, Settings]]:
     return plan_run(options).tasks
 
 
-def run(options: RunOptions, progress: Callable[[int], None] | None = None,
-        on_plan: Callable[[int], None] | None = None) -> RunResult:
+def run(
+    options: RunOptions, progress: Callable[[int], None] | None = None, on_plan: Callable[[int], None] | None = None
+) -> RunResult:
     the_plan = plan_run(options)
     tasks = the_plan.tasks
     if options.baseline is not None:
@@ -119,8 +127,9 @@ def run(options: RunOptions, progress: Callable[[int], None] | None = None,
     return result
 
 
-def run_tasks(tasks: list[tuple[Path, Settings]], options: RunOptions,
-              progress: Callable[[int], None] | None = None) -> list[FileResult]:
+def run_tasks(
+    tasks: list[tuple[Path, Settings]], options: RunOptions, progress: Callable[[int], None] | None = None
+) -> list[FileResult]:
     """The engine over ``tasks``, through the result cache when ``options.cache``."""
     if not options.cache:
         return engine.run(tasks, options.jobs, progress)
@@ -169,8 +178,9 @@ def _hold_baselined(tasks: list[tuple[Path, Settings]], options: RunOptions) -> 
     out = list(tasks)
     for i, indexes in held.items():
         path, settings = tasks[i]
-        hold = frozenset((f.code, f.span.start.line, f.span.start.column)
-                         for j, f in enumerate(found[i].findings) if j in indexes)
+        hold = frozenset(
+            (f.code, f.span.start.line, f.span.start.column) for j, f in enumerate(found[i].findings) if j in indexes
+        )
         out[i] = (path, dataclasses.replace(settings, hold=settings.hold | hold))
     return out
 
@@ -228,8 +238,7 @@ def check_source(data: bytes, path: Path, settings: Settings) -> FileResult:
     return engine.process_source(Path(path), data, dataclasses.replace(settings, skip_generated=False))
 
 
-def fix_only(data: bytes, path: Path, settings: Settings,
-             keys: Iterable[tuple[str, int, int, int, int]]) -> FileResult:
+def fix_only(data: bytes, path: Path, settings: Settings, keys: Iterable[tuple[str, int, int, int, int]]) -> FileResult:
     """Apply exactly the fixes of the findings whose ``Finding.fix_key`` is in ``keys`` (safe or
     unsafe; keys are located in ``data``), nothing else: the engine's ``Settings.only``."""
     import dataclasses

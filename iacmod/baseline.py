@@ -36,9 +36,10 @@ import json
 import os
 import tokenize
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from iacmod import __version__
 from iacmod.config import ConfigError
@@ -58,9 +59,19 @@ def _norm_python(text: str) -> str:
     """Tokens joined by single spaces: whitespace, comments and line breaks folded."""
     try:
         tokens = tokenize.generate_tokens(io.StringIO(text).readline)
-        parts = [t.string for t in tokens if t.type not in (
-            tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT,
-            tokenize.ENDMARKER)]
+        parts = [
+            t.string
+            for t in tokens
+            if t.type
+            not in (
+                tokenize.COMMENT,
+                tokenize.NL,
+                tokenize.NEWLINE,
+                tokenize.INDENT,
+                tokenize.DEDENT,
+                tokenize.ENDMARKER,
+            )
+        ]
         return " ".join(parts)
     except (tokenize.TokenError, IndentationError, SyntaxError):
         return _norm_text(text)
@@ -96,8 +107,15 @@ class _Statements:
             return
         for node in ast.walk(tree):
             if isinstance(node, ast.stmt) and node.end_lineno is not None:
-                self.spans.append((node.lineno, node.col_offset + 1, node.end_lineno,
-                                   (node.end_col_offset or 0) + 1, hasattr(node, "body")))
+                self.spans.append(
+                    (
+                        node.lineno,
+                        node.col_offset + 1,
+                        node.end_lineno,
+                        (node.end_col_offset or 0) + 1,
+                        hasattr(node, "body"),
+                    )
+                )
 
     def enclosing(self, line: int, column: int) -> tuple[int, int, int, int, bool] | None:
         """The innermost statement around the position."""
@@ -173,17 +191,21 @@ class Baseline:
         return Path(os.path.abspath(self.path)).parent
 
     @classmethod
-    def load(cls, path: Path) -> "Baseline":
+    def load(cls, path: Path) -> Baseline:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise BaselineError(f"{path}: no such baseline file (create it with --create-baseline {path})") from None
         except (OSError, ValueError) as exc:
             raise BaselineError(f"{path}: not a baseline file: {exc}") from None
-        if not isinstance(data, dict) or data.get("iacmod_baseline") != VERSION or not isinstance(
-                data.get("findings"), list):
-            raise BaselineError(f"{path}: not an iacmod baseline (version {VERSION}); recreate it with "
-                                f"--create-baseline {path}")
+        if (
+            not isinstance(data, dict)
+            or data.get("iacmod_baseline") != VERSION
+            or not isinstance(data.get("findings"), list)
+        ):
+            raise BaselineError(
+                f"{path}: not an iacmod baseline (version {VERSION}); recreate it with --create-baseline {path}"
+            )
         baseline = cls(path)
         for entry in data["findings"]:
             try:
@@ -196,7 +218,7 @@ class Baseline:
         return baseline
 
     @classmethod
-    def create(cls, path: Path, results: Iterable[FileResult]) -> "Baseline":
+    def create(cls, path: Path, results: Iterable[FileResult]) -> Baseline:
         baseline = cls(path)
         for result in results:
             for key, finding in zip(keys_of(result, baseline.base), result.findings):
@@ -209,10 +231,22 @@ class Baseline:
         for key in sorted(self.counts):
             rel, code, fp = key
             info = self.info.get(key, {})
-            entries.append({"path": rel, "code": code, "rule": info.get("rule", ""), "fingerprint": fp,
-                            "count": self.counts[key], "message": info.get("message", "")})
-        text = json.dumps({"iacmod_baseline": VERSION, "iacmod": __version__, "findings": entries},
-                          indent=2, ensure_ascii=False) + "\n"
+            entries.append(
+                {
+                    "path": rel,
+                    "code": code,
+                    "rule": info.get("rule", ""),
+                    "fingerprint": fp,
+                    "count": self.counts[key],
+                    "message": info.get("message", ""),
+                }
+            )
+        text = (
+            json.dumps(
+                {"iacmod_baseline": VERSION, "iacmod": __version__, "findings": entries}, indent=2, ensure_ascii=False
+            )
+            + "\n"
+        )
         from iacmod.writer import atomic_write
 
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -246,6 +280,7 @@ def split(baseline: Baseline, results: Sequence[FileResult]) -> tuple[dict[int, 
                 left[key] -= 1
                 held.setdefault(i, set()).add(j)
                 matched.baselined.append(result.findings[j])
-    matched.stale = sorted((key, n) for key, n in left.items()
-                           if n > 0 and (key[0] in checked or not (baseline.base / key[0]).exists()))
+    matched.stale = sorted(
+        (key, n) for key, n in left.items() if n > 0 and (key[0] in checked or not (baseline.base / key[0]).exists())
+    )
     return held, matched

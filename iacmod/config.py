@@ -12,9 +12,10 @@ options under ``[tool.iacmod.rules.<rule-name>]``. Unknown keys, rules and optio
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -69,23 +70,23 @@ def _string_list(where: str, key: str, value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(f"{where}: `{key}` must be a list of strings, e.g. {key} = [\"IAC101\"]")
+        raise ConfigError(f'{where}: `{key}` must be a list of strings, e.g. {key} = ["IAC101"]')
     return tuple(value)
 
 
 def parse_table(table: Mapping[str, Any], where: str, path: Path | None = None) -> Config:
     unknown = sorted(set(table) - set(KNOWN_KEYS))
     if unknown:
-        raise ConfigError(
-            f"{where}: unknown key {unknown[0]!r} in [tool.iacmod]; known keys: {', '.join(KNOWN_KEYS)}"
-        )
+        raise ConfigError(f"{where}: unknown key {unknown[0]!r} in [tool.iacmod]; known keys: {', '.join(KNOWN_KEYS)}")
     select = _string_list(where, "select", table["select"]) if "select" in table else None
     ignore = _string_list(where, "ignore", table.get("ignore", []))
     exclude = _string_list(where, "exclude", table.get("exclude", []))
     per_file: list[tuple[str, tuple[str, ...]]] = []
     table_pfi = table.get("per-file-ignores", {})
     if not isinstance(table_pfi, dict):
-        raise ConfigError(f'{where}: `per-file-ignores` must be a table of glob = [rules], e.g. "tests/**" = ["IAC101"]')
+        raise ConfigError(
+            f'{where}: `per-file-ignores` must be a table of glob = [rules], e.g. "tests/**" = ["IAC101"]'
+        )
     for glob, keys in table_pfi.items():
         keys = _string_list(where, f"per-file-ignores.{glob!r}", keys)
         try:

@@ -23,10 +23,10 @@ import fnmatch
 import os
 import shutil
 import subprocess
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Sequence
 
 import pathspec
 
@@ -34,10 +34,31 @@ from iacmod.vendored import is_generated_file, vendored_dir
 
 SKIP_DIRS = frozenset(
     {
-        ".git", ".hg", ".svn", ".venv", "venv", ".env", "env", "__pycache__", "node_modules",
-        "build", "dist", "cdk.out", ".tox", ".nox", ".mypy_cache", ".pytest_cache",
-        ".ruff_cache", ".iacmod_cache", ".eggs", ".terraform",
-        ".pulumi", ".aws-sam", ".serverless", ".idea", ".vscode",
+        ".git",
+        ".hg",
+        ".svn",
+        ".venv",
+        "venv",
+        ".env",
+        "env",
+        "__pycache__",
+        "node_modules",
+        "build",
+        "dist",
+        "cdk.out",
+        ".tox",
+        ".nox",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".iacmod_cache",
+        ".eggs",
+        ".terraform",
+        ".pulumi",
+        ".aws-sam",
+        ".serverless",
+        ".idea",
+        ".vscode",
     }
 )
 PYTHON_PATTERNS = ("*.py",)
@@ -52,7 +73,7 @@ class Excludes:
     spec: pathspec.GitIgnoreSpec | None
 
     @classmethod
-    def from_globs(cls, root: Path | None, globs: Sequence[str]) -> "Excludes":
+    def from_globs(cls, root: Path | None, globs: Sequence[str]) -> Excludes:
         if not globs:
             return cls(root, None)
         return cls(root, pathspec.GitIgnoreSpec.from_lines(globs))
@@ -114,8 +135,12 @@ def global_excludes_file() -> Path | None:
     configured = None
     if shutil.which("git"):
         try:
-            out = subprocess.run(["git", "config", "--global", "--path", "--get", "core.excludesFile"],
-                                 capture_output=True, text=True, timeout=10)
+            out = subprocess.run(
+                ["git", "config", "--global", "--path", "--get", "core.excludesFile"],
+                capture_output=True,
+                text=True,
+                timeout=10,
+            )
             configured = out.stdout.strip() or None
         except (OSError, subprocess.SubprocessError):
             configured = None
@@ -210,9 +235,21 @@ def _git_files(folder: Path) -> list[str] | None:
         return None
     try:
         out = subprocess.run(
-            ["git", "-c", "core.quotePath=off", "ls-files", "-z", "--cached", "--others", "--exclude-standard",
-             "--", "."],
-            cwd=folder, capture_output=True, timeout=120,
+            [
+                "git",
+                "-c",
+                "core.quotePath=off",
+                "ls-files",
+                "-z",
+                "--cached",
+                "--others",
+                "--exclude-standard",
+                "--",
+                ".",
+            ],
+            cwd=folder,
+            capture_output=True,
+            timeout=120,
         )
     except (OSError, subprocess.SubprocessError):
         return None
@@ -226,8 +263,9 @@ def _git_files(folder: Path) -> list[str] | None:
 
 
 class _Selector:
-    def __init__(self, rules_for: Callable[[Path], Rules], force_exclude: bool, include_vendored: bool,
-                 use_git: bool = True) -> None:
+    def __init__(
+        self, rules_for: Callable[[Path], Rules], force_exclude: bool, include_vendored: bool, use_git: bool = True
+    ) -> None:
         self.rules_for = rules_for
         self.force_exclude = force_exclude
         self.include_vendored = include_vendored
@@ -367,10 +405,12 @@ class _Selector:
         repo = _repo_root(real.parent)
         if repo is not None and self.use_git and shutil.which("git"):
             try:
-                out = subprocess.run(["git", "check-ignore", "-q", "--", str(real)], cwd=repo,
-                                     capture_output=True, timeout=30)
-                tracked = subprocess.run(["git", "ls-files", "--error-unmatch", "--", str(real)], cwd=repo,
-                                         capture_output=True, timeout=30)
+                out = subprocess.run(
+                    ["git", "check-ignore", "-q", "--", str(real)], cwd=repo, capture_output=True, timeout=30
+                )
+                tracked = subprocess.run(
+                    ["git", "ls-files", "--error-unmatch", "--", str(real)], cwd=repo, capture_output=True, timeout=30
+                )
                 if out.returncode == 0 and tracked.returncode != 0:
                     return True
             except (OSError, subprocess.SubprocessError):
@@ -408,5 +448,6 @@ def discover(
 ) -> Iterator[Path]:
     """Files to process with one set of excludes and patterns (see :func:`select_files`)."""
     rules = Rules(excludes, tuple(patterns))
-    yield from select_files(paths, lambda _folder: rules, force_exclude=force_exclude,
-                            include_vendored=include_vendored, use_git=use_git).files
+    yield from select_files(
+        paths, lambda _folder: rules, force_exclude=force_exclude, include_vendored=include_vendored, use_git=use_git
+    ).files

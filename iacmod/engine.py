@@ -17,11 +17,12 @@ from __future__ import annotations
 import fnmatch
 import gc
 import os
-from contextlib import ExitStack
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, ParentNodeProvider, PositionProvider
@@ -144,11 +145,14 @@ def fix_module_source(
             if text is original and _may_not_round_trip(text) and module.code != original:
                 # LibCST does not round-trip a few rare layouts (e.g. a form feed at the start of
                 # the file): writing its code would change bytes no fix asked to change
-                errors.append(FileError(
-                    path, 1,
-                    "LibCST cannot reproduce this file byte for byte (e.g. a form feed or a lone "
-                    "carriage return); fixes not applied, file left untouched",
-                ))
+                errors.append(
+                    FileError(
+                        path,
+                        1,
+                        "LibCST cannot reproduce this file byte for byte (e.g. a form feed or a lone "
+                        "carriage return); fixes not applied, file left untouched",
+                    )
+                )
                 return untouched(newly_fixed)
             try:
                 new_module = _apply_fixes(module, [fix for _, fix in choice.fixes], wrapper)
@@ -169,8 +173,9 @@ def fix_module_source(
         finally:
             _release(wrapper, instances)
 
-    return SourceResult(text if text != original else None, _sorted(fixed + remaining + passes_unfixed),
-                        errors, encoding)
+    return SourceResult(
+        text if text != original else None, _sorted(fixed + remaining + passes_unfixed), errors, encoding
+    )
 
 
 def _sorted(findings: list[Finding]) -> list[Finding]:
@@ -285,8 +290,7 @@ def _choose_fixes(found: _Found, text: str, path: str, settings: Settings, wrapp
         if sup.covers(rep.rule.code, rep.rule.name, span.start.line, span.end.line):
             continue  # suppressed findings are neither reported nor fixed
         fix = rep.fix
-        if settings.hold and (
-                rep.rule.code, span.start.line, span.start.column) in settings.hold:
+        if settings.hold and (rep.rule.code, span.start.line, span.start.column) in settings.hold:
             fix = None  # a baselined finding: reported (the caller filters it), not fixed
         if fix is not None and settings.only is not None and fix_key(rep.rule.code, span) not in settings.only:
             fix = None  # not chosen (Settings.only): reported with its fix, not fixed
@@ -353,9 +357,7 @@ def _known_positions(wrapper: MetadataWrapper, wanted: set[cst.CSTNode]) -> Mapp
 
 
 def _span(rng: CodeRange) -> Span:
-    return Span(
-        Position(rng.start.line, rng.start.column + 1), Position(rng.end.line, rng.end.column + 1)
-    )
+    return Span(Position(rng.start.line, rng.start.column + 1), Position(rng.end.line, rng.end.column + 1))
 
 
 def _overlaps(a: CodeRange, b: CodeRange) -> bool:
@@ -391,7 +393,9 @@ class _Replacer(cst.CSTTransformer):
         return updated_node
 
 
-def _ancestors(module: cst.Module, nodes: Iterable[cst.CSTNode], wrapper: MetadataWrapper | None) -> set[cst.CSTNode] | None:
+def _ancestors(
+    module: cst.Module, nodes: Iterable[cst.CSTNode], wrapper: MetadataWrapper | None
+) -> set[cst.CSTNode] | None:
     """The ancestors of ``nodes`` (None when a node is not in ``module``'s tree)."""
     parents = resolve_metadata(wrapper, ParentNodeProvider) if wrapper is not None else parents_of(module)
     path: set[cst.CSTNode] = set()
@@ -492,7 +496,9 @@ def relocate(findings: Sequence[Finding], old: str, new: str) -> list[Finding]:
     while suffix < limit - prefix and old_lines[-1 - suffix] == new_lines[-1 - suffix]:
         suffix += 1
     middle = opcodes(
-        old_lines[prefix : len(old_lines) - suffix], new_lines[prefix : len(new_lines) - suffix], autojunk=False,
+        old_lines[prefix : len(old_lines) - suffix],
+        new_lines[prefix : len(new_lines) - suffix],
+        autojunk=False,
         exact_limit=RELOCATE_EXACT_LIMIT,
     )
     blocks = [("equal", 0, prefix, 0, prefix)] if prefix else []
@@ -531,15 +537,11 @@ def _syntax_error(path: str, exc: Exception, source: bytes | None = None) -> Fil
             exc = cpython
     if isinstance(exc, cst.ParserSyntaxError):
         msg = exc.message if hasattr(exc, "message") else str(exc)
-        return FileError(path, exc.raw_line, f"syntax error: {msg}; file left untouched",
-                         column=exc.raw_column + 1)
+        return FileError(path, exc.raw_line, f"syntax error: {msg}; file left untouched", column=exc.raw_column + 1)
     if isinstance(exc, SyntaxError):
-        return FileError(path, exc.lineno or 1, f"syntax error: {exc.msg}; file left untouched",
-                         column=exc.offset or 1)
+        return FileError(path, exc.lineno or 1, f"syntax error: {exc.msg}; file left untouched", column=exc.offset or 1)
     if isinstance(exc, (UnicodeDecodeError, LookupError)):
-        return FileError(
-            path, 1, f"cannot decode file ({exc}); declare its encoding (PEP 263) or convert it to UTF-8"
-        )
+        return FileError(path, 1, f"cannot decode file ({exc}); declare its encoding (PEP 263) or convert it to UTF-8")
     return FileError(path, 1, f"cannot parse file: {type(exc).__name__}: {exc}")
 
 
@@ -603,9 +605,7 @@ def _process_file(path: Path, settings: Settings) -> FileResult:
         return FileResult(path, errors=(FileError(display, 1, f"cannot read file: {exc.strerror}"),))
     if settings.skip_generated and is_generated(data):
         return FileResult(path, old_source=data, skipped=True)
-    if path.suffix in (".py", ".pyi") and not any(
-        fnmatch.fnmatch(path.name, p) for p in settings.document_patterns
-    ):
+    if path.suffix in (".py", ".pyi") and not any(fnmatch.fnmatch(path.name, p) for p in settings.document_patterns):
         return _process_python(path, data, settings)
     return _process_document(path, data, settings)
 
@@ -618,8 +618,10 @@ def _process_python(path: Path, data: bytes, settings: Settings) -> FileResult:
     try:
         result = fix_module_source(data, settings, display, rules=rules)
     except RuleCrash as crash:
-        message = (f"rule {', '.join(crash.rules)} crashed ({type(crash.error).__name__}: {crash.error}); "
-                   "file left untouched. Please report this with the file.")
+        message = (
+            f"rule {', '.join(crash.rules)} crashed ({type(crash.error).__name__}: {crash.error}); "
+            "file left untouched. Please report this with the file."
+        )
         return FileResult(path, old_source=data, errors=(FileError(display, 1, message, ", ".join(crash.rules)),))
     except Exception as exc:  # noqa: BLE001 - a file that cannot be parsed is reported, not fatal
         return FileResult(path, old_source=data, errors=(_syntax_error(display, exc, data),))
@@ -667,8 +669,18 @@ def _process_document(path: Path, data: bytes, settings: Settings) -> FileResult
             )
             if sup.covers(rule.code, rule.name, span.start.line, span.end.line):
                 continue
-            findings.append(Finding(rule.code, rule.name, doc.message, display, span, doc.safety, doc.fixed,
-                                    severity=doc.severity or rule.severity))
+            findings.append(
+                Finding(
+                    rule.code,
+                    rule.name,
+                    doc.message,
+                    display,
+                    span,
+                    doc.safety,
+                    doc.fixed,
+                    severity=doc.severity or rule.severity,
+                )
+            )
         if settings.only is not None:  # document fixes are not selectable: reported, not applied
             findings[:] = [replace(f, fixed=False) if f.rule == rule.name else f for f in findings]
             continue
@@ -731,4 +743,3 @@ def _size(path: Path) -> int:
         return path.stat().st_size
     except OSError:
         return 0
-

@@ -86,10 +86,9 @@ class Span:
     end: Position
 
     @classmethod
-    def point(cls, line: int, column: int = 1) -> "Span":
+    def point(cls, line: int, column: int = 1) -> Span:
         pos = Position(line, column)
         return cls(pos, pos)
-
 
 
 @dataclass(frozen=True)
@@ -150,8 +149,7 @@ class FileError:
     column: int | None = None  # 1-based, when known (syntax errors: CPython's)
 
     def to_json(self) -> dict[str, Any]:
-        return {"path": self.path, "line": self.line, "column": self.column, "message": self.message,
-                "rule": self.rule}
+        return {"path": self.path, "line": self.line, "column": self.column, "message": self.message, "rule": self.rule}
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import re
+from collections.abc import Iterable
 from functools import lru_cache
-from typing import Iterable
 
 from iacmod.iac.embedded import INLINE_CODE
 from iacmod.passes import ModulePass
@@ -78,11 +78,7 @@ def match(keys: Iterable[str]) -> set[type[Rule]]:
             chosen.update(all_rules())
             continue
         prefix = key.upper() if PREFIX_RE.match(key.upper()) else None
-        hits = [
-            r
-            for r in all_rules()
-            if key == r.name or (prefix is not None and r.code.startswith(prefix))
-        ]
+        hits = [r for r in all_rules() if key == r.name or (prefix is not None and r.code.startswith(prefix))]
         if not hits:
             raise SelectionError(f"unknown rule {key!r}; `iacmod list` shows codes and names")
         chosen.update(hits)

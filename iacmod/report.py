@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -32,7 +33,7 @@ def display_path(path: str | Path) -> str:
 
 
 def fix_tag(finding: Finding, mode: str = "apply") -> str:
-    """" [fixed]", " [would fix]", " [fix available]", " [unsafe fix available: ...]" or ""."""
+    """ " [fixed]", " [would fix]", " [fix available]", " [unsafe fix available: ...]" or ""."""
     tag = ""
     if finding.fixed:
         tag = {"apply": " [fixed]", "dry-run": " [would fix]"}.get(mode, " [fix available]")

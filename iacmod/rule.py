@@ -15,16 +15,17 @@ declarations, so a rule ships with its examples in its own module.
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Iterable, Iterator, Mapping, Sequence
+from typing import Any, ClassVar
 
 import libcst as cst
 from libcst.metadata import ProviderT
 
-from iacmod.findings import FixAvailability, FixSafety, RuleApplicability, Severity
 from iacmod.cst.metadata import LazyMetadata
 from iacmod.cst.walk import batched_visitor_methods
+from iacmod.findings import FixAvailability, FixSafety, RuleApplicability, Severity
 
 # Targets a rule can declare. "python" rules run on any Python file (handlers included);
 # the IaC targets say which programs the defect occurs in (docs, `iacmod list`).
@@ -52,9 +53,7 @@ class Option:
         if self.default is not None and not isinstance(value, expected):
             # ints are accepted where floats are expected
             if not (expected is float and isinstance(value, int) and not isinstance(value, bool)):
-                raise ValueError(
-                    f"rule {rule!r}: option {key!r} must be a {expected.__name__}, not {value!r}"
-                )
+                raise ValueError(f"rule {rule!r}: option {key!r} must be a {expected.__name__}, not {value!r}")
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             self._check_bounds(rule, key, value)
         return value
@@ -142,7 +141,7 @@ class PendingFix:
 class Report:
     """A finding as a rule reports it, before the engine locates and filters it."""
 
-    rule: "type[Rule]"
+    rule: type[Rule]
     node: cst.CSTNode
     message: str
     fix: PendingFix | None
@@ -255,7 +254,7 @@ class Rule(LazyMetadata, cst.BatchableCSTVisitor):
         self.reports.append(Report(type(self), node, message, fix, severity or self.severity))
 
     @classmethod
-    def process_document(cls, context: RuleContext) -> "DocumentResult":
+    def process_document(cls, context: RuleContext) -> DocumentResult:
         """Rewrite a non-Python document matched by ``document_patterns``."""
         raise NotImplementedError
 
@@ -279,4 +278,3 @@ class Rule(LazyMetadata, cst.BatchableCSTVisitor):
                 raise ValueError(f"rule {cls.name!r} has no option {key!r} (options: {known})")
             out[key] = cls.options[key].validate(cls.name, key, value)
         return out
-

@@ -13,17 +13,17 @@ from __future__ import annotations
 import io
 import re
 import tokenize
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from iacmod.findings import FileResult
     from iacmod.rule import Rule
 
 # `iacmod: ignore` then: the end, whitespace not followed by "[", "#", or a closed bracket
-DIRECTIVE = re.compile(
-    r"#\s*iacmod:\s*ignore(?:\[(?P<keys>[^\]]*)\])?(?=\s*$|\s+[^\s\[]|\s*#)", re.IGNORECASE)
+DIRECTIVE = re.compile(r"#\s*iacmod:\s*ignore(?:\[(?P<keys>[^\]]*)\])?(?=\s*$|\s+[^\s\[]|\s*#)", re.IGNORECASE)
 ANY_DIRECTIVE = re.compile(r"#\s*iacmod:\s*ignore", re.IGNORECASE)
 MARKER = "iacmod:"
 
@@ -160,21 +160,30 @@ def lint(
         if not match or (match.group("keys") is not None and not _keys(match)):
             found = ANY_DIRECTIVE.search(string)
             assert found is not None
-            problems.append(Problem(line, f"malformed suppression comment {string[found.start():].strip()!r}: "
-                                          "it suppresses nothing; write `# iacmod: ignore[CODE, ...]` "
-                                          "(no space before the bracket) or `# iacmod: ignore`"))
+            problems.append(
+                Problem(
+                    line,
+                    f"malformed suppression comment {string[found.start() :].strip()!r}: "
+                    "it suppresses nothing; write `# iacmod: ignore[CODE, ...]` "
+                    "(no space before the bracket) or `# iacmod: ignore`",
+                )
+            )
             continue
         for key in sorted(_keys(match) or ()):
-            known = key in codes or key in names or (
-                key[:3].isalpha() and key.isupper() and any(c.startswith(key) for c in codes))
+            known = (
+                key in codes
+                or key in names
+                or (key[:3].isalpha() and key.isupper() and any(c.startswith(key) for c in codes))
+            )
             if not known:
-                problems.append(Problem(line, f"unknown rule {key!r} in suppression comment "
-                                              "(see `iacmod list`)"))
+                problems.append(Problem(line, f"unknown rule {key!r} in suppression comment (see `iacmod list`)"))
     return problems
 
 
 def unused(
-    path: Path, settings: Any, process_file: Callable[[Path, Any], FileResult],
+    path: Path,
+    settings: Any,
+    process_file: Callable[[Path, Any], FileResult],
     reported_suppressed: list[Any] | None = None,
 ) -> list[Problem]:
     """Directives (or keys of one) of a file that suppress no finding (Ruff's RUF100): the file

@@ -52,7 +52,7 @@ def header_lines(text: str) -> list[tuple[str, bool]]:
         m = re.match(r"^[rRuUbB]{0,2}(\"\"\"|'''|\"|')", stripped)
         if m:  # the module docstring: up to its closing quotes
             quote = m.group(1)
-            rest = stripped[m.end():]
+            rest = stripped[m.end() :]
             out.append((rest, False))
             if len(quote) == 3 and quote not in rest:
                 i += 1
@@ -69,7 +69,7 @@ def header_lines(text: str) -> list[tuple[str, bool]]:
 
 
 def is_generated_text(text: str) -> bool:
-    for line, comment in header_lines(text):
+    for line, _comment in header_lines(text):
         if _ANYWHERE.search(line):
             return True
         if _COMMENT_START.match(line.lstrip("#/").strip()):

@@ -18,9 +18,9 @@ import runpy
 import subprocess
 import sys
 import traceback
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Mapping
 
 import pulumi
 

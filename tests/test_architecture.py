@@ -228,12 +228,12 @@ def test_rule_modules_import_no_other_rule_module():
     bad = [
         str(e)
         for e in _edges()
-        if _internal(e) and _in(e.target, CODEMODS) and e.target != CODEMODS
+        if _internal(e)
+        and _in(e.target, CODEMODS)
+        and e.target != CODEMODS
         and not (e.source == REGISTRY)  # the registry finds the rules
     ]
-    assert not bad, (
-        "a rule module is imported (move the shared helper into iacmod/):\n" + "\n".join(bad)
-    )
+    assert not bad, "a rule module is imported (move the shared helper into iacmod/):\n" + "\n".join(bad)
 
 
 def test_codemods_packages_hold_only_a_docstring():
@@ -241,8 +241,12 @@ def test_codemods_packages_hold_only_a_docstring():
     for module, path in _files().items():
         if _in(module, CODEMODS) and path.name == "__init__.py":
             body = ast.parse(path.read_text()).body
-            if not (len(body) == 1 and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
-                    and isinstance(body[0].value.value, str)):
+            if not (
+                len(body) == 1
+                and isinstance(body[0], ast.Expr)
+                and isinstance(body[0].value, ast.Constant)
+                and isinstance(body[0].value.value, str)
+            ):
                 problems.append(str(path.relative_to(ROOT)))
     assert not problems, "codemods/ packages must hold a docstring and nothing else:\n" + "\n".join(problems)
 
@@ -251,7 +255,8 @@ def test_only_the_cli_imports_the_bot():
     bad = [
         str(e)
         for e in _edges()
-        if not _in(e.source, CLI) and not _in(e.source, BOT)
+        if not _in(e.source, CLI)
+        and not _in(e.source, BOT)
         and ((_internal(e) and (_in(e.target, BOT) or _in(e.target, CLI))) or e.target in BOT_LIBRARIES)
     ]
     assert not bad, (

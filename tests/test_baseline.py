@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-HANDLER = '''\
+HANDLER = """\
 from datetime import datetime
 
 
@@ -15,7 +15,7 @@ def created():
 
 def other():
     return 1
-'''
+"""
 
 
 def setup(tmp_path: Path, text: str = HANDLER) -> Path:
@@ -44,8 +44,9 @@ def test_survives_shifted_lines_and_edits_elsewhere(tmp_path, iacmod_cli):
     path = setup(tmp_path)
     base = tmp_path / "b.json"
     iacmod_cli("check", "--select", "IAC101", "--create-baseline", str(base), str(tmp_path))
-    shifted = HANDLER.replace("from datetime import datetime\n",
-                              "from datetime import datetime\nimport os\n\n# a comment\nX = 1\n")
+    shifted = HANDLER.replace(
+        "from datetime import datetime\n", "from datetime import datetime\nimport os\n\n# a comment\nX = 1\n"
+    )
     shifted = shifted.replace("    return 1\n", "    return os.getcwd()  # edited\n")
     shifted = shifted.replace("return datetime.utcnow().isoformat()", "return  datetime.utcnow().isoformat()  # why")
     path.write_text(shifted)
@@ -81,7 +82,7 @@ def test_stale_entries_are_reported(tmp_path, iacmod_cli):
 
 
 def test_apply_leaves_baselined_findings_unfixed(tmp_path, iacmod_cli):
-    text = ("from datetime import datetime\n\nold = datetime.utcnow().strftime('%Y')\n")
+    text = "from datetime import datetime\n\nold = datetime.utcnow().strftime('%Y')\n"
     path = setup(tmp_path, text)
     base = tmp_path / "b.json"
     iacmod_cli("check", "--select", "IAC101", "--create-baseline", str(base), str(tmp_path))

@@ -53,7 +53,7 @@ def test_never_stale(tree, change):
     if change == "byte":
         (tree / "src" / "a.py").write_text(SRC.replace("%Y", "%y"))
     elif change == "option":
-        (tree / "pyproject.toml").write_text('[tool.iacmod.rules.datetime-utcnow]\n')
+        (tree / "pyproject.toml").write_text("[tool.iacmod.rules.datetime-utcnow]\n")
         kw = {}
     elif change == "rule":
         kw = {"select": ("IAC104",)}

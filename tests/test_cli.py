@@ -15,7 +15,7 @@ HANDLER = (
     '    return {"day": datetime.utcnow().strftime("%Y-%m-%d"), "at": datetime.utcnow().isoformat()}\n'
 )
 HANDLER_FIXED = HANDLER.replace("import datetime\n", "import datetime, timezone\n").replace(
-    'datetime.utcnow().strftime', 'datetime.now(timezone.utc).strftime'
+    "datetime.utcnow().strftime", "datetime.now(timezone.utc).strftime"
 )
 HANDLER_UNSAFE = HANDLER_FIXED.replace("datetime.utcnow().isoformat", "datetime.now(timezone.utc).isoformat")
 CLEAN = "def handler(event, context):\n    return 1\n"
@@ -40,8 +40,11 @@ def test_list_and_explain(iacmod_cli):
     assert "always, depends" in rows["IAC104"] and "sometimes, unsafe" in rows["IAC401"]
     code, out, _ = iacmod_cli("list", "--format", "json")
     assert {
-        "code": "IAC101", "name": "datetime-utcnow", "severity": "warning",
-        "fix_availability": "sometimes", "fix_applicability": "depends",
+        "code": "IAC101",
+        "name": "datetime-utcnow",
+        "severity": "warning",
+        "fix_availability": "sometimes",
+        "fix_applicability": "depends",
     }.items() <= json.loads(out)[0].items()
     assert {r["severity"] for r in json.loads(out)} == {"error", "warning", "info"}
     code, out, _ = iacmod_cli("explain", "datetime-utcnow")
@@ -163,19 +166,19 @@ def test_config_select_options_and_errors(iacmod_cli, repo):
     (repo / "pyproject.toml").write_text('[tool.iacmod]\nignore = ["datetime-utcnow"]\n')
     code, out, _ = iacmod_cli("check", str(repo / "app"))
     assert code == 0 and out == ""
-    (repo / "pyproject.toml").write_text('[tool.iacmod]\nunsafe-fixes = true\n')
+    (repo / "pyproject.toml").write_text("[tool.iacmod]\nunsafe-fixes = true\n")
     iacmod_cli("apply", str(repo))
     assert (repo / "app" / "handler.py").read_text() == HANDLER_UNSAFE
     (repo / "pyproject.toml").write_text('[tool.iacmod]\nselct = ["IAC101"]\n')
     code, _, err = iacmod_cli("check", str(repo))
     assert code == 2 and "unknown key 'selct'" in err
-    (repo / "pyproject.toml").write_text('[tool.iacmod.rules.no-such-rule]\nx = 1\n')
+    (repo / "pyproject.toml").write_text("[tool.iacmod.rules.no-such-rule]\nx = 1\n")
     code, _, err = iacmod_cli("check", str(repo))
     assert code == 2 and "no rule named 'no-such-rule'" in err
-    (repo / "pyproject.toml").write_text('[tool.iacmod.rules.datetime-utcnow]\nx = 1\n')
+    (repo / "pyproject.toml").write_text("[tool.iacmod.rules.datetime-utcnow]\nx = 1\n")
     code, _, err = iacmod_cli("check", str(repo))
     assert code == 2 and "has no option 'x'" in err
-    (repo / "pyproject.toml").write_text('[tool.iacmod\n')
+    (repo / "pyproject.toml").write_text("[tool.iacmod\n")
     code, _, err = iacmod_cli("check", str(repo))
     assert code == 2 and "invalid TOML" in err
 
@@ -198,7 +201,9 @@ def test_console_script_and_no_color(repo):
     env = {**os.environ, "NO_COLOR": "1"}
     proc = subprocess.run(
         [sys.executable, "-m", "iacmod.cli.app", "apply", "--all", "--dry-run", str(repo)],
-        capture_output=True, text=True, env=env,
+        capture_output=True,
+        text=True,
+        env=env,
     )
     assert proc.returncode == 1
     assert "\x1b[" not in proc.stdout + proc.stderr
@@ -291,10 +296,12 @@ def test_show_fixes_and_exit_non_zero_on_fix(iacmod_cli, repo):
 
 def test_suppression_comments_are_checked(iacmod_cli, tmp_path):
     line = 'x = datetime.utcnow().strftime("%Y")'
-    src = ("from datetime import datetime\n\n"
-           f"{line}  # iacmod: ignore [IAC101]\n"
-           f"{line}  # iacmod: ignore[IAC999, datetime-utcnow]\n"
-           "y = 1  # iacmod: ignore[IAC101]\n")
+    src = (
+        "from datetime import datetime\n\n"
+        f"{line}  # iacmod: ignore [IAC101]\n"
+        f"{line}  # iacmod: ignore[IAC999, datetime-utcnow]\n"
+        "y = 1  # iacmod: ignore[IAC101]\n"
+    )
     (tmp_path / "s.py").write_text(src)
     code, out, err = iacmod_cli("check", "--all", "s.py", cwd=tmp_path)
     # the malformed comment (space before the bracket) suppresses nothing, and says so
@@ -336,15 +343,18 @@ def test_no_color_means_no_bold(repo):
     env = {**os.environ, "NO_COLOR": "1", "FORCE_COLOR": "1", "TERM": "xterm-256color"}
     proc = subprocess.run(
         [sys.executable, "-m", "iacmod.cli.app", "apply", "--all", "--dry-run", str(repo)],
-        capture_output=True, text=True, env=env,
+        capture_output=True,
+        text=True,
+        env=env,
     )
     assert "\x1b[" not in proc.stdout + proc.stderr
 
 
 def test_piped_help_is_plain_and_full_width():
     env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
-    proc = subprocess.run([sys.executable, "-m", "iacmod.cli.app", "check", "--help"],
-                          capture_output=True, text=True, env=env)
+    proc = subprocess.run(
+        [sys.executable, "-m", "iacmod.cli.app", "check", "--help"], capture_output=True, text=True, env=env
+    )
     assert proc.returncode == 0 and "╭" not in proc.stdout
     line = next(ln for ln in proc.stdout.splitlines() if "--select" in ln)
     assert "comma-separated" in line and len(line) > 80

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import libcst as cst
 import pytest
-
 from corpus_blocks import CORPUS, extract
+
 from iacmod import engine
 from iacmod.engine import Settings
 from iacmod.registry import all_rules, default_passes

@@ -81,16 +81,16 @@ def test_syntax_error_is_reported_and_file_untouched(tmp_path):
 
 
 def test_match_statement_parses(tmp_path):
-    src = (
-        "from datetime import datetime\n\n"
-        "match command:\n    case 'now':\n        t = datetime.utcnow().year\n"
-    )
+    src = "from datetime import datetime\n\nmatch command:\n    case 'now':\n        t = datetime.utcnow().year\n"
     path = tmp_path / "m.py"
     path.write_text(src)
     result = process_file(path, SETTINGS)
-    assert result.new_source == src.replace("import datetime\n", "import datetime, timezone\n").replace(
-        "utcnow()", "now(timezone.utc)"
-    ).encode()
+    assert (
+        result.new_source
+        == src.replace("import datetime\n", "import datetime, timezone\n")
+        .replace("utcnow()", "now(timezone.utc)")
+        .encode()
+    )
 
 
 def test_undecodable_file_reported(tmp_path):
@@ -179,7 +179,10 @@ def test_no_duplicate_import_when_already_imported():
 def test_parenthesized_import_style_kept():
     src = "from datetime import (\n    datetime,\n)\n\nx = datetime.utcnow().year\n"
     result = fix_module_source(src, SETTINGS)
-    assert result.new_code == "from datetime import (\n    datetime,\n    timezone,\n)\n\nx = datetime.now(timezone.utc).year\n"
+    assert (
+        result.new_code
+        == "from datetime import (\n    datetime,\n    timezone,\n)\n\nx = datetime.now(timezone.utc).year\n"
+    )
 
 
 def test_idempotent_over_all_fixtures():
@@ -226,11 +229,11 @@ def test_findings_are_located_in_the_original_and_can_be_relocated():
     [unfixed] = [f for f in result.findings if not f.fixed]
     assert unfixed.rule == "datetime-utcnow"
     # findings are located in the source as it was read...
-    assert unfixed.line == 9 and src.splitlines()[8][unfixed.column - 1:].startswith("datetime.utcnow()")
+    assert unfixed.line == 9 and src.splitlines()[8][unfixed.column - 1 :].startswith("datetime.utcnow()")
     # ...and relocate() moves them to the rewritten source (what `apply` shows after writing)
     [moved] = engine.relocate([unfixed], src, result.new_code)
     line = result.new_code.splitlines()[moved.line - 1]
-    assert moved.line == 8 and line[moved.column - 1:].startswith("datetime.utcnow()")
+    assert moved.line == 8 and line[moved.column - 1 :].startswith("datetime.utcnow()")
 
 
 def test_new_import_added_through_libcst_visitor():
@@ -249,6 +252,7 @@ def test_matcher_decorated_visitors_still_work_after_adding_imports():
     # iacmod's import codemods skip LibCST's search for @m.visit/@m.leave methods among the
     # typed stubs (iacmod.cst.codemods); other classes that have them must still get their calls
     import libcst.matchers as m
+
     from iacmod.edit.imports import add_imports
     from iacmod.rule import ImportSpec
 
@@ -317,9 +321,9 @@ def test_module_pass_producing_invalid_code_is_named():
 
 def test_module_pass_overlapping_a_rule_fix_runs_again_on_the_fixed_code():
     shout = Shout()
-    src = "import datetime\nx = datetime.datetime.utcfromtimestamp(len(\"hello\")).year\n"
+    src = 'import datetime\nx = datetime.datetime.utcfromtimestamp(len("hello")).year\n'
     result = fix_module_source(src, Settings((UTCNOW,), passes=(shout,)))
     assert shout.runs == 2
     assert result.new_code == (
-        "import datetime\nx = datetime.datetime.fromtimestamp(len(\"HELLO\"), tz=datetime.timezone.utc).year\n"
+        'import datetime\nx = datetime.datetime.fromtimestamp(len("HELLO"), tz=datetime.timezone.utc).year\n'
     )

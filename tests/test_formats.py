@@ -12,7 +12,7 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from tests.test_cli import HANDLER, HANDLER_FIXED, CLEAN
+from tests.test_cli import CLEAN, HANDLER, HANDLER_FIXED
 
 SCHEMA = Path(__file__).with_name("sarif-schema-2.1.0.json")
 
@@ -31,8 +31,9 @@ def _apply_sarif_fixes(text: str, fixes: list[dict]) -> str:
         for change in fix["artifactChanges"]:
             for rep in change["replacements"]:
                 region = rep["deletedRegion"]
-                edits.append((region["charOffset"], region["charOffset"] + region["charLength"],
-                              rep["insertedContent"]["text"]))
+                edits.append(
+                    (region["charOffset"], region["charOffset"] + region["charLength"], rep["insertedContent"]["text"])
+                )
     for start, end, new in sorted(set(edits), reverse=True):
         text = text[:start] + new + text[end:]
     return text
@@ -72,16 +73,20 @@ def test_sarif_levels_follow_severity_and_fixes_separate_per_finding(tmp_path):
     log = json.loads(sarif_report([process_file(path, Settings((LoudPass,)))], mode="check"))
     jsonschema.validate(log, json.loads(SCHEMA.read_text()))
     assert [(r["message"]["text"], r["level"]) for r in log["runs"][0]["results"]] == [
-        ("pass", "note"), ("return", "error")]
+        ("pass", "note"),
+        ("return", "error"),
+    ]
 
 
 def test_sarif_fixes_that_share_an_import_are_isolated(iacmod_cli, tmp_path):
     """Two safe fixes that share an added import cannot be split from the diff: the engine is
     run with one fix chosen at a time, and each result carries its own complete fix."""
     jsonschema = pytest.importorskip("jsonschema")
-    src = ("from datetime import datetime\n\n"
-           "a = datetime.utcnow().strftime('%Y')\n\n\n"
-           "b = datetime.utcnow().strftime('%m')\n")
+    src = (
+        "from datetime import datetime\n\n"
+        "a = datetime.utcnow().strftime('%Y')\n\n\n"
+        "b = datetime.utcnow().strftime('%m')\n"
+    )
     (tmp_path / "m.py").write_text(src)
     code, out, _ = iacmod_cli("check", "--select", "IAC101", "m.py", "--format", "sarif", cwd=tmp_path)
     log = json.loads(out)
@@ -156,9 +161,16 @@ def test_action_check_mode_writes_sarif_and_uploads_it(tmp_path):
     assert "inputs.sarif-file" in upload["with"]["sarif_file"]
     (tmp_path / "app.py").write_text(HANDLER)
     output = tmp_path / "github_output"
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
-           "GITHUB_WORKSPACE": str(tmp_path), "GITHUB_OUTPUT": str(output), "INPUT_PATHS": ".",
-           "INPUT_RULES": "all", "INPUT_SARIF": "iacmod.sarif", "INPUT_FAIL_ON": ""}
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        "GITHUB_WORKSPACE": str(tmp_path),
+        "GITHUB_OUTPUT": str(output),
+        "INPUT_PATHS": ".",
+        "INPUT_RULES": "all",
+        "INPUT_SARIF": "iacmod.sarif",
+        "INPUT_FAIL_ON": "",
+    }
     proc = subprocess.run(["bash", "-c", check["run"]], env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert output.read_text().strip() == "exit-code=1"
@@ -169,9 +181,11 @@ def test_action_check_mode_writes_sarif_and_uploads_it(tmp_path):
 def test_sarif_fixes_per_finding_when_separable(iacmod_cli, tmp_path):
     """No shared change (no import added): each finding carries only its own replacement."""
     jsonschema = pytest.importorskip("jsonschema")
-    src = ("import datetime\n\n"
-           "a = datetime.datetime.utcnow().strftime('%Y')\n"
-           "b = datetime.datetime.utcnow().strftime('%m')\n")
+    src = (
+        "import datetime\n\n"
+        "a = datetime.datetime.utcnow().strftime('%Y')\n"
+        "b = datetime.datetime.utcnow().strftime('%m')\n"
+    )
     (tmp_path / "m.py").write_text(src)
     _, out, _ = iacmod_cli("check", "--select", "IAC101", "m.py", "--format", "sarif", cwd=tmp_path)
     log = json.loads(out)

@@ -13,7 +13,7 @@ pexpect = pytest.importorskip("pexpect")
 
 IACMOD = str(Path(sys.executable).parent / "iacmod")
 PROMPT = r"Apply this fix \[y,n,a,d,q,\?\]\? "
-HANDLER = '''\
+HANDLER = """\
 from datetime import datetime
 
 
@@ -25,7 +25,7 @@ def handler(event, context):
     if event:
         return {"statusCode": 204, "body": "gone"}
     return {"statusCode": 204, "body": ""}
-'''
+"""
 
 
 def spawn(args: list[str], cwd: Path, color: bool = False):
@@ -67,7 +67,9 @@ def test_yes_no_all_quit(tmp_path: Path) -> None:
     assert "handler.py:10:36: IAC104 http-204-no-body [warning] — safe fix" in shown[3]
     assert "handler.py:11:32: IAC104" in shown[4]
     assert "4 fix(es) applied in 1 file(s); 1 declined; stopped (q)." in tail
-    assert path.read_text() == '''\
+    assert (
+        path.read_text()
+        == """\
 from datetime import datetime, timezone
 
 
@@ -79,7 +81,8 @@ def handler(event, context):
     if event:
         return {"statusCode": 204}
     return {"statusCode": 204, "body": ""}
-'''
+"""
+    )
 
 
 def test_done_with_rule_and_colour(tmp_path: Path) -> None:
@@ -97,7 +100,9 @@ def test_done_with_rule_and_colour(tmp_path: Path) -> None:
     assert "\x1b[" in shown[0]  # coloured on a terminal
     assert "+from datetime" not in shown[1]  # derived again on the new text: the import is there already
     assert "2 fix(es) applied in 1 file(s); 5 declined." in tail
-    assert path.read_text() == '''\
+    assert (
+        path.read_text()
+        == """\
 from datetime import datetime, timezone
 
 
@@ -109,15 +114,21 @@ def handler(event, context):
     if event:
         return {"statusCode": 204, "body": "gone"}
     return {"statusCode": 204}
-'''
+"""
+    )
     assert other.read_text() == "from datetime import datetime\nday = datetime.utcnow().strftime('%d')\n"
 
 
 def test_refuses_without_a_terminal(tmp_path: Path) -> None:
     path = tmp_path / "handler.py"
     path.write_text(HANDLER)
-    proc = subprocess.run([IACMOD, "apply", "-i", "--all", "handler.py"], cwd=tmp_path, stdin=subprocess.DEVNULL,
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [IACMOD, "apply", "-i", "--all", "handler.py"],
+        cwd=tmp_path,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 2
     assert "needs a terminal on stdin" in proc.stderr
     assert path.read_text() == HANDLER
@@ -143,7 +154,8 @@ def test_branch_commits_the_accepted_fixes(tmp_path: Path) -> None:
     assert "Created branch iacmod/fixes: 1 commit" in tail
     assert (tmp_path / "handler.py").read_text() == HANDLER  # the work tree is not touched
     assert git(tmp_path, "show", "iacmod/fixes:handler.py") == HANDLER.replace(
-        '{"statusCode": 204, "body": "gone"}', '{"statusCode": 204}')
+        '{"statusCode": 204, "body": "gone"}', '{"statusCode": 204}'
+    )
 
 
 def test_fix_that_cannot_apply_alone_is_skipped_with_a_message(tmp_path: Path) -> None:
@@ -168,6 +180,6 @@ def test_fix_that_cannot_apply_alone_is_skipped_with_a_message(tmp_path: Path) -
     assert "stack.py:6: IAC101 datetime-utcnow: skipped: it cannot be applied on its own" in shown[0]
     assert "stack.py:8:7: IAC101" in shown[0]
     assert "1 fix(es) applied in 1 file(s); 1 skipped." in tail
-    assert path.read_text() == code.replace(
-        "import datetime\nfn_code", "import datetime, timezone\nfn_code").replace(
-        "day = datetime.utcnow()", "day = datetime.now(timezone.utc)")
+    assert path.read_text() == code.replace("import datetime\nfn_code", "import datetime, timezone\nfn_code").replace(
+        "day = datetime.utcnow()", "day = datetime.now(timezone.utc)"
+    )

@@ -19,8 +19,10 @@ def test_diff_of_a_long_file_changed_near_both_ends_applies(tmp_path: Path) -> N
     # many repeated lines ("}", blank) make difflib treat them as junk on long sequences; the
     # hunks must still carry their context, or git anchors them at the end of the file
     def handler(i: int, body: str) -> str:
-        return (f"def h{i}(event):\n    try:\n        return {{\n            'statusCode': 200,\n"
-                f"{body}        }}\n\n    except Exception as e:\n        raise\n\n")
+        return (
+            f"def h{i}(event):\n    try:\n        return {{\n            'statusCode': 200,\n"
+            f"{body}        }}\n\n    except Exception as e:\n        raise\n\n"
+        )
 
     middle = "".join(handler(i, "            'body': '',\n") for i in range(60))
     old = "import json\n\n" + middle + handler(99, "            'body': '',\n") + "x = 1\n"

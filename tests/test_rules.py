@@ -7,7 +7,7 @@ named after its title: ``test_example[datetime-utcnow[isoformat-gains-00-00-unsa
 from __future__ import annotations
 
 from collections import Counter
-from functools import lru_cache
+from functools import cache
 
 import pytest
 
@@ -109,7 +109,7 @@ def test_rule_examples(rule):
     assert all(e.line is None or e.line >= 1 for e in rule.examples)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _example_safeties(rule: type[Rule]) -> frozenset[FixSafety]:
     """The applicabilities of every finding the rule reports on its examples."""
     seen: set[FixSafety] = set()

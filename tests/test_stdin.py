@@ -57,7 +57,8 @@ def test_apply_dash_writes_the_fixed_code_to_stdout(tmp_path: Path) -> None:
 
 def test_stdin_filename_decides_config_exclude_and_rules(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(
-        '[tool.iacmod]\nexclude = ["generated/"]\n\n[tool.iacmod.per-file-ignores]\n"tests/*" = ["IAC101"]\n')
+        '[tool.iacmod]\nexclude = ["generated/"]\n\n[tool.iacmod.per-file-ignores]\n"tests/*" = ["IAC101"]\n'
+    )
     (tmp_path / "svc").mkdir()
     (tmp_path / "svc" / "pyproject.toml").write_text('[tool.iacmod]\nselect = ["IAC104"]\n')
 

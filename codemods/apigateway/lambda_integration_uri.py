@@ -70,7 +70,9 @@ say, is left alone).
 fixed one invokes the same function.
 """
     examples = (
-        Example(title="pulumi proxy integration with the function arn and GET", before="""
+        Example(
+            title="pulumi proxy integration with the function arn and GET",
+            before="""
             import pulumi_aws as aws
             fn = aws.lambda_.Function("fn", runtime="python3.12", handler="app.handler", role=role.arn)
             integration = aws.apigateway.Integration(
@@ -82,7 +84,8 @@ fixed one invokes the same function.
                 integration_http_method="GET",
                 uri=fn.arn,
             )
-            """, after="""
+            """,
+            after="""
             import pulumi_aws as aws
             fn = aws.lambda_.Function("fn", runtime="python3.12", handler="app.handler", role=role.arn)
             integration = aws.apigateway.Integration(
@@ -94,8 +97,14 @@ fixed one invokes the same function.
                 integration_http_method="POST",
                 uri=fn.invoke_arn,
             )
-            """, findings=2, message="`uri=fn.arn` is the function's ARN", line=10),
-        Example(title="cdktf integration in a stack", before="""
+            """,
+            findings=2,
+            message="`uri=fn.arn` is the function's ARN",
+            line=10,
+        ),
+        Example(
+            title="cdktf integration in a stack",
+            before="""
             from cdktf_cdktf_provider_aws.api_gateway_integration import ApiGatewayIntegration
             from cdktf_cdktf_provider_aws.lambda_function import LambdaFunction
 
@@ -106,7 +115,8 @@ fixed one invokes the same function.
                     self.handler = LambdaFunction(self, "handler", function_name="h", role=role.arn)
                     ApiGatewayIntegration(self, "int", rest_api_id=api.id, resource_id=res.id, http_method="ANY",
                                           type="AWS_PROXY", integration_http_method="POST", uri=self.handler.arn)
-            """, after="""
+            """,
+            after="""
             from cdktf_cdktf_provider_aws.api_gateway_integration import ApiGatewayIntegration
             from cdktf_cdktf_provider_aws.lambda_function import LambdaFunction
 
@@ -117,8 +127,11 @@ fixed one invokes the same function.
                     self.handler = LambdaFunction(self, "handler", function_name="h", role=role.arn)
                     ApiGatewayIntegration(self, "int", rest_api_id=api.id, resource_id=res.id, http_method="ANY",
                                           type="AWS_PROXY", integration_http_method="POST", uri=self.handler.invoke_arn)
-            """),
-        Example(title="cdk cfn method builds the invoke uri", before="""
+            """,
+        ),
+        Example(
+            title="cdk cfn method builds the invoke uri",
+            before="""
             from aws_cdk import aws_apigateway as apigw
             from aws_cdk import aws_lambda as lambda_
 
@@ -127,7 +140,8 @@ fixed one invokes the same function.
                             http_method="GET", authorization_type="NONE",
                             integration=apigw.CfnMethod.IntegrationProperty(
                                 type="AWS_PROXY", integration_http_method="POST", uri=fn.function_arn))
-            """, after="""
+            """,
+            after="""
             from aws_cdk import aws_apigateway as apigw, Aws
             from aws_cdk import aws_lambda as lambda_
 
@@ -136,30 +150,41 @@ fixed one invokes the same function.
                             http_method="GET", authorization_type="NONE",
                             integration=apigw.CfnMethod.IntegrationProperty(
                                 type="AWS_PROXY", integration_http_method="POST", uri=f"arn:{Aws.PARTITION}:apigateway:{Aws.REGION}:lambda:path/2015-03-31/functions/{fn.function_arn}/invocations"))
-            """),
-        Example(title="invoke arn with GET gets POST", before="""
+            """,
+        ),
+        Example(
+            title="invoke arn with GET gets POST",
+            before="""
             import pulumi_aws as aws
             fn = aws.lambda_.Function("fn", runtime="python3.12", handler="app.handler", role=role.arn)
             aws.apigateway.Integration("i", rest_api=api.id, resource_id=r.id, http_method="GET",
                                        type="AWS", integration_http_method='GET', uri=fn.invoke_arn)
-            """, after="""
+            """,
+            after="""
             import pulumi_aws as aws
             fn = aws.lambda_.Function("fn", runtime="python3.12", handler="app.handler", role=role.arn)
             aws.apigateway.Integration("i", rest_api=api.id, resource_id=r.id, http_method="GET",
                                        type="AWS", integration_http_method='POST', uri=fn.invoke_arn)
-            """),
-        Example(title="missing integration method gets POST", before="""
+            """,
+        ),
+        Example(
+            title="missing integration method gets POST",
+            before="""
             import pulumi_aws as aws
             fn = aws.lambda_.Function("fn", runtime="python3.12", handler="app.handler", role=role.arn)
             aws.apigateway.Integration("i", rest_api=api.id, resource_id=r.id, http_method="ANY",
                                        type="AWS_PROXY", uri=fn.invoke_arn)
-            """, after="""
+            """,
+            after="""
             import pulumi_aws as aws
             fn = aws.lambda_.Function("fn", runtime="python3.12", handler="app.handler", role=role.arn)
             aws.apigateway.Integration("i", rest_api=api.id, resource_id=r.id, http_method="ANY",
                                        type="AWS_PROXY", uri=fn.invoke_arn, integration_http_method="POST")
-            """),
-        Example(title="http api and unproven functions stay", before="""
+            """,
+        ),
+        Example(
+            title="http api and unproven functions stay",
+            before="""
             import pulumi_aws as aws
 
             def integrate(api, fn, rest, res):
@@ -170,7 +195,9 @@ fixed one invokes the same function.
                 aws.apigateway.Integration("http", rest_api=rest.id, resource_id=res.id, http_method="GET",
                                            type="HTTP_PROXY", integration_http_method="GET",
                                            uri="https://example.com/{proxy}")
-            """, findings=0),
+            """,
+            findings=0,
+        ),
     )
 
     def check(self, resource: Resource, props: Props) -> None:
@@ -188,8 +215,10 @@ fixed one invokes the same function.
         method = props.get(path)
         if method is MISSING:
             edit = props.set(path, Lit("POST"))
-            message = ("a Lambda integration without `integration_http_method`: API Gateway requires it for "
-                       "`AWS` and `AWS_PROXY` integrations, and Lambda's `Invoke` action is a POST")
+            message = (
+                "a Lambda integration without `integration_http_method`: API Gateway requires it for "
+                "`AWS` and `AWS_PROXY` integrations, and Lambda's `Invoke` action is a POST"
+            )
             if edit is None:
                 self.report(resource.call, message)
             else:
@@ -204,7 +233,7 @@ fixed one invokes the same function.
         self.report(
             method,
             f"`integration_http_method={cst.Module(body=[]).code_for_node(method)}` on a Lambda integration: API Gateway calls Lambda's "
-            "`Invoke` action, which is a POST, whatever the method's own verb; use \"POST\"",
+            '`Invoke` action, which is a POST, whatever the method\'s own verb; use "POST"',
             replacement=cst.SimpleString(f"{quote}POST{quote}"),
         )
 
@@ -244,7 +273,5 @@ fixed one invokes the same function.
             return
         aws, imports = found
         quote = "'" if '"' in code else '"'
-        text = (
-            f"f{quote}arn:{{{aws}.PARTITION}}:apigateway:{{{aws}.REGION}}{INVOKE_PATH}{{{code}}}/invocations{quote}"
-        )
+        text = f"f{quote}arn:{{{aws}.PARTITION}}:apigateway:{{{aws}.REGION}}{INVOKE_PATH}{{{code}}}/invocations{quote}"
         self.report(uri, message, replacement=cst.parse_expression(text), add_imports=imports)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Union
 
 import libcst as cst
 from libcst.metadata import ParentNodeProvider, PositionProvider, QualifiedNameProvider, ScopeProvider
@@ -54,8 +53,10 @@ LAMBDA_RECEIVERS = (catalog.LAMBDA_FUNCTION, catalog.LAMBDA_ALIAS, catalog.LAMBD
 ALARM_CLASSES = catalog.METRIC_ALARM.class_names  # the cheap check before qualified names
 CW = "aws_cdk.aws_cloudwatch"
 CDK_SUM = {f"{CW}.Stats.SUM", f"{CW}.Statistic.SUM"}
-CDK_ABOVE = {f"{CW}.ComparisonOperator.GREATER_THAN_THRESHOLD",
-             f"{CW}.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD"}
+CDK_ABOVE = {
+    f"{CW}.ComparisonOperator.GREATER_THAN_THRESHOLD",
+    f"{CW}.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD",
+}
 TF_ABOVE = {"GreaterThanThreshold", "GreaterThanOrEqualToThreshold"}
 # Top-level fields that AWS rejects together with metric queries; the metric ones move into them.
 TF_METRIC_FIELDS = ("metric_name", "namespace", "statistic", "period", "dimensions")
@@ -112,11 +113,11 @@ class Struct:
     of the argument the entry was moved from."""
 
     name: str | None
-    items: list[tuple[str, "Value"]]
+    items: list[tuple[str, Value]]
     comments: dict[str, Comments] = field(default_factory=dict)
 
 
-Value = Union[str, Orig, Struct, list]
+Value = str | Orig | Struct | list
 
 
 def render(value: Value, indent: int) -> str:
@@ -178,7 +179,9 @@ class AlarmErrorRate(Rule):
             1.0,
             "Error rate, in percent of invocations (requests), above which the rewritten alarm "
             "fires. Must be greater than 0 and less than 100.",
-            minimum=0, maximum=100, exclusive=True,
+            minimum=0,
+            maximum=100,
+            exclusive=True,
         ),
         "client-errors": Option(
             False,
@@ -278,7 +281,9 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
-        attr = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else None
+        attr = (
+            func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else None
+        )
         if attr is None:
             return
         if attr == "create_alarm" and isinstance(func, cst.Attribute):
@@ -391,11 +396,14 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
             ]
             if "dimensions" in args:
                 metric.append(("dimensions", orig("dimensions")))
-            return struct(query_cls, [
-                ("id", f'"{qid}"'),
-                ("metric", struct(metric_cls, metric, comments)),
-                ("return_data", "False"),
-            ])
+            return struct(
+                query_cls,
+                [
+                    ("id", f'"{qid}"'),
+                    ("metric", struct(metric_cls, metric, comments)),
+                    ("return_data", "False"),
+                ],
+            )
 
         # the moved arguments keep their comments, in the errors query where their values go
         renamed = {"statistic": "stat"}
@@ -407,12 +415,15 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
         queries: list[Value] = [
             metric_query("errors", orig("metric_name"), comments),
             metric_query(target.counter_id, counter),
-            struct(query_cls, [
-                ("id", f'"{EXPRESSION_ID}"'),
-                ("expression", f'"{target.expression}"'),
-                ("label", f'"{target.label}"'),
-                ("return_data", "True"),
-            ]),
+            struct(
+                query_cls,
+                [
+                    ("id", f'"{EXPRESSION_ID}"'),
+                    ("expression", f'"{target.expression}"'),
+                    ("label", f'"{target.label}"'),
+                    ("return_data", "True"),
+                ],
+            ),
         ]
         value = cst.parse_expression(render(queries, base))
         key = "metric_queries" if alarm.flavor == "pulumi" else "metric_query"
@@ -495,14 +506,30 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
                 return
             if not self._cdk_sum(margs.get("statistic")) or metric.args and not all(a.keyword for a in metric.args):
                 return
-            self._cdk.append(CdkAlarm(node, metric, "method", api_target, via_create_alarm, metric.func.value, ref,
-                                      (catalog.APIGATEWAY_REST_API,), "metric_count"))
+            self._cdk.append(
+                CdkAlarm(
+                    node,
+                    metric,
+                    "method",
+                    api_target,
+                    via_create_alarm,
+                    metric.func.value,
+                    ref,
+                    (catalog.APIGATEWAY_REST_API,),
+                    "metric_count",
+                )
+            )
         elif metric.func.attr.value == "Metric" and f"{CW}.Metric" in qualified_names(self, metric.func):
             namespace = literal_string(margs["namespace"].value) if "namespace" in margs else None
             name = literal_string(margs["metric_name"].value) if "metric_name" in margs else None
             target = TARGETS.get((namespace or "", name or ""))
             # cloudwatch.Metric defaults to Average: only an explicit Sum is a count
-            if target is None or not self._wanted(target) or "statistic" not in margs or not self._cdk_sum(margs["statistic"]):
+            if (
+                target is None
+                or not self._wanted(target)
+                or "statistic" not in margs
+                or not self._cdk_sum(margs["statistic"])
+            ):
                 return
             if argedit.has_star_args(metric):
                 return
@@ -571,8 +598,10 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
             counter_func = metric.func
             name_arg = margs["metric_name"]
             new_name = cst.SimpleString(quote_like(name_arg.value, target.counter))
-            counter_args = [a.with_changes(value=new_name) if a.keyword and a.keyword.value == "metric_name" else a
-                            for a in counter_args]
+            counter_args = [
+                a.with_changes(value=new_name) if a.keyword and a.keyword.value == "metric_name" else a
+                for a in counter_args
+            ]
         counter = metric.with_changes(func=counter_func, args=counter_args)
 
         ref = alarm.ref if alarm.ref is not None else metric
@@ -585,10 +614,19 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
         metric_indent = self._indent(metric, metric_statement)
         items: list[tuple[str, Value]] = [
             ("expression", f'"{target.expression}"'),
-            ("using_metrics", Struct(None, [
-                ("errors", Orig(self._code(ref), self._indent(ref, statement) if ref is not metric else metric_indent)),
-                (target.counter_id, Orig(self._code(counter), metric_indent)),
-            ])),
+            (
+                "using_metrics",
+                Struct(
+                    None,
+                    [
+                        (
+                            "errors",
+                            Orig(self._code(ref), self._indent(ref, statement) if ref is not metric else metric_indent),
+                        ),
+                        (target.counter_id, Orig(self._code(counter), metric_indent)),
+                    ],
+                ),
+            ),
             ("label", f'"{target.label}"'),
         ]
         if "period" in margs:
@@ -637,18 +675,37 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
         for tf in self._tf:
             args = argedit.keyword_args(tf.call)
             own, source = self._stated_percent(tf.call, percent)
-            self._finish(tf.call, tf.target, args.get("threshold"), args.get("period"),
-                         self._tf_blockers(tf), bad_option, lambda tf=tf, own=own: self._tf_fix(tf, own), own, source)
+            self._finish(
+                tf.call,
+                tf.target,
+                args.get("threshold"),
+                args.get("period"),
+                self._tf_blockers(tf),
+                bad_option,
+                lambda tf=tf, own=own: self._tf_fix(tf, own),
+                own,
+                source,
+            )
         for cdk in self._cdk:
             args = argedit.keyword_args(cdk.call)
             blockers = self._cdk_blockers(cdk)
             target = cdk.target
             if cdk.receiver is not None and blockers and "provably" in blockers[0]:
-                target = Target(f"`{self._code(cdk.receiver)}.metric_errors()`", target.counter,
-                                target.counter_id, target.label)
+                target = Target(
+                    f"`{self._code(cdk.receiver)}.metric_errors()`", target.counter, target.counter_id, target.label
+                )
             own, source = self._stated_percent(cdk.call, percent)
-            self._finish(cdk.call, target, args.get("threshold"), argedit.keyword_args(cdk.metric).get("period"),
-                         blockers, bad_option, lambda cdk=cdk, own=own: self._cdk_fix(cdk, own), own, source)
+            self._finish(
+                cdk.call,
+                target,
+                args.get("threshold"),
+                argedit.keyword_args(cdk.metric).get("period"),
+                blockers,
+                bad_option,
+                lambda cdk=cdk, own=own: self._cdk_fix(cdk, own),
+                own,
+                source,
+            )
 
     # -- what the alarm's own text says ----------------------------------------------------------
 
@@ -659,7 +716,11 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
         args = argedit.keyword_args(call)
         for key in TEXT_KEYWORDS:
             text = literal_string(args[key].value) if key in args else None
-            if key in args and text is None and isinstance(args[key].value, (cst.FormattedString, cst.ConcatenatedString)):
+            if (
+                key in args
+                and text is None
+                and isinstance(args[key].value, (cst.FormattedString, cst.ConcatenatedString))
+            ):
                 text = self._code(args[key].value)  # read, never rewritten
             if text is not None:
                 found.append((f"the alarm's `{key}`", text))
@@ -685,9 +746,7 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
             return value, where
         return default, None
 
-    def _stale_texts(
-        self, call: cst.Call, target: Target, percent: float | None
-    ) -> tuple[cst.Arg | None, list[str]]:
+    def _stale_texts(self, call: cst.Call, target: Target, percent: float | None) -> tuple[cst.Arg | None, list[str]]:
         """The description rewritten where it states the old absolute threshold ("more than 5
         errors" → "more than 1% of invocations fail") and is a plain literal that can be
         rewritten exactly; and notes on the texts that still state it. ``percent`` None: the
@@ -703,9 +762,13 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
             phrase = match.group(0)
             arg = args.get("alarm_description")
             exact = (
-                percent is not None and where == "the alarm's `alarm_description`" and arg is not None
-                and isinstance(arg.value, cst.SimpleString) and arg.value.prefix == ""
-                and "\\" not in arg.value.value and _ABSOLUTE_TAIL.match(text, match.end()) is not None
+                percent is not None
+                and where == "the alarm's `alarm_description`"
+                and arg is not None
+                and isinstance(arg.value, cst.SimpleString)
+                and arg.value.prefix == ""
+                and "\\" not in arg.value.value
+                and _ABSOLUTE_TAIL.match(text, match.end()) is not None
                 and len(_ABSOLUTE.findall(text)) == 1
             )
             if exact and arg is not None:
@@ -726,8 +789,10 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
             if period is not None:
                 head += f" per period of `{self._code(period.value)}`"
             head += ")"
-        head += (": it fires on a single error at low traffic and stays quiet at high traffic; "
-                 f"alarm on the error rate `{target.expression}` instead")
+        head += (
+            ": it fires on a single error at low traffic and stays quiet at high traffic; "
+            f"alarm on the error rate `{target.expression}` instead"
+        )
         if bad_option:
             blockers = blockers + ["the option `threshold-percent` must be greater than 0 and less than 100"]
         if blockers:
@@ -739,8 +804,10 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
             return
         new_call, imports = result
         if threshold is not None and literal_number(threshold.value) is None:
-            level = (f"the threshold `{self._code(threshold.value)}` is kept as it is and is now read "
-                     "as a percentage: check it")
+            level = (
+                f"the threshold `{self._code(threshold.value)}` is kept as it is and is now read "
+                "as a percentage: check it"
+            )
         elif source is not None:
             level = f"new threshold {percent:g} % (the rate stated in {source})"
         else:
@@ -748,11 +815,14 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
         literal = threshold is None or literal_number(threshold.value) is not None
         description, notes = self._stale_texts(call, target, percent if literal else None)
         if description is not None and self.context.unsafe_fixes:
-            new_call = new_call.with_changes(args=[
-                a.with_changes(value=description.value)
-                if a.keyword is not None and a.keyword.value == "alarm_description" else a
-                for a in new_call.args
-            ])
+            new_call = new_call.with_changes(
+                args=[
+                    a.with_changes(value=description.value)
+                    if a.keyword is not None and a.keyword.value == "alarm_description"
+                    else a
+                    for a in new_call.args
+                ]
+            )
         if notes:
             level += "; " + "; ".join(notes)
         self.report(
@@ -787,8 +857,9 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
 
 EXAMPLES = (
     Example(
-        title='Pulumi: a Lambda `Errors` count becomes an error-rate metric query',
-        message="old threshold: `5` errors per period of `300`", line=6,
+        title="Pulumi: a Lambda `Errors` count becomes an error-rate metric query",
+        message="old threshold: `5` errors per period of `300`",
+        line=6,
         before="""
             import pulumi_aws as aws
 
@@ -857,7 +928,7 @@ EXAMPLES = (
         findings=1,
     ),
     Example(
-        title='Pulumi: `...Args` classes where the file uses them',
+        title="Pulumi: `...Args` classes where the file uses them",
         before="""
             from pulumi_aws import cloudwatch, lambda_
 
@@ -1004,7 +1075,7 @@ EXAMPLES = (
         findings=1,
     ),
     Example(
-        title='API Gateway `5XXError` with `Sum` becomes a rate over `Count`',
+        title="API Gateway `5XXError` with `Sum` becomes a rate over `Count`",
         before="""
             import pulumi_aws as aws
 
@@ -1065,7 +1136,7 @@ EXAMPLES = (
         findings=1,
     ),
     Example(
-        title='the option `threshold-percent`',
+        title="the option `threshold-percent`",
         before="""
             import pulumi_aws as aws
 
@@ -1124,12 +1195,13 @@ EXAMPLES = (
             )
             """,
         unsafe=True,
-        options={'threshold-percent': 5.0},
+        options={"threshold-percent": 5.0},
         findings=1,
     ),
     Example(
-        title='a threshold that is not a literal is kept and reported',
-        message="old threshold: `config.error_threshold`", line=3,
+        title="a threshold that is not a literal is kept and reported",
+        message="old threshold: `config.error_threshold`",
+        line=3,
         before="""
             import pulumi_aws as aws
 
@@ -1190,7 +1262,7 @@ EXAMPLES = (
         findings=1,
     ),
     Example(
-        title='CDK: `Alarm(metric=fn.metric_errors(...))`',
+        title="CDK: `Alarm(metric=fn.metric_errors(...))`",
         before="""
             from aws_cdk import Duration, Stack
             from aws_cdk import aws_cloudwatch as cloudwatch
@@ -1242,7 +1314,7 @@ EXAMPLES = (
         findings=1,
     ),
     Example(
-        title='CDK: `fn.metric_errors().create_alarm(...)`',
+        title="CDK: `fn.metric_errors().create_alarm(...)`",
         before="""
             from aws_cdk import aws_lambda as lambda_
 
@@ -1468,7 +1540,7 @@ EXAMPLES = (
         findings=1,
     ),
     Example(
-        title='absolute by nature, already a rate, custom metrics and metric math stay',
+        title="absolute by nature, already a rate, custom metrics and metric math stay",
         before="""
             import pulumi_aws as aws
 
@@ -1489,7 +1561,7 @@ EXAMPLES = (
         findings=0,
     ),
     Example(
-        title='CDKTF: concurrency stays',
+        title="CDKTF: concurrency stays",
         before="""
             from cdktf_cdktf_provider_aws.cloudwatch_metric_alarm import CloudwatchMetricAlarm
 
@@ -1509,7 +1581,7 @@ EXAMPLES = (
         findings=0,
     ),
     Example(
-        title='CDK: throttles, duration, averages and math expressions stay',
+        title="CDK: throttles, duration, averages and math expressions stay",
         before="""
             from aws_cdk import aws_cloudwatch as cloudwatch
             from aws_cdk import aws_lambda as lambda_
@@ -1524,8 +1596,9 @@ EXAMPLES = (
         findings=0,
     ),
     Example(
-        title='reported only: an operator that is not a literal, a receiver that is not provably a Lambda function',
-        message="`target.metric_errors()` count", line=17,
+        title="reported only: an operator that is not a literal, a receiver that is not provably a Lambda function",
+        message="`target.metric_errors()` count",
+        line=17,
         before="""
             import pulumi_aws as aws
             from aws_cdk import aws_cloudwatch as cloudwatch

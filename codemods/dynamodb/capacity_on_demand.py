@@ -23,10 +23,14 @@ PPR = "PAY_PER_REQUEST"
 PROVISIONED = "PROVISIONED"
 BILLING = "aws_cdk.aws_dynamodb.BillingMode."
 # CDK calls that scale a table's (or its indexes') capacity
-AUTO_SCALE = frozenset({
-    "auto_scale_read_capacity", "auto_scale_write_capacity",
-    "auto_scale_global_secondary_index_read_capacity", "auto_scale_global_secondary_index_write_capacity",
-})
+AUTO_SCALE = frozenset(
+    {
+        "auto_scale_read_capacity",
+        "auto_scale_write_capacity",
+        "auto_scale_global_secondary_index_read_capacity",
+        "auto_scale_global_secondary_index_write_capacity",
+    }
+)
 ADD_GSI = "add_global_secondary_index"
 # the table classes with this shape (TableV2 and CfnGlobalTable declare capacity otherwise)
 TABLE_CLASSES = frozenset({"Table", "CfnTable", "DynamodbTable"})
@@ -49,13 +53,26 @@ TF_FAILS = 'the plan fails: `read_capacity can not be set when billing_mode is "
 SHAPES = {
     Platform.PULUMI: Shape(RW, "global_secondary_indexes", RW, False, TF_FAILS),
     Platform.CDKTF: Shape(RW, "global_secondary_index", RW, False, TF_FAILS),
-    Platform.CDK: Shape(RW, None, (), True, "`cdk synth` throws (`you cannot provision read and write capacity "
-                        "for a table with PAY_PER_REQUEST billing mode`)"),
-    Platform.CDK_L1: Shape(("provisioned_throughput",), "global_secondary_indexes", ("provisioned_throughput",), True,
-                           "CloudFormation rejects the table (cfn-lint E3638)"),
+    Platform.CDK: Shape(
+        RW,
+        None,
+        (),
+        True,
+        "`cdk synth` throws (`you cannot provision read and write capacity "
+        "for a table with PAY_PER_REQUEST billing mode`)",
+    ),
+    Platform.CDK_L1: Shape(
+        ("provisioned_throughput",),
+        "global_secondary_indexes",
+        ("provisioned_throughput",),
+        True,
+        "CloudFormation rejects the table (cfn-lint E3638)",
+    ),
 }
-GSI_FAILS = ("DynamoDB's CreateTable rejects it (`ProvisionedThroughput should not be specified for index … when "
-             "BillingMode is PAY_PER_REQUEST`)")
+GSI_FAILS = (
+    "DynamoDB's CreateTable rejects it (`ProvisionedThroughput should not be specified for index … when "
+    "BillingMode is PAY_PER_REQUEST`)"
+)
 
 
 def _code(node: cst.CSTNode) -> str:
@@ -93,7 +110,7 @@ def _remove_keyword(call: cst.Call, key: str) -> cst.Call:
             clean = after.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=[])
             assert isinstance(prev.comma, cst.Comma)
             args[k - 1] = prev.with_changes(comma=prev.comma.with_changes(whitespace_after=clean))
-            return call.with_changes(args=args[:k] + args[k + 1:])
+            return call.with_changes(args=args[:k] + args[k + 1 :])
         if k == len(args) - 1 and _multiline(prev_after) and not _multiline(after):
             args[k - 1] = prev.with_changes(comma=arg.comma, whitespace_after_arg=arg.whitespace_after_arg)
             return call.with_changes(args=args[:k])
@@ -120,8 +137,9 @@ def _declares(value: cst.BaseExpression, platform: Platform) -> bool:
     if isinstance(value, (cst.Call, cst.Dict)):
         units = ("read_capacity_units", "write_capacity_units")
         keys = _set_in(value, units)
-        return not (keys and all(literal_value(_value_of(value, k), UNKNOWN) == 0 for k in keys)
-                    and len(keys) == len(units))
+        return not (
+            keys and all(literal_value(_value_of(value, k), UNKNOWN) == 0 for k in keys) and len(keys) == len(units)
+        )
     return True
 
 
@@ -180,7 +198,9 @@ as written, and on-demand tables ignore capacity. Switching a provisioned table 
 existing table from provisioned to on-demand at most four times in a 24-hour rolling window.
 """
     examples = (
-        Example(title="pulumi on-demand table with capacities", before="""
+        Example(
+            title="pulumi on-demand table with capacities",
+            before="""
             import pulumi_aws as aws
             table = aws.dynamodb.Table(
                 "orders",
@@ -190,7 +210,8 @@ existing table from provisioned to on-demand at most four times in a 24-hour rol
                 read_capacity=5,
                 write_capacity=5,
             )
-            """, after="""
+            """,
+            after="""
             import pulumi_aws as aws
             table = aws.dynamodb.Table(
                 "orders",
@@ -198,54 +219,84 @@ existing table from provisioned to on-demand at most four times in a 24-hour rol
                 hash_key="pk",
                 attributes=[aws.dynamodb.TableAttributeArgs(name="pk", type="S")],
             )
-            """, findings=1, message="the plan fails", line=7),
-        Example(title="cdk on-demand table and its index", before="""
+            """,
+            findings=1,
+            message="the plan fails",
+            line=7,
+        ),
+        Example(
+            title="cdk on-demand table and its index",
+            before="""
             from aws_cdk import aws_dynamodb as dynamodb
             table = dynamodb.Table(self, "Orders", partition_key=pk, billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
                                    read_capacity=5, write_capacity=5)
             table.add_global_secondary_index(index_name="by-user", partition_key=user, read_capacity=5, write_capacity=5)
-            """, after="""
+            """,
+            after="""
             from aws_cdk import aws_dynamodb as dynamodb
             table = dynamodb.Table(self, "Orders", partition_key=pk, billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST)
             table.add_global_secondary_index(index_name="by-user", partition_key=user)
-            """, findings=2),
-        Example(title="cfn table and index throughput", before="""
+            """,
+            findings=2,
+        ),
+        Example(
+            title="cfn table and index throughput",
+            before="""
             from aws_cdk import aws_dynamodb as dynamodb
             throughput = dynamodb.CfnTable.ProvisionedThroughputProperty(read_capacity_units=5, write_capacity_units=5)
             dynamodb.CfnTable(self, "Raw", billing_mode="PAY_PER_REQUEST", key_schema=keys,
                               provisioned_throughput=throughput,
                               global_secondary_indexes=[dynamodb.CfnTable.GlobalSecondaryIndexProperty(
                                   index_name="g", key_schema=gkeys, projection=proj, provisioned_throughput=throughput)])
-            """, after="""
+            """,
+            after="""
             from aws_cdk import aws_dynamodb as dynamodb
             throughput = dynamodb.CfnTable.ProvisionedThroughputProperty(read_capacity_units=5, write_capacity_units=5)
             dynamodb.CfnTable(self, "Raw", billing_mode="PAY_PER_REQUEST", key_schema=keys,
                               global_secondary_indexes=[dynamodb.CfnTable.GlobalSecondaryIndexProperty(
                                   index_name="g", key_schema=gkeys, projection=proj)])
-            """, findings=2),
-        Example(title="provisioned cdk table without autoscaling switches: unsafe", before="""
+            """,
+            findings=2,
+        ),
+        Example(
+            title="provisioned cdk table without autoscaling switches: unsafe",
+            before="""
             from aws_cdk import aws_dynamodb as dynamodb
             table = dynamodb.Table(self, "Events", partition_key=pk, read_capacity=10, write_capacity=10)
             table.add_global_secondary_index(index_name="by-day", partition_key=day, read_capacity=5, write_capacity=5)
-            """, after="""
+            """,
+            after="""
             from aws_cdk import aws_dynamodb as dynamodb
             table = dynamodb.Table(self, "Events", partition_key=pk, billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST)
             table.add_global_secondary_index(index_name="by-day", partition_key=day)
-            """, unsafe=True, findings=1, message="no autoscaling", line=2),
-        Example(title="provisioned pulumi table switches with its indexes: unsafe", before="""
+            """,
+            unsafe=True,
+            findings=1,
+            message="no autoscaling",
+            line=2,
+        ),
+        Example(
+            title="provisioned pulumi table switches with its indexes: unsafe",
+            before="""
             import pulumi_aws as aws
             aws.dynamodb.Table("t", billing_mode="PROVISIONED", hash_key="pk", read_capacity=5, write_capacity=5,
                                global_secondary_indexes=[{"name": "g", "hash_key": "x", "projection_type": "ALL",
                                                           "read_capacity": 5, "write_capacity": 5}])
-            """, after="""
+            """,
+            after="""
             import pulumi_aws as aws
             aws.dynamodb.Table("t", billing_mode="PAY_PER_REQUEST", hash_key="pk",
                                global_secondary_indexes=[{"name": "g", "hash_key": "x", "projection_type": "ALL"}])
-            """, unsafe=True),
-        Example(title="pulumi table with neither billing mode nor capacities cannot deploy", before="""
+            """,
+            unsafe=True,
+        ),
+        Example(
+            title="pulumi table with neither billing mode nor capacities cannot deploy",
+            before="""
             import pulumi_aws as aws
             aws.dynamodb.Table("sessions", hash_key="id", attributes=[{"name": "id", "type": "S"}])
-            """, after="""
+            """,
+            after="""
             import pulumi_aws as aws
             aws.dynamodb.Table(
                 "sessions",
@@ -253,13 +304,24 @@ existing table from provisioned to on-demand at most four times in a 24-hour rol
                 attributes=[{"name": "id", "type": "S"}],
                 billing_mode="PAY_PER_REQUEST",
             )
-            """, unsafe=True, message="as written it does not deploy", line=2),
-        Example(title="index list that cannot be read is detect-only", before="""
+            """,
+            unsafe=True,
+            message="as written it does not deploy",
+            line=2,
+        ),
+        Example(
+            title="index list that cannot be read is detect-only",
+            before="""
             from cdktf_cdktf_provider_aws.dynamodb_table import DynamodbTable
             DynamodbTable(self, "t", name="t", hash_key="pk", read_capacity=5, write_capacity=5,
                           global_secondary_index=indexes)
-            """, findings=1, message="not fixed"),
-        Example(title="autoscaled unknown and on-demand tables stay", before="""
+            """,
+            findings=1,
+            message="not fixed",
+        ),
+        Example(
+            title="autoscaled unknown and on-demand tables stay",
+            before="""
             import pulumi_aws as aws
             from aws_cdk import aws_dynamodb as dynamodb
             a = aws.dynamodb.Table("a", billing_mode="PAY_PER_REQUEST", hash_key="pk",
@@ -271,7 +333,9 @@ existing table from provisioned to on-demand at most four times in a 24-hour rol
             e = aws.dynamodb.Table("e", billing_mode="PAY_PER_REQUEST", hash_key="pk", read_capacity=0, write_capacity=0)
             f = dynamodb.Table(self, "F", partition_key=pk, billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
                                read_capacity=None)
-            """, findings=0),
+            """,
+            findings=0,
+        ),
     )
 
     def __init__(self, context: Any) -> None:
@@ -308,9 +372,11 @@ existing table from provisioned to on-demand at most four times in a 24-hour rol
                 keys = [k for k in _set_in(call, RW) if _declares(_value_of(call, k), Platform.CDK)]
                 if not keys:
                     continue
-                self.report(_value_of(call, keys[0]),
-                            f"`{'`/`'.join(keys)}` on an index of a PAY_PER_REQUEST table: {SHAPES[Platform.CDK].fails}",
-                            changes={call: _without(call, keys)})
+                self.report(
+                    _value_of(call, keys[0]),
+                    f"`{'`/`'.join(keys)}` on an index of a PAY_PER_REQUEST table: {SHAPES[Platform.CDK].fails}",
+                    changes={call: _without(call, keys)},
+                )
 
     def _billing(self, table: Resource, props: Props) -> str | None:
         """PAY_PER_REQUEST, PROVISIONED (set, or by default) or None (the code does not say)."""
@@ -319,7 +385,7 @@ existing table from provisioned to on-demand at most four times in a 24-hour rol
             if symbol is MISSING:
                 return PROVISIONED if props.is_set("replication_regions") is False else None
             if isinstance(symbol, str) and symbol.startswith(BILLING):
-                mode = symbol[len(BILLING):]
+                mode = symbol[len(BILLING) :]
                 return mode if mode in (PPR, PROVISIONED) else None
             return None
         value = props.literal("billing_mode")
@@ -368,20 +434,25 @@ existing table from provisioned to on-demand at most four times in a 24-hour rol
         container = self._top(props)
         present = [k for k in shape.capacities if props.is_set(k) and _declares(props.get(k), table.platform)]  # type: ignore[arg-type]
         if present:
-            self.report(props.get(present[0]),  # type: ignore[arg-type]
-                        f"`{'`/`'.join(present)}` on a PAY_PER_REQUEST table: {shape.fails}; remove it",
-                        changes={container: _without(container, present)})
+            self.report(
+                props.get(present[0]),  # type: ignore[arg-type]
+                f"`{'`/`'.join(present)}` on a PAY_PER_REQUEST table: {shape.fails}; remove it",
+                changes={container: _without(container, present)},
+            )
         indexes = props.get(shape.gsis) if shape.gsis and shape.gsi_fails else None
         if isinstance(indexes, (cst.List, cst.Tuple)):
             for element in indexes.elements:
                 keys = _set_in(element.value, shape.gsi_capacities)
                 if keys:
-                    self.report(_value_of(element.value, keys[0]),
-                                f"`{'`/`'.join(keys)}` on an index of a PAY_PER_REQUEST table: {GSI_FAILS}",
-                                changes={element.value: _without(element.value, keys)})
+                    self.report(
+                        _value_of(element.value, keys[0]),
+                        f"`{'`/`'.join(keys)}` on an index of a PAY_PER_REQUEST table: {GSI_FAILS}",
+                        changes={element.value: _without(element.value, keys)},
+                    )
 
-    def _provisioned(self, table: Resource, props: Props,
-                     gsi_tables: dict[cst.Call, tuple[Resource, ...] | None]) -> None:
+    def _provisioned(
+        self, table: Resource, props: Props, gsi_tables: dict[cst.Call, tuple[Resource, ...] | None]
+    ) -> None:
         shape = SHAPES[table.platform]
         explicit = props.is_set("billing_mode")
         missing = [k for k in shape.capacities if props.is_set(k) is False]
@@ -392,23 +463,28 @@ existing table from provisioned to on-demand at most four times in a 24-hour rol
             detail = f"{what} with `billing_mode` PROVISIONED"
         else:
             detail = f"{what} PROVISIONED by default (no `billing_mode`)"
-        message = (f"{detail} and no autoscaling in this module: fixed capacity throttles under load and bills "
-                   "when idle; consider on-demand (PAY_PER_REQUEST)")
+        message = (
+            f"{detail} and no autoscaling in this module: fixed capacity throttles under load and bills "
+            "when idle; consider on-demand (PAY_PER_REQUEST)"
+        )
         severity = Severity.WARNING
         if table.platform is not Platform.CDK and len(missing) == len(shape.capacities):
             message += "; as written it does not deploy: a PROVISIONED table needs its capacities"
             severity = Severity.ERROR
         changes = self._switch(table, props, gsi_tables)
         if changes is None:
-            self.report(table.call, message + " (not fixed: an index may belong to this table and cannot be read)",
-                        severity=severity)
+            self.report(
+                table.call,
+                message + " (not fixed: an index may belong to this table and cannot be read)",
+                severity=severity,
+            )
             return
         edits, imports = changes
-        self.report(table.call, message, changes=edits, add_imports=imports, safety=FixSafety.UNSAFE,
-                    severity=severity)
+        self.report(table.call, message, changes=edits, add_imports=imports, safety=FixSafety.UNSAFE, severity=severity)
 
-    def _switch(self, table: Resource, props: Props, gsi_tables: dict[cst.Call, tuple[Resource, ...] | None]
-                ) -> tuple[dict[cst.CSTNode, cst.CSTNode], tuple[ImportSpec, ...]] | None:
+    def _switch(
+        self, table: Resource, props: Props, gsi_tables: dict[cst.Call, tuple[Resource, ...] | None]
+    ) -> tuple[dict[cst.CSTNode, cst.CSTNode], tuple[ImportSpec, ...]] | None:
         """The changes that make ``table`` on-demand: billing mode, capacities of the table and
         of its indexes."""
         shape = SHAPES[table.platform]
@@ -420,17 +496,23 @@ existing table from provisioned to on-demand at most four times in a 24-hour rol
             if indexes is UNKNOWN or (indexes is not MISSING and not isinstance(indexes, (cst.List, cst.Tuple))):
                 return None
             if isinstance(indexes, (cst.List, cst.Tuple)):
-                if any(isinstance(e, cst.StarredElement) or not isinstance(e.value, (cst.Call, cst.Dict))
-                       for e in indexes.elements):
-                    return None
-                stripped = indexes.with_changes(elements=[
-                    e.with_changes(value=_without(e.value, _set_in(e.value, shape.gsi_capacities)))
+                if any(
+                    isinstance(e, cst.StarredElement) or not isinstance(e.value, (cst.Call, cst.Dict))
                     for e in indexes.elements
-                ])
-                new = new.with_changes(args=[
-                    a.with_changes(value=stripped) if a.keyword is not None and a.keyword.value == shape.gsis else a
-                    for a in new.args
-                ])
+                ):
+                    return None
+                stripped = indexes.with_changes(
+                    elements=[
+                        e.with_changes(value=_without(e.value, _set_in(e.value, shape.gsi_capacities)))
+                        for e in indexes.elements
+                    ]
+                )
+                new = new.with_changes(
+                    args=[
+                        a.with_changes(value=stripped) if a.keyword is not None and a.keyword.value == shape.gsis else a
+                        for a in new.args
+                    ]
+                )
         if table.platform is Platform.CDK:
             for call, owners in gsi_tables.items():
                 if owners is None:
@@ -448,15 +530,16 @@ existing table from provisioned to on-demand at most four times in a 24-hour rol
             text, imports = found
         else:
             current = props.get("billing_mode")
-            text = quote_of(current if isinstance(current, cst.SimpleString) else self._any_string(container)) \
-                + PPR
+            text = quote_of(current if isinstance(current, cst.SimpleString) else self._any_string(container)) + PPR
             text += text[0]
         value = cst.parse_expression(text)
         if props.is_set("billing_mode"):
-            new = new.with_changes(args=[
-                a.with_changes(value=value) if a.keyword is not None and a.keyword.value == "billing_mode" else a
-                for a in new.args
-            ])
+            new = new.with_changes(
+                args=[
+                    a.with_changes(value=value) if a.keyword is not None and a.keyword.value == "billing_mode" else a
+                    for a in new.args
+                ]
+            )
         else:
             # laid out one argument per line when the call no longer fits, as Props.set does
             new = props.fit(container, argedit.add_keyword(new, "billing_mode", value))

@@ -28,8 +28,11 @@ ARN_ATTRS = ("arn", "function_arn", "attr_arn")
 # how a permission names the function (name or ARN)
 FN_ATTRS = ("arn", "name", "id", "function_name", "function_arn", "attr_arn", "ref")
 # CDK methods that add a statement to a function's resource-based policy
-GRANTS = {"add_permission": (1, "principal"), "grant_invoke": (0, "grantee"),
-          "grant_invoke_composite_principal": (0, "composite_principal")}
+GRANTS = {
+    "add_permission": (1, "principal"),
+    "grant_invoke": (0, "grantee"),
+    "grant_invoke_composite_principal": (0, "composite_principal"),
+}
 YES, MAYBE, NO = "yes", "maybe", "no"
 
 
@@ -44,7 +47,9 @@ class Target:
 class EventbridgeLambdaPermission(ResourceRule):
     code = "IAC503"
     name = "eventbridge-lambda-permission"
-    summary = "Let EventBridge invoke the Lambda function a rule targets (a `lambda.Permission` for `events.amazonaws.com`)"
+    summary = (
+        "Let EventBridge invoke the Lambda function a rule targets (a `lambda.Permission` for `events.amazonaws.com`)"
+    )
     severity = Severity.ERROR
     resource_types = (catalog.EVENT_TARGET, catalog.EVENT_RULE, catalog.LAMBDA_PERMISSION)
     triggers = ("EventTarget", "CfnRule")
@@ -104,7 +109,9 @@ declares: once deployed, the rule's events reach the function. Review what the f
 it has been silently not running for a while (a scheduled job will now run).
 """
     examples = (
-        Example(title="pulumi schedule target", before="""
+        Example(
+            title="pulumi schedule target",
+            before="""
             import pulumi_aws as aws
 
             nightly = aws.cloudwatch.EventRule("nightly", schedule_expression="cron(0 3 * * ? *)")
@@ -112,7 +119,8 @@ it has been silently not running for a while (a scheduled job will now run).
 
             aws.cloudwatch.EventTarget("nightly-job", rule=nightly.name, arn=job.arn)
             pulumi.export("rule", nightly.arn)
-            """, after="""
+            """,
+            after="""
             import pulumi_aws as aws
 
             nightly = aws.cloudwatch.EventRule("nightly", schedule_expression="cron(0 3 * * ? *)")
@@ -128,8 +136,13 @@ it has been silently not running for a while (a scheduled job will now run).
                 source_arn=nightly.arn,
             )
             pulumi.export("rule", nightly.arn)
-            """, message="no permission lets `events.amazonaws.com` invoke `job`", line=6),
-        Example(title="cdk cfn rule in a stack", before="""
+            """,
+            message="no permission lets `events.amazonaws.com` invoke `job`",
+            line=6,
+        ),
+        Example(
+            title="cdk cfn rule in a stack",
+            before="""
             from aws_cdk import Stack, aws_events as events, aws_lambda as lambda_
 
 
@@ -140,7 +153,8 @@ it has been silently not running for a while (a scheduled job will now run).
                     rule = events.CfnRule(self, "Nightly", schedule_expression="rate(1 day)",
                                           targets=[events.CfnRule.TargetProperty(arn=fn.function_arn, id="job")])
                     self.rule = rule
-            """, after="""
+            """,
+            after="""
             from aws_cdk import Stack, aws_events as events, aws_lambda as lambda_
 
 
@@ -159,8 +173,11 @@ it has been silently not running for a while (a scheduled job will now run).
                         source_arn=rule.attr_arn,
                     )
                     self.rule = rule
-            """),
-        Example(title="cdktf imports the permission class", before="""
+            """,
+        ),
+        Example(
+            title="cdktf imports the permission class",
+            before="""
             from cdktf_cdktf_provider_aws.cloudwatch_event_rule import CloudwatchEventRule
             from cdktf_cdktf_provider_aws.cloudwatch_event_target import CloudwatchEventTarget
             from cdktf_cdktf_provider_aws.lambda_function import LambdaFunction
@@ -168,7 +185,8 @@ it has been silently not running for a while (a scheduled job will now run).
             rule = CloudwatchEventRule(self, "hourly", schedule_expression="rate(1 hour)")
             fn = LambdaFunction(self, "job", function_name="job", role=role.arn)
             CloudwatchEventTarget(self, "hourly_job", rule=rule.name, arn=fn.arn)
-            """, after="""
+            """,
+            after="""
             from cdktf_cdktf_provider_aws.cloudwatch_event_rule import CloudwatchEventRule
             from cdktf_cdktf_provider_aws.cloudwatch_event_target import CloudwatchEventTarget
             from cdktf_cdktf_provider_aws.lambda_function import LambdaFunction
@@ -185,16 +203,25 @@ it has been silently not running for a while (a scheduled job will now run).
                 principal="events.amazonaws.com",
                 source_arn=rule.arn,
             )
-            """),
-        Example(title="a permission that may be it is not guessed", before="""
+            """,
+        ),
+        Example(
+            title="a permission that may be it is not guessed",
+            before="""
             import pulumi_aws as aws
 
             rule = aws.cloudwatch.EventRule("r", schedule_expression="rate(1 day)")
             job = aws.lambda_.Function("job", code=code)
             aws.cloudwatch.EventTarget("t", rule=rule.name, arn=job.arn)
             aws.lambda_.Permission("p", function=job.name, **permission_args)
-            """, findings=1, message="may already grant it", line=5),
-        Example(title="granted, l2 targets and role targets stay", before="""
+            """,
+            findings=1,
+            message="may already grant it",
+            line=5,
+        ),
+        Example(
+            title="granted, l2 targets and role targets stay",
+            before="""
             import pulumi_aws as aws
             from aws_cdk import aws_events as events, aws_events_targets as targets, aws_lambda as lambda_
             from aws_cdk import aws_iam as iam
@@ -212,7 +239,9 @@ it has been silently not running for a while (a scheduled job will now run).
             events.Rule(self, "Daily", schedule=schedule, targets=[targets.LambdaFunction(fn)])
             cfn = events.CfnRule(self, "Raw", targets=[events.CfnRule.TargetProperty(arn=fn.function_arn, id="fn")])
             fn.add_permission("Events", principal=iam.ServicePrincipal("events.amazonaws.com"), source_arn=cfn.attr_arn)
-            """, findings=0),
+            """,
+            findings=0,
+        ),
     )
 
     def __init__(self, context: Any) -> None:
@@ -239,8 +268,11 @@ it has been silently not running for a while (a scheduled job will now run).
                         found = {a.keyword.value: a.value for a in value.args if a.keyword is not None}
                         unknown = any(a.star or a.keyword is None for a in value.args)
                     elif isinstance(value, cst.Dict):
-                        found = {literal_value(e.key, None): e.value for e in value.elements
-                                 if isinstance(e, cst.DictElement)}
+                        found = {
+                            literal_value(e.key, None): e.value
+                            for e in value.elements
+                            if isinstance(e, cst.DictElement)
+                        }
                         unknown = len(found) != len(value.elements)
                     else:
                         continue
@@ -268,8 +300,10 @@ it has been silently not running for a while (a scheduled job will now run).
             return NO
         if any(r.call is fn.call for r in tracker.resources(expr, catalog.LAMBDA_FUNCTION)):
             return YES
-        if answer is Answer.CERTAIN and tracker.values(expr).complete and all(
-            not v.typed for v in tracker.values(expr).known
+        if (
+            answer is Answer.CERTAIN
+            and tracker.values(expr).complete
+            and all(not v.typed for v in tracker.values(expr).known)
         ):
             return NO  # other functions of the module
         return MAYBE
@@ -342,8 +376,11 @@ it has been silently not running for a while (a scheduled job will now run).
                 assert maybe_node is not None
                 code = self.module_code(maybe_node)
                 code = code if len(code) <= 60 else code[:57] + "..."
-                self.report(target.node, message + f" (not fixed: `{code}` may already grant it: its function "
-                                                   f"or principal is not a value the code shows)")
+                self.report(
+                    target.node,
+                    message + f" (not fixed: `{code}` may already grant it: its function "
+                    f"or principal is not a value the code shows)",
+                )
                 continue
             fix, why = self._fix(target)
             if fix is None:
@@ -378,15 +415,18 @@ it has been silently not running for a while (a scheduled job will now run).
             static = "".join(p.value for p in named.parts if isinstance(p, cst.FormattedStringText))
             code = self.module_code(named)
             name = code[: -len(quote)] + self._suffix(static) + quote
-            if name[len(named.start):-len(quote)] in self.context.source:
+            if name[len(named.start) : -len(quote)] in self.context.source:
                 return None, "the name the permission would get is taken"
         else:
             return None, "the target's name is not a string to derive the permission's from"
         # the rule's ARN
         if platform is Platform.CDK_L1:
             assign = self.get_metadata(ParentNodeProvider, call, None)
-            if not (isinstance(assign, cst.Assign) and len(assign.targets) == 1
-                    and isinstance(assign.targets[0].target, (cst.Name, cst.Attribute))):
+            if not (
+                isinstance(assign, cst.Assign)
+                and len(assign.targets) == 1
+                and isinstance(assign.targets[0].target, (cst.Name, cst.Attribute))
+            ):
                 return None, "the `CfnRule` is not assigned to a name whose `attr_arn` would scope the permission"
             rule_arn = self.module_code(assign.targets[0].target) + ".attr_arn"
         else:
@@ -443,7 +483,9 @@ it has been silently not running for a while (a scheduled job will now run).
             return [f"opts={self.module_code(opts)}"]
         if not isinstance(opts, cst.Call) or any(a.keyword is None or a.star for a in opts.args):
             return None
-        kept = [a for a in opts.args if a.keyword is not None and a.keyword.value in ("parent", "provider", "providers")]
+        kept = [
+            a for a in opts.args if a.keyword is not None and a.keyword.value in ("parent", "provider", "providers")
+        ]
         if not kept:
             return []
         inner = ", ".join(f"{a.keyword.value}={self.module_code(a.value)}" for a in kept if a.keyword is not None)

@@ -28,8 +28,11 @@ def _lambda_arn_text(node: cst.BaseExpression) -> bool:
     if text is None and isinstance(node, cst.FormattedString) and node.parts:
         first = node.parts[0]
         text = first.value if isinstance(first, cst.FormattedStringText) else None
-    return text is not None and text.startswith("arn:") and ":lambda:" in text and (
-        ":function:" in text or text.endswith(":lambda:")
+    return (
+        text is not None
+        and text.startswith("arn:")
+        and ":lambda:" in text
+        and (":function:" in text or text.endswith(":lambda:"))
     )
 
 
@@ -61,25 +64,40 @@ Detect-only. The source counts only when the bindings prove it is a Lambda funct
 version (`other_fn.arn`, `fn.function_arn`), or when it is an `arn:…:lambda:…:function:…` string.
 """
     examples = (
-        Example(title="pulumi mapping on another function", before="""
+        Example(
+            title="pulumi mapping on another function",
+            before="""
             import pulumi_aws as aws
             validator = aws.lambda_.Function("validator", runtime="python3.12", handler="v.handler", role=role.arn)
             worker = aws.lambda_.Function("worker", runtime="python3.12", handler="w.handler", role=role.arn)
             aws.lambda_.EventSourceMapping("chain", event_source_arn=validator.arn, function_name=worker.name)
-            """, findings=1, message="`event_source_arn=validator.arn` is a Lambda function", line=4),
-        Example(title="cdk mapping on a function arn literal", before="""
+            """,
+            findings=1,
+            message="`event_source_arn=validator.arn` is a Lambda function",
+            line=4,
+        ),
+        Example(
+            title="cdk mapping on a function arn literal",
+            before="""
             from aws_cdk import aws_lambda as lambda_
             lambda_.CfnEventSourceMapping(self, "Chain", function_name=worker.function_name,
                                           event_source_arn="arn:aws:lambda:us-east-1:123456789012:function:validator")
-            """, findings=1, message="FunctionEventInvokeConfig"),
-        Example(title="queues streams and unproven values stay", before="""
+            """,
+            findings=1,
+            message="FunctionEventInvokeConfig",
+        ),
+        Example(
+            title="queues streams and unproven values stay",
+            before="""
             import pulumi_aws as aws
             queue = aws.sqs.Queue("jobs")
             worker = aws.lambda_.Function("worker", runtime="python3.12", handler="w.handler", role=role.arn)
             aws.lambda_.EventSourceMapping("jobs", event_source_arn=queue.arn, function_name=worker.name)
             aws.lambda_.EventSourceMapping("orders", event_source_arn=table.stream_arn, function_name=worker.name)
             aws.lambda_.EventSourceMapping("other", event_source_arn=source.arn, function_name=worker.name)
-            """, findings=0),
+            """,
+            findings=0,
+        ),
     )
 
     def check(self, resource: Resource, props: Props) -> None:
@@ -102,8 +120,12 @@ version (`other_fn.arn`, `fn.function_arn`), or when it is an `arn:…:lambda:�
             return bindings(self).is_a(node.value, *FUNCTIONS) is Answer.CERTAIN
         if isinstance(node, cst.Name):
             values = bindings(self).values(node)
-            return bool(values.known) and values.complete and all(
-                isinstance(v.node, cst.BaseExpression) and not v.typed and _lambda_arn_text(v.node)
-                for v in values.known
+            return (
+                bool(values.known)
+                and values.complete
+                and all(
+                    isinstance(v.node, cst.BaseExpression) and not v.typed and _lambda_arn_text(v.node)
+                    for v in values.known
+                )
             )
         return False

@@ -31,7 +31,9 @@ class LambdaProvisionedConcurrencyVersion(ResourceRule):
     summary = "Publish a version for provisioned concurrency instead of provisioning `$LATEST`"
     severity = Severity.ERROR
     resource_types = (
-        catalog.LAMBDA_PROVISIONED_CONCURRENCY, catalog.LAMBDA_ALIAS, *CALLERS,
+        catalog.LAMBDA_PROVISIONED_CONCURRENCY,
+        catalog.LAMBDA_ALIAS,
+        *CALLERS,
     )
     triggers = ("ProvisionedConcurrencyConfig", "provisioned_concurrent_executions")
     targets = frozenset({"pulumi", "cdk", "cdktf"})
@@ -76,54 +78,77 @@ the configuration is replaced on each such deployment); published versions accum
 are deleted. CDK's `current_version` does the same.
 """
     examples = (
-        Example(title="pulumi function without publish", before="""
+        Example(
+            title="pulumi function without publish",
+            before="""
             import pulumi_aws as aws
 
             api = aws.lambda_.Function("api", handler="app.handler", code=code)
             aws.lambda_.ProvisionedConcurrencyConfig("api-warm", function_name=api.name, qualifier=api.version,
                                                      provisioned_concurrent_executions=2)
-            """, after="""
+            """,
+            after="""
             import pulumi_aws as aws
 
             api = aws.lambda_.Function("api", handler="app.handler", code=code, publish=True)
             aws.lambda_.ProvisionedConcurrencyConfig("api-warm", function_name=api.name, qualifier=api.version,
                                                      provisioned_concurrent_executions=2)
-            """, message="`api.version` is `$LATEST`", line=4),
-        Example(title="cdk alias on latest_version", before="""
+            """,
+            message="`api.version` is `$LATEST`",
+            line=4,
+        ),
+        Example(
+            title="cdk alias on latest_version",
+            before="""
             from aws_cdk import aws_lambda as lambda_
 
             fn = lambda_.Function(self, "Api", runtime=runtime, handler="app.handler", code=code)
             lambda_.Alias(self, "Live", alias_name="live", version=fn.latest_version,
                           provisioned_concurrent_executions=2)
-            """, after="""
+            """,
+            after="""
             from aws_cdk import aws_lambda as lambda_
 
             fn = lambda_.Function(self, "Api", runtime=runtime, handler="app.handler", code=code)
             lambda_.Alias(self, "Live", alias_name="live", version=fn.current_version,
                           provisioned_concurrent_executions=2)
-            """),
-        Example(title="cdktf publish set to false: unsafe", unsafe=True, before="""
+            """,
+        ),
+        Example(
+            title="cdktf publish set to false: unsafe",
+            unsafe=True,
+            before="""
             from cdktf_cdktf_provider_aws.lambda_function import LambdaFunction
             from cdktf_cdktf_provider_aws.lambda_provisioned_concurrency_config import LambdaProvisionedConcurrencyConfig
 
             fn = LambdaFunction(self, "api", function_name="api", role=role.arn, publish=False)
             LambdaProvisionedConcurrencyConfig(self, "warm", function_name=fn.function_name, qualifier=fn.version,
                                                provisioned_concurrent_executions=1)
-            """, after="""
+            """,
+            after="""
             from cdktf_cdktf_provider_aws.lambda_function import LambdaFunction
             from cdktf_cdktf_provider_aws.lambda_provisioned_concurrency_config import LambdaProvisionedConcurrencyConfig
 
             fn = LambdaFunction(self, "api", function_name="api", role=role.arn, publish=True)
             LambdaProvisionedConcurrencyConfig(self, "warm", function_name=fn.function_name, qualifier=fn.version,
                                                provisioned_concurrent_executions=1)
-            """),
-        Example(title="a literal $LATEST qualifier is reported", before="""
+            """,
+        ),
+        Example(
+            title="a literal $LATEST qualifier is reported",
+            before="""
             import pulumi_aws as aws
 
             aws.lambda_.ProvisionedConcurrencyConfig("warm", function_name="api", qualifier="$LATEST",
                                                      provisioned_concurrent_executions=1)
-            """, findings=1, message="`$LATEST`", line=3),
-        Example(title="callers of the unqualified function are reported", before="""
+            """,
+            findings=1,
+            message="`$LATEST`",
+            line=3,
+        ),
+        Example(
+            title="callers of the unqualified function are reported",
+            before="""
             import pulumi_aws as aws
 
             api = aws.lambda_.Function("api", publish=True)
@@ -135,8 +160,14 @@ are deleted. CDK's `current_version` does the same.
             aws.apigateway.Integration("fine", rest_api=rest.id, resource_id=rest.root_resource_id,
                                        http_method="GET", type="AWS_PROXY", integration_http_method="POST",
                                        uri=api.qualified_invoke_arn)
-            """, findings=1, message="use `api.qualified_invoke_arn`", line=8),
-        Example(title="published versions, aliases and cdk current_version stay", before="""
+            """,
+            findings=1,
+            message="use `api.qualified_invoke_arn`",
+            line=8,
+        ),
+        Example(
+            title="published versions, aliases and cdk current_version stay",
+            before="""
             import pulumi_aws as aws
             from aws_cdk import aws_lambda as lambda_
 
@@ -152,7 +183,9 @@ are deleted. CDK's `current_version` does the same.
             lambda_.Alias(self, "Live", alias_name="live", version=fn.current_version,
                           provisioned_concurrent_executions=2)
             lambda_.Alias(self, "Cold", alias_name="cold", version=fn.latest_version)
-            """, findings=0),
+            """,
+            findings=0,
+        ),
     )
 
     def __init__(self, context: Any) -> None:
@@ -170,9 +203,12 @@ are deleted. CDK's `current_version` does the same.
         if not isinstance(qualifier, cst.BaseExpression):
             return
         if props.literal("qualifier") == "$LATEST":
-            self.report(qualifier, "provisioned concurrency on `$LATEST` fails to deploy (\"Provisioned Concurrency "
-                        "Configs cannot be applied to unpublished function versions\"): use a published version "
-                        "(the function's `version` with `publish=True`) or an alias")
+            self.report(
+                qualifier,
+                'provisioned concurrency on `$LATEST` fails to deploy ("Provisioned Concurrency '
+                'Configs cannot be applied to unpublished function versions"): use a published version '
+                "(the function's `version` with `publish=True`) or an alias",
+            )
             return
         fn_expr = owner(qualifier, ("version",))
         if fn_expr is None:
@@ -191,8 +227,8 @@ are deleted. CDK's `current_version` does the same.
         name = self.module_code(fn_expr)
         message = (
             f"`{name}.version` is `$LATEST` unless the function publishes versions, and provisioned concurrency "
-            f"on `$LATEST` fails to deploy (\"Provisioned Concurrency Configs cannot be applied to unpublished "
-            f"function versions\"): set `publish=True` on the function"
+            f'on `$LATEST` fails to deploy ("Provisioned Concurrency Configs cannot be applied to unpublished '
+            f'function versions"): set `publish=True` on the function'
         )
         edit = fn_props.set("publish", Lit(True))
         if edit is None:
@@ -211,17 +247,20 @@ are deleted. CDK's `current_version` does the same.
             return
         message = (
             f"`{self.module_code(version)}` is `$LATEST`: CDK synthesizes the alias with `FunctionVersion: "
-            f"\"$LATEST\"` and its provisioned concurrency fails to deploy; use a published version "
+            f'"$LATEST"` and its provisioned concurrency fails to deploy; use a published version '
             f"(`current_version`)"
         )
         fn = the_resource(self, fn_expr, catalog.LAMBDA_FUNCTION, platforms={Platform.CDK})
         if fn is None:
             if self._is_function(fn_expr):
-                self.report(version, message + " (not fixed: only a function construct the module creates has "
-                                               "`current_version`)")
+                self.report(
+                    version,
+                    message + " (not fixed: only a function construct the module creates has `current_version`)",
+                )
             return
-        self.report(version, message, replacement=version.with_changes(attr=cst.Name("current_version")),
-                    safety=FixSafety.SAFE)
+        self.report(
+            version, message, replacement=version.with_changes(attr=cst.Name("current_version")), safety=FixSafety.SAFE
+        )
 
     def _is_function(self, expr: cst.BaseExpression) -> bool:
         from iacmod.iac.bindings import Answer, bindings

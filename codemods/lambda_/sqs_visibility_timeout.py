@@ -72,8 +72,12 @@ class LambdaSqsVisibilityTimeout(ResourceRule):
     fix_applicability = RuleApplicability.SAFE
     METADATA_DEPENDENCIES = (*ResourceRule.METADATA_DEPENDENCIES, *DEPENDENCIES)
     options = {
-        "factor": Option(6, "The fix sets the visibility timeout to this many times the function's timeout "
-                            "(plus the mapping's batching window), at least 1; AWS recommends 6.", minimum=1),
+        "factor": Option(
+            6,
+            "The fix sets the visibility timeout to this many times the function's timeout "
+            "(plus the mapping's batching window), at least 1; AWS recommends 6.",
+            minimum=1,
+        ),
     }
     rationale = """
 When Lambda reads an SQS queue, a message stays invisible to other consumers for the queue's
@@ -113,22 +117,30 @@ changes. A longer visibility timeout only delays the redelivery of a message who
 failed, which is what the queue needs for a function that may run that long.
 """
     examples = (
-        Example(title="pulumi function longer than the queue default", before="""
+        Example(
+            title="pulumi function longer than the queue default",
+            before="""
             import pulumi_aws as aws
 
             jobs = aws.sqs.Queue("jobs")
             worker = aws.lambda_.Function("worker", runtime="python3.12", handler="app.handler",
                                           role=role.arn, code=code, timeout=60)
             aws.lambda_.EventSourceMapping("worker-jobs", event_source_arn=jobs.arn, function_name=worker.name)
-            """, after="""
+            """,
+            after="""
             import pulumi_aws as aws
 
             jobs = aws.sqs.Queue("jobs", visibility_timeout_seconds=360)
             worker = aws.lambda_.Function("worker", runtime="python3.12", handler="app.handler",
                                           role=role.arn, code=code, timeout=60)
             aws.lambda_.EventSourceMapping("worker-jobs", event_source_arn=jobs.arn, function_name=worker.name)
-            """, message="visibility timeout (30 s) is shorter than the timeout of `worker` (60 s)", line=6),
-        Example(title="cdk sqs event source keeps the unit", before="""
+            """,
+            message="visibility timeout (30 s) is shorter than the timeout of `worker` (60 s)",
+            line=6,
+        ),
+        Example(
+            title="cdk sqs event source keeps the unit",
+            before="""
             from aws_cdk import Duration
             from aws_cdk import aws_lambda as lambda_, aws_sqs as sqs
             from aws_cdk.aws_lambda_event_sources import SqsEventSource
@@ -137,7 +149,8 @@ failed, which is what the queue needs for a function that may run that long.
             fn = lambda_.Function(self, "Worker", runtime=runtime, handler="app.handler", code=code,
                                   timeout=Duration.minutes(5))
             fn.add_event_source(SqsEventSource(queue, batch_size=10))
-            """, after="""
+            """,
+            after="""
             from aws_cdk import Duration
             from aws_cdk import aws_lambda as lambda_, aws_sqs as sqs
             from aws_cdk.aws_lambda_event_sources import SqsEventSource
@@ -146,8 +159,12 @@ failed, which is what the queue needs for a function that may run that long.
             fn = lambda_.Function(self, "Worker", runtime=runtime, handler="app.handler", code=code,
                                   timeout=Duration.minutes(5))
             fn.add_event_source(SqsEventSource(queue, batch_size=10))
-            """),
-        Example(title="cdktf with a batching window and factor 2", options={"factor": 2}, before="""
+            """,
+        ),
+        Example(
+            title="cdktf with a batching window and factor 2",
+            options={"factor": 2},
+            before="""
             from cdktf_cdktf_provider_aws.sqs_queue import SqsQueue
             from cdktf_cdktf_provider_aws.lambda_function import LambdaFunction
             from cdktf_cdktf_provider_aws.lambda_event_source_mapping import LambdaEventSourceMapping
@@ -156,7 +173,8 @@ failed, which is what the queue needs for a function that may run that long.
             fn = LambdaFunction(self, "worker", function_name="worker", role=role.arn, timeout=120)
             LambdaEventSourceMapping(self, "map", event_source_arn=queue.arn, function_name=fn.function_name,
                                      maximum_batching_window_in_seconds=10)
-            """, after="""
+            """,
+            after="""
             from cdktf_cdktf_provider_aws.sqs_queue import SqsQueue
             from cdktf_cdktf_provider_aws.lambda_function import LambdaFunction
             from cdktf_cdktf_provider_aws.lambda_event_source_mapping import LambdaEventSourceMapping
@@ -165,31 +183,44 @@ failed, which is what the queue needs for a function that may run that long.
             fn = LambdaFunction(self, "worker", function_name="worker", role=role.arn, timeout=120)
             LambdaEventSourceMapping(self, "map", event_source_arn=queue.arn, function_name=fn.function_name,
                                      maximum_batching_window_in_seconds=10)
-            """),
-        Example(title="cdk add_event_source_mapping on a cfn queue", before="""
+            """,
+        ),
+        Example(
+            title="cdk add_event_source_mapping on a cfn queue",
+            before="""
             from aws_cdk import Duration, aws_lambda as lambda_, aws_sqs as sqs
 
             queue = sqs.CfnQueue(self, "Jobs", visibility_timeout=30)
             fn = lambda_.Function(self, "Worker", runtime=runtime, handler="app.handler", code=code,
                                   timeout=Duration.seconds(40))
             fn.add_event_source_mapping("Jobs", event_source_arn=queue.attr_arn, max_batching_window=Duration.seconds(5))
-            """, after="""
+            """,
+            after="""
             from aws_cdk import Duration, aws_lambda as lambda_, aws_sqs as sqs
 
             queue = sqs.CfnQueue(self, "Jobs", visibility_timeout=245)
             fn = lambda_.Function(self, "Worker", runtime=runtime, handler="app.handler", code=code,
                                   timeout=Duration.seconds(40))
             fn.add_event_source_mapping("Jobs", event_source_arn=queue.attr_arn, max_batching_window=Duration.seconds(5))
-            """),
-        Example(title="a shared constant is reported, not changed", before="""
+            """,
+        ),
+        Example(
+            title="a shared constant is reported, not changed",
+            before="""
             import pulumi_aws as aws
 
             VISIBILITY = 30
             jobs = aws.sqs.Queue("jobs", visibility_timeout_seconds=VISIBILITY)
             worker = aws.lambda_.Function("worker", timeout=300)
             aws.lambda_.EventSourceMapping("m", event_source_arn=jobs.arn, function_name=worker.arn)
-            """, findings=1, message="set at `VISIBILITY`", line=6),
-        Example(title="queue long enough, defaults, or an unknown queue", before="""
+            """,
+            findings=1,
+            message="set at `VISIBILITY`",
+            line=6,
+        ),
+        Example(
+            title="queue long enough, defaults, or an unknown queue",
+            before="""
             import pulumi_aws as aws
 
             jobs = aws.sqs.Queue("jobs", visibility_timeout_seconds=360)
@@ -199,7 +230,9 @@ failed, which is what the queue needs for a function that may run that long.
             aws.lambda_.EventSourceMapping("a", event_source_arn=jobs.arn, function_name=worker.name)
             aws.lambda_.EventSourceMapping("b", event_source_arn=short.arn, function_name=quick.name)
             aws.lambda_.EventSourceMapping("c", event_source_arn=queue_arn, function_name=worker.name)
-            """, findings=0),
+            """,
+            findings=0,
+        ),
     )
 
     def __init__(self, context: Any) -> None:
@@ -221,7 +254,11 @@ failed, which is what the queue needs for a function that may run that long.
             queue_expr = owner(source, QUEUE_ATTRS)
             if platform is Platform.CDK:
                 target = props.get("target")
-                fn = the_resource(self, target, catalog.LAMBDA_FUNCTION) if isinstance(target, cst.BaseExpression) else None
+                fn = (
+                    the_resource(self, target, catalog.LAMBDA_FUNCTION)
+                    if isinstance(target, cst.BaseExpression)
+                    else None
+                )
             else:
                 fn_owner = owner(props.get("function_name"), FN_ATTRS)
                 fn = the_resource(self, fn_owner, catalog.LAMBDA_FUNCTION) if fn_owner is not None else None
@@ -237,8 +274,12 @@ failed, which is what the queue needs for a function that may run that long.
                 return
             fn = the_resource(self, node.func.value, catalog.LAMBDA_FUNCTION, platforms={Platform.CDK})
             window = named.get("max_batching_window")
-            self._relate(node, fn, owner(named.get("event_source_arn"), QUEUE_ATTRS),
-                         lambda: 0 if window is None else (seconds_through(self, window) or (0, False))[0])
+            self._relate(
+                node,
+                fn,
+                owner(named.get("event_source_arn"), QUEUE_ATTRS),
+                lambda: 0 if window is None else (seconds_through(self, window) or (0, False))[0],
+            )
 
     def _relate(self, node: cst.Call, fn: Resource | None, queue_expr: Any, window: Any) -> None:
         """Record a mapping from the queue ``queue_expr`` to ``fn`` when the function may run
@@ -260,8 +301,11 @@ failed, which is what the queue needs for a function that may run that long.
         arg = self.get_metadata(ParentNodeProvider, call, None)
         if isinstance(arg, cst.Arg) and arg.keyword is None:
             parent = self.get_metadata(ParentNodeProvider, arg, None)
-            if isinstance(parent, cst.Call) and isinstance(parent.func, cst.Attribute) \
-                    and parent.func.attr.value == "add_event_source":
+            if (
+                isinstance(parent, cst.Call)
+                and isinstance(parent.func, cst.Attribute)
+                and parent.func.attr.value == "add_event_source"
+            ):
                 return the_resource(self, parent.func.value, catalog.LAMBDA_FUNCTION, platforms={Platform.CDK})
             return None
         if isinstance(arg, cst.Element):

@@ -11,16 +11,21 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
-from iacmod.findings import FixAvailability, RuleApplicability, Severity
-from iacmod.rule import Example, Option, Rule
 from iacmod.cst.walk import children
 from iacmod.edit.layout import relative_indent
 from iacmod.edit.literals import string_literal
-
+from iacmod.findings import FixAvailability, RuleApplicability, Severity
 from iacmod.iac.output_builders import (
-    concat_chain, doubt_message, doubts_of, flatten_add, fstring_to_output, output_class, symbol,
+    concat_chain,
+    doubt_message,
+    doubts_of,
+    flatten_add,
+    fstring_to_output,
+    output_class,
+    symbol,
 )
 from iacmod.iac.outputs import Kind, OutputAnalysis, expression_key
+from iacmod.rule import Example, Option, Rule
 
 CONTAINERS = (cst.Dict, cst.List, cst.Tuple, cst.Set)
 SCOPED = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp, cst.Lambda)
@@ -179,7 +184,8 @@ unknown value leaves the result unknown, as any `apply` does.
     examples = (
         Example(
             title="a role policy that refers to resources",
-            message="`table.arn`, `bucket.arn` raises `TypeError", line=15,
+            message="`table.arn`, `bucket.arn` raises `TypeError",
+            line=15,
             before="""
             import json
             import pulumi
@@ -358,7 +364,8 @@ unknown value leaves the result unknown, as any `apply` does.
         ),
         Example(
             title="a value iacmod cannot classify (a parameter without a type annotation)",
-            message="`table` is a parameter without a type annotation", line=8,
+            message="`table` is a parameter without a type annotation",
+            line=8,
             before="""
             import json
             import pulumi
@@ -456,11 +463,12 @@ unknown value leaves the result unknown, as any `apply` does.
         def walk(node: cst.CSTNode) -> None:
             if not isinstance(node, cst.BaseExpression):
                 for child in children(node):
-                    walk(child)
+                    walk(child)  # noqa: F821 (recursive closure, deleted after the walk)
                 return
             value = a.classify(node)
-            if value.is_plain and isinstance(node, (cst.Name, cst.Attribute, cst.Subscript, cst.SimpleString,
-                                                    cst.Integer, cst.Float, cst.Call)):
+            if value.is_plain and isinstance(
+                node, (cst.Name, cst.Attribute, cst.Subscript, cst.SimpleString, cst.Integer, cst.Float, cst.Call)
+            ):
                 return
             free = _names(node) - _bound_inside(node) if bound else set()
             collectable = not (free & bound)
@@ -469,30 +477,50 @@ unknown value leaves the result unknown, as any `apply` does.
                 if collectable:
                     found.append((node, value.kind))
                     return
-            if isinstance(node, (*CONTAINERS, cst.FormattedString, cst.BinaryOperation, cst.BooleanOperation,
-                                 cst.IfExp, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp,
-                                 cst.ConcatenatedString, cst.UnaryOperation, cst.Comparison)):
+            if isinstance(
+                node,
+                (
+                    *CONTAINERS,
+                    cst.FormattedString,
+                    cst.BinaryOperation,
+                    cst.BooleanOperation,
+                    cst.IfExp,
+                    cst.ListComp,
+                    cst.SetComp,
+                    cst.DictComp,
+                    cst.GeneratorExp,
+                    cst.ConcatenatedString,
+                    cst.UnaryOperation,
+                    cst.Comparison,
+                ),
+            ):
                 for child in children(node):
-                    walk(child)
+                    walk(child)  # noqa: F821 (recursive closure, deleted after the walk)
                 return
-            if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and a.classify(node.func.value).kind is Kind.PLAIN:
+            if (
+                isinstance(node, cst.Call)
+                and isinstance(node.func, cst.Attribute)
+                and a.classify(node.func.value).kind is Kind.PLAIN
+            ):
                 for arg in node.args:
-                    walk(arg)  # ",".join([...]) and the like
+                    walk(arg)  # ",".join([...]) and the like  # noqa: F821 (recursive closure, deleted after the walk)
                 return
-            if isinstance(node, (cst.Name, cst.Attribute, cst.Subscript, cst.Call)) and collectable and value.kind in (
-                Kind.UNKNOWN, Kind.RESOURCE, Kind.RESOURCES, Kind.INSTANCE
+            if (
+                isinstance(node, (cst.Name, cst.Attribute, cst.Subscript, cst.Call))
+                and collectable
+                and value.kind in (Kind.UNKNOWN, Kind.RESOURCE, Kind.RESOURCES, Kind.INSTANCE)
             ):
                 if not (isinstance(node, cst.Name) and node.value in bound):
                     found.append((node, Kind.UNKNOWN))
                 return
             if isinstance(node, cst.Call):
                 for arg in node.args:
-                    walk(arg)
+                    walk(arg)  # noqa: F821 (recursive closure, deleted after the walk)
                 return
             if isinstance(node, cst.Attribute):
                 return  # its base uses a name bound inside the document
             for child in children(node):
-                walk(child)
+                walk(child)  # noqa: F821 (recursive closure, deleted after the walk)
 
         try:
             walk(doc)
@@ -500,7 +528,9 @@ unknown value leaves the result unknown, as any `apply` does.
             del walk  # a self-referencing closure: a cycle that would outlive this call
         return found
 
-    def _keys(self, found: list[tuple[cst.BaseExpression, Kind]]) -> tuple[dict[cst.CSTNode, str], list[tuple[str, cst.BaseExpression]]]:
+    def _keys(
+        self, found: list[tuple[cst.BaseExpression, Kind]]
+    ) -> tuple[dict[cst.CSTNode, str], list[tuple[str, cst.BaseExpression]]]:
         keys: dict[cst.CSTNode, str] = {}
         by_code: dict[str, str] = {}
         ordered: list[tuple[str, cst.BaseExpression]] = []
@@ -521,7 +551,6 @@ unknown value leaves the result unknown, as any `apply` does.
         return keys, ordered
 
     def _json_dumps(self, node: cst.Call, doc: cst.BaseExpression) -> None:
-        a = self.analysis
         if isinstance(doc, cst.Name):
             self._variable_doc(node, doc)
             return
@@ -541,14 +570,22 @@ unknown value leaves the result unknown, as any `apply` does.
                     func=cst.Attribute(ref[0], cst.Name("json_dumps")),
                     args=[node.args[0].with_changes(value=new_doc), *node.args[1:]],
                 )
-                self.report(node, self._message(found, "pulumi.Output.json_dumps(...)"),
-                            replacement=replacement, add_imports=ref[1])
+                self.report(
+                    node,
+                    self._message(found, "pulumi.Output.json_dumps(...)"),
+                    replacement=replacement,
+                    add_imports=ref[1],
+                )
                 return
         built = self._output_all(node, doc, found, wrap_call=True)
         if built is not None:
             replacement, imports = built
-            self.report(node, self._message(found, "pulumi.Output.all(...).apply(lambda args: json.dumps(...))"),
-                        replacement=replacement, add_imports=imports)
+            self.report(
+                node,
+                self._message(found, "pulumi.Output.all(...).apply(lambda args: json.dumps(...))"),
+                replacement=replacement,
+                add_imports=imports,
+            )
 
     def _message(self, found: list[tuple[cst.BaseExpression, Kind]], how: str) -> str:
         outputs = [_code(n) for n, kind in found if kind is not Kind.UNKNOWN]
@@ -567,14 +604,18 @@ unknown value leaves the result unknown, as any `apply` does.
         """No value of the document is a confirmed Output, but some may be: report, do not fix."""
         doubts = doubts_of(self.analysis, self._expand([n for n, _ in found]))
         if doubts:
-            self.report(node, doubt_message(
-                "`json.dumps` of a document", doubts,
-                "it raises `TypeError: Object of type Output is not JSON serializable` (or embeds placeholder "
-                "text in the document)",
-                "serialize the document inside `pulumi.Output.all(...).apply(lambda args: json.dumps(...))` "
-                "by hand",
-                self.name,
-            ))
+            self.report(
+                node,
+                doubt_message(
+                    "`json.dumps` of a document",
+                    doubts,
+                    "it raises `TypeError: Object of type Output is not JSON serializable` (or embeds placeholder "
+                    "text in the document)",
+                    "serialize the document inside `pulumi.Output.all(...).apply(lambda args: json.dumps(...))` "
+                    "by hand",
+                    self.name,
+                ),
+            )
 
     def _expand(self, nodes: list[cst.BaseExpression], depth: int = 0) -> list[cst.BaseExpression]:
         """Values of the document, looking into local variables bound to dict/list literals
@@ -604,7 +645,6 @@ unknown value leaves the result unknown, as any `apply` does.
         self, node: cst.Call, doc: cst.BaseExpression, found, wrap_call: bool, anchor: cst.CSTNode | None = None
     ) -> tuple[cst.BaseExpression, list] | None:  # type: ignore[no-untyped-def]
         """``Output.all(k=v, ...).apply(lambda args: <json.dumps(new doc) or new doc>)``."""
-        a = self.analysis
         anchor = anchor or node
         ref = output_class(self, anchor)
         if ref is None:
@@ -616,7 +656,10 @@ unknown value leaves the result unknown, as any `apply` does.
         body: cst.BaseExpression = new_doc
         if wrap_call:
             body = node.with_changes(args=[node.args[0].with_changes(value=new_doc), *node.args[1:]])
-        kwargs = [f"{k}={_code(v.with_changes(lpar=(), rpar=()) if len(getattr(v, 'lpar', ())) == 1 else v)}" for k, v in ordered]
+        kwargs = [
+            f"{k}={_code(v.with_changes(lpar=(), rpar=()) if len(getattr(v, 'lpar', ())) == 1 else v)}"
+            for k, v in ordered
+        ]
         output_code = _code(ref[0])
         one_line = f"{output_code}.all({', '.join(kwargs)})"
         indent = relative_indent(self, anchor)
@@ -632,8 +675,12 @@ unknown value leaves the result unknown, as any `apply` does.
             text = one_line
         all_call = cst.parse_expression(text)
         lam = cst.Lambda(cst.Parameters([cst.Param(cst.Name(param))]), body)
-        return cst.Call(cst.Attribute(all_call, cst.Name("apply")), [cst.Arg(lam)],
-                        lpar=getattr(anchor, "lpar", ()), rpar=getattr(anchor, "rpar", ())), ref[1]
+        return cst.Call(
+            cst.Attribute(all_call, cst.Name("apply")),
+            [cst.Arg(lam)],
+            lpar=getattr(anchor, "lpar", ()),
+            rpar=getattr(anchor, "rpar", ()),
+        ), ref[1]
 
     def _column(self, node: cst.CSTNode) -> int:
         pos = self.get_metadata(PositionProvider, node, None)
@@ -647,7 +694,7 @@ unknown value leaves the result unknown, as any `apply` does.
         if ref is None:
             return None
         changes: dict[cst.CSTNode, cst.CSTNode] = {}
-        for node, kind in found:
+        for node, _kind in found:
             parent = a.parent(node)
             child: cst.CSTNode = node
             while isinstance(parent, (cst.FormattedStringExpression, cst.BinaryOperation)) and not (
@@ -695,8 +742,13 @@ unknown value leaves the result unknown, as any `apply` does.
             ref = output_class(self, node)
             if ref is not None:
                 replacement = node.with_changes(func=cst.Attribute(ref[0], cst.Name("json_dumps")))
-                self.report(node, f"`json.dumps` of the Pulumi Output `{name.value}` raises TypeError; use "
-                            f"`pulumi.Output.json_dumps({name.value})`", replacement=replacement, add_imports=ref[1])
+                self.report(
+                    node,
+                    f"`json.dumps` of the Pulumi Output `{name.value}` raises TypeError; use "
+                    f"`pulumi.Output.json_dumps({name.value})`",
+                    replacement=replacement,
+                    add_imports=ref[1],
+                )
             return
         if len(assignments) != 1 or not isinstance(assignments[0], Assignment):
             return
@@ -739,8 +791,12 @@ unknown value leaves the result unknown, as any `apply` does.
             }
             if new_doc is not doc and _code(new_doc) != _code(doc):
                 changes[doc] = new_doc
-            self.report(node, self._message(found, f"pulumi.Output.json_dumps({name.value})"),
-                        changes=changes, add_imports=ref[1])
+            self.report(
+                node,
+                self._message(found, f"pulumi.Output.json_dumps({name.value})"),
+                changes=changes,
+                add_imports=ref[1],
+            )
             return
         built = self._output_all(node, doc, found, wrap_call=False, anchor=doc)
         if built is None:
@@ -749,20 +805,25 @@ unknown value leaves the result unknown, as any `apply` does.
         extra = node.args[1:]
         if extra:
             p = "doc" if name.value != "doc" else "value"
-            lam = cst.Lambda(cst.Parameters([cst.Param(cst.Name(p))]),
-                             node.with_changes(args=[node.args[0].with_changes(value=cst.Name(p)), *extra]))
+            lam = cst.Lambda(
+                cst.Parameters([cst.Param(cst.Name(p))]),
+                node.with_changes(args=[node.args[0].with_changes(value=cst.Name(p)), *extra]),
+            )
             call = cst.Call(cst.Attribute(name, cst.Name("apply")), [cst.Arg(lam)])
         else:
             call = cst.Call(cst.Attribute(name, cst.Name("apply")), [cst.Arg(node.func)])
         call = call.with_changes(lpar=node.lpar, rpar=node.rpar)
-        self.report(node, self._message(found, f"{name.value} = pulumi.Output.all(...).apply(lambda args: {{...}})"),
-                    changes={node: call, doc: new_value}, add_imports=imports)
+        self.report(
+            node,
+            self._message(found, f"{name.value} = pulumi.Output.all(...).apply(lambda args: {{...}})"),
+            changes={node: call, doc: new_value},
+            add_imports=imports,
+        )
 
     def _outer_doc(self, node: cst.Call, name: cst.Name, found, callback: cst.Call) -> None:  # type: ignore[no-untyped-def]
         """``x.apply(lambda v: json.dumps(doc))`` with ``doc`` holding Outputs and assigned outside
         the callback: ``pulumi.Output.json_dumps(doc)`` when the callback returns the text (apply
         flattens the Output it returns), else reported without a fix."""
-        a = self.analysis
         outputs = [_code(n) for n, kind in found if kind is not Kind.UNKNOWN]
         shown = ", ".join(f"`{o}`" for o in outputs[:3]) + (", ..." if len(outputs) > 3 else "")
         receiver = _code(callback.func.value) if isinstance(callback.func, cst.Attribute) else "an Output"
@@ -771,8 +832,9 @@ unknown value leaves the result unknown, as any `apply` does.
             f"Pulumi Output(s) {shown}, which the callback does not resolve (it receives only `{receiver}`'s "
             "value), so it raises `TypeError: Object of type Output is not JSON serializable` at deployment"
         )
-        if self._returned_by(node, callback) and not any(arg.star or (arg.keyword is not None and arg.keyword.value == "cls")
-                                for arg in node.args):
+        if self._returned_by(node, callback) and not any(
+            arg.star or (arg.keyword is not None and arg.keyword.value == "cls") for arg in node.args
+        ):
             ref = output_class(self, node)
             if ref is not None:
                 self.report(

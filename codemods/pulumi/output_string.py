@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import libcst as cst
-from libcst.metadata import ParentNodeProvider, PositionProvider, QualifiedNameProvider, ScopeProvider
-from libcst.metadata import Assignment
+from libcst.metadata import Assignment, ParentNodeProvider, PositionProvider, QualifiedNameProvider, ScopeProvider
 
 from iacmod.edit import args as argedit
 from iacmod.edit.literals import string_value
 from iacmod.findings import FixAvailability, FixSafety, RuleApplicability, Severity
-from iacmod.rule import Example, Rule
-
 from iacmod.iac.output_builders import (
-    arg_list, concat_chain, doubt_message, doubts_of, flatten_add, fstring_to_output, in_json_document,
-    in_json_variable_document, is_str_call, output_class, strip_parens,
+    arg_list,
+    concat_chain,
+    doubt_message,
+    doubts_of,
+    flatten_add,
+    fstring_to_output,
+    in_json_document,
+    in_json_variable_document,
+    is_str_call,
+    output_class,
+    strip_parens,
 )
 from iacmod.iac.outputs import Kind, OutputAnalysis
+from iacmod.rule import Example, Rule
 
 LOGGING_METHODS = {"debug", "info", "warning", "warn", "error", "exception", "critical", "log"}
 
@@ -91,7 +98,8 @@ Output, and `print`/logging calls cannot show one: those are reported without a 
     examples = (
         Example(
             title="`+` on an Output raises TypeError",
-            message="Output has no `__add__`", line=11,
+            message="Output has no `__add__`",
+            line=11,
             before="""
             import pulumi_aws as aws
 
@@ -176,7 +184,8 @@ Output, and `print`/logging calls cannot show one: those are reported without a 
         ),
         Example(
             title="a string returned to unknown code: unsafe",
-            message="unsafe fix: the value now is an Output[str]", line=5,
+            message="unsafe fix: the value now is an Output[str]",
+            line=5,
             before="""
             import pulumi
             import pulumi_aws as aws
@@ -195,7 +204,8 @@ Output, and `print`/logging calls cannot show one: those are reported without a 
         ),
         Example(
             title="a resource name cannot be an Output: reported only",
-            message="a resource name must be a plain string", line=4,
+            message="a resource name must be a plain string",
+            line=4,
             before="""
             import pulumi_aws as aws
 
@@ -308,11 +318,19 @@ Output, and `print`/logging calls cannot show one: those are reported without a 
             return
         parent = a.parent(node)
         if isinstance(node.operator, cst.Add):
-            if isinstance(parent, cst.BinaryOperation) and isinstance(parent.operator, cst.Add) and parent.left is node and not node.lpar:
+            if (
+                isinstance(parent, cst.BinaryOperation)
+                and isinstance(parent.operator, cst.Add)
+                and parent.left is node
+                and not node.lpar
+            ):
                 return  # only the top of a chain
             leaves = flatten_add(node) or []
-            outputs = [leaf for leaf in leaves if a.is_output(leaf) or (
-                is_str_call(a, leaf) and a.is_output(leaf.args[0].value))]  # type: ignore[attr-defined]
+            outputs = [
+                leaf
+                for leaf in leaves
+                if a.is_output(leaf) or (is_str_call(a, leaf) and a.is_output(leaf.args[0].value))
+            ]  # type: ignore[attr-defined]
             if not outputs:
                 stringy = any(
                     isinstance(leaf, (cst.SimpleString, cst.FormattedString, cst.ConcatenatedString))
@@ -335,7 +353,9 @@ Output, and `print`/logging calls cannot show one: those are reported without a 
                 )
                 return
             self._fix(node, "`+`", outputs[0], lambda out: concat_chain(a, node, out))
-        elif isinstance(node.operator, cst.Modulo) and isinstance(node.left, (cst.SimpleString, cst.ConcatenatedString)):
+        elif isinstance(node.operator, cst.Modulo) and isinstance(
+            node.left, (cst.SimpleString, cst.ConcatenatedString)
+        ):
             right = node.right
             items = [el.value for el in right.elements] if isinstance(right, cst.Tuple) else [right]
             outputs = [i for i in items if a.is_output(i)]
@@ -344,7 +364,9 @@ Output, and `print`/logging calls cannot show one: those are reported without a 
                 return
             if in_json_document(a, node):
                 return
-            if isinstance(right, cst.Tuple) and any(el.value is not None and isinstance(el, cst.StarredElement) for el in right.elements):
+            if isinstance(right, cst.Tuple) and any(
+                el.value is not None and isinstance(el, cst.StarredElement) for el in right.elements
+            ):
                 return
             fmt = node.left
 
@@ -352,17 +374,23 @@ Output, and `print`/logging calls cannot show one: those are reported without a 
                 lam = cst.Lambda(
                     cst.Parameters([cst.Param(cst.Name("args"))]),
                     cst.BinaryOperation(
-                        fmt, cst.Modulo(),
+                        fmt,
+                        cst.Modulo(),
                         cst.Call(cst.Name("tuple"), [cst.Arg(cst.Name("args"))]),
                     ),
                 )
                 all_call = cst.Call(cst.Attribute(out, cst.Name("all")), arg_list([strip_parens(i) for i in items]))
-                return cst.Call(cst.Attribute(all_call, cst.Name("apply")), [cst.Arg(lam)], lpar=node.lpar, rpar=node.rpar)
+                return cst.Call(
+                    cst.Attribute(all_call, cst.Name("apply")), [cst.Arg(lam)], lpar=node.lpar, rpar=node.rpar
+                )
 
             text = string_value(fmt)
             if not isinstance(right, cst.Tuple) and (not isinstance(text, str) or "%(" in text):
-                self.report(node, "`%` formatting of a Pulumi Output gives placeholder text; use "
-                            "`pulumi.Output.format(...)` or `.apply(...)`")
+                self.report(
+                    node,
+                    "`%` formatting of a Pulumi Output gives placeholder text; use "
+                    "`pulumi.Output.format(...)` or `.apply(...)`",
+                )
                 return
             self._fix(node, "`%` formatting", outputs[0], build)
 
@@ -403,9 +431,18 @@ Output, and `print`/logging calls cannot show one: those are reported without a 
                 return
             inner = node.args[0].value
             self._fix(
-                node, "`str()`", inner,
-                lambda out: inner if a.classify(inner).is_str else cst.Call(
-                    cst.Attribute(inner, cst.Name("apply")), [cst.Arg(cst.Name("str"))], lpar=node.lpar, rpar=node.rpar
+                node,
+                "`str()`",
+                inner,
+                lambda out: (
+                    inner
+                    if a.classify(inner).is_str
+                    else cst.Call(
+                        cst.Attribute(inner, cst.Name("apply")),
+                        [cst.Arg(cst.Name("str"))],
+                        lpar=node.lpar,
+                        rpar=node.rpar,
+                    )
                 ),
             )
 
@@ -422,48 +459,66 @@ Output, and `print`/logging calls cannot show one: those are reported without a 
         if not doubts:
             return
         problem = (
-            "`+` raises `TypeError` (Output has no `__add__`)" if what == "`+`"
-            else "the string gets the placeholder text \"Calling __str__ on an Output[T] is not supported\""
+            "`+` raises `TypeError` (Output has no `__add__`)"
+            if what == "`+`"
+            else 'the string gets the placeholder text "Calling __str__ on an Output[T] is not supported"'
         )
-        self.report(node, doubt_message(
-            f"{what} over values", doubts, problem,
-            "build the string with `pulumi.Output.concat(...)`/`pulumi.Output.format(...)` (or `.apply(...)`) "
-            "by hand",
-            self.name,
-        ))
+        self.report(
+            node,
+            doubt_message(
+                f"{what} over values",
+                doubts,
+                problem,
+                "build the string with `pulumi.Output.concat(...)`/`pulumi.Output.format(...)` (or `.apply(...)`) "
+                "by hand",
+                self.name,
+            ),
+        )
 
     # -- the fix ----------------------------------------------------------------------------------
 
     def _fix(self, node: cst.BaseExpression, what: str, example: cst.BaseExpression, build) -> None:  # type: ignore[no-untyped-def]
-        a = self.analysis
         name = cst.Module([]).code_for_node(example)
         problem = (
             f"{what} with the Pulumi Output `{name}` produces placeholder text "
-            "(\"Calling __str__ on an Output[T] is not supported\")"
+            '("Calling __str__ on an Output[T] is not supported")'
             if what != "`+`"
             else f"`+` on the Pulumi Output `{name}` raises TypeError (Output has no `__add__`)"
         )
         consumer = self._consumer(node)
         if consumer in ("resource-name", "export-name"):
-            self.report(node, f"{problem}; a {'resource' if consumer == 'resource-name' else 'stack export'} "
-                        "name must be a plain string known before deployment: build it from config or "
-                        "the stack name instead (not fixed)")
+            self.report(
+                node,
+                f"{problem}; a {'resource' if consumer == 'resource-name' else 'stack export'} "
+                "name must be a plain string known before deployment: build it from config or "
+                "the stack name instead (not fixed)",
+            )
             return
         if consumer == "print":
-            self.report(node, f"{problem}; an Output cannot be printed: use `pulumi.export(...)` or "
-                        "`output.apply(lambda v: print(...))` (not fixed)")
+            self.report(
+                node,
+                f"{problem}; an Output cannot be printed: use `pulumi.export(...)` or "
+                "`output.apply(lambda v: print(...))` (not fixed)",
+            )
             return
         ref = output_class(self, node)
         replacement = build(ref[0]) if ref is not None else None
         if replacement is None or ref is None:
-            self.report(node, f"{problem}; build it with `pulumi.Output.concat/format(...)` or "
-                        "`.apply(...)` (not fixed: no safe rewrite here)")
+            self.report(
+                node,
+                f"{problem}; build it with `pulumi.Output.concat/format(...)` or "
+                "`.apply(...)` (not fixed: no safe rewrite here)",
+            )
             return
         safe = consumer == "safe"
         how = cst.Module([]).code_for_node(replacement.func if isinstance(replacement, cst.Call) else replacement)
-        suffix = "" if safe else (
-            " (unsafe fix: the value now is an Output[str]; check the code that receives it, then run "
-            "with --unsafe-fixes)"
+        suffix = (
+            ""
+            if safe
+            else (
+                " (unsafe fix: the value now is an Output[str]; check the code that receives it, then run "
+                "with --unsafe-fixes)"
+            )
         )
         self.report(
             node,
@@ -480,9 +535,20 @@ Output, and `print`/logging calls cannot show one: those are reported without a 
         child = node
         parent = a.parent(node)
         # climb through containers and string-building expressions
-        while isinstance(parent, (cst.Element, cst.DictElement, cst.StarredElement, cst.List, cst.Tuple,
-                                  cst.Dict, cst.FormattedStringExpression, cst.FormattedString,
-                                  cst.BinaryOperation)):
+        while isinstance(
+            parent,
+            (
+                cst.Element,
+                cst.DictElement,
+                cst.StarredElement,
+                cst.List,
+                cst.Tuple,
+                cst.Dict,
+                cst.FormattedStringExpression,
+                cst.FormattedString,
+                cst.BinaryOperation,
+            ),
+        ):
             if isinstance(parent, cst.DictElement) and parent.key is child:
                 return "other"  # dict keys of resource arguments must be plain strings
             if isinstance(parent, (cst.FormattedStringExpression, cst.FormattedString, cst.BinaryOperation)):
@@ -499,20 +565,31 @@ Output, and `print`/logging calls cannot show one: those are reported without a 
             names = a.qualified_names(call.func)
             if "pulumi.export" in names:
                 return "export-name" if positional == 0 else "safe"
-            if "builtins.print" in names or any(n.startswith("pulumi.log.") for n in names) or (
-                isinstance(call.func, cst.Attribute) and call.func.attr.value in LOGGING_METHODS
-                and any(n.startswith("logging") for n in names | {cst.Module([]).code_for_node(call.func.value)})
+            if (
+                "builtins.print" in names
+                or any(n.startswith("pulumi.log.") for n in names)
+                or (
+                    isinstance(call.func, cst.Attribute)
+                    and call.func.attr.value in LOGGING_METHODS
+                    and any(n.startswith("logging") for n in names | {cst.Module([]).code_for_node(call.func.value)})
+                )
             ):
                 return "print"
-            if isinstance(call.func, cst.Attribute) and call.func.attr.value in LOGGING_METHODS and isinstance(call.func.value, cst.Name) and "log" in call.func.value.value.lower():
+            if (
+                isinstance(call.func, cst.Attribute)
+                and call.func.attr.value in LOGGING_METHODS
+                and isinstance(call.func.value, cst.Name)
+                and "log" in call.func.value.value.lower()
+            ):
                 return "print"
             value = a.classify(call)
             callee_is_pulumi = value.kind is Kind.RESOURCE or any(
-                n.startswith("pulumi_") or n.startswith(("pulumi.Output.", "pulumi.ResourceOptions"))
-                for n in names
+                n.startswith("pulumi_") or n.startswith(("pulumi.Output.", "pulumi.ResourceOptions")) for n in names
             )
             if callee_is_pulumi:
-                if value.kind is Kind.RESOURCE and (positional == 0 or (parent.keyword and parent.keyword.value == "resource_name")):
+                if value.kind is Kind.RESOURCE and (
+                    positional == 0 or (parent.keyword and parent.keyword.value == "resource_name")
+                ):
                     return "resource-name"
                 return "safe"
             if value.kind is Kind.INSTANCE and value.cls is not None and positional != 0:
@@ -530,7 +607,9 @@ Output, and `print`/logging calls cannot show one: those are reported without a 
                 scope = a.scope(target)
                 if scope is None:
                     return "other"
-                assignments = [x for x in scope.assignments[target.value] if isinstance(x, Assignment) and x.node is target]
+                assignments = [
+                    x for x in scope.assignments[target.value] if isinstance(x, Assignment) and x.node is target
+                ]
                 if len(assignments) != 1:
                     return "other"
                 refs = assignments[0].references

@@ -131,7 +131,8 @@ Review those call sites, then apply with `--unsafe-fixes`.
     examples = (
         Example(
             title="strftime without a zone directive is safe",
-            message="consumed by `strftime`, which gives the same result", line=3,
+            message="consumed by `strftime`, which gives the same result",
+            line=3,
             before="""
             from datetime import datetime
 
@@ -200,7 +201,8 @@ Review those call sites, then apply with `--unsafe-fixes`.
         ),
         Example(
             title="isoformat plus Z keeps its text: safe",
-            message='written as `.replace("+00:00", "Z")` (the same text)', line=3,
+            message='written as `.replace("+00:00", "Z")` (the same text)',
+            line=3,
             before="""
             from datetime import datetime
 
@@ -215,7 +217,8 @@ Review those call sites, then apply with `--unsafe-fixes`.
         ),
         Example(
             title="a zone appended through a variable: safe when every use appends it",
-            message="every use of `now` appends a zone", line=4,
+            message="every use of `now` appends a zone",
+            line=4,
             before="""
             from datetime import datetime
 
@@ -233,7 +236,8 @@ Review those call sites, then apply with `--unsafe-fixes`.
         ),
         Example(
             title="isoformat text parsed back with strptime is reported only",
-            message="parsed back with `strptime`", line=3,
+            message="parsed back with `strptime`",
+            line=3,
             before="""
             from datetime import datetime
 
@@ -291,7 +295,8 @@ Review those call sites, then apply with `--unsafe-fixes`.
         ),
         Example(
             title="a reference that is not called is reported only",
-            message="pass a function that returns an aware one", line=6,
+            message="pass a function that returns an aware one",
+            line=6,
             before="""
             from dataclasses import dataclass, field
             from datetime import datetime
@@ -304,7 +309,8 @@ Review those call sites, then apply with `--unsafe-fixes`.
         ),
         Example(
             title="a local name `timezone` that is not datetime's: reported only",
-            message="the name `timezone` is taken here", line=4,
+            message="the name `timezone` is taken here",
+            line=4,
             before="""
             from datetime import datetime
 
@@ -322,7 +328,7 @@ Review those call sites, then apply with `--unsafe-fixes`.
         self._called: set[cst.CSTNode] = set()
         # x.isoformat() + "Z" / f"{x.isoformat()}Z" / s + "Z" / f"{s}Z": the value x (a datetime)
         # or s (its isoformat text) -> the zone appends it takes part in
-        self._zone_appends: dict[cst.CSTNode, list["ZoneAppend"]] = {}
+        self._zone_appends: dict[cst.CSTNode, list[ZoneAppend]] = {}
         # text parsed back with strptime: the value whose isoformat() it is
         self._strptime: set[cst.CSTNode] = set()
         self._deferred: list[tuple] = []  # type: ignore[type-arg]
@@ -351,7 +357,9 @@ Review those call sites, then apply with `--unsafe-fixes`.
                 method = func.attr.value
                 if method == "strftime":
                     fmt = node.args[0].value if len(node.args) == 1 and not node.args[0].keyword else None
-                    if isinstance(fmt, cst.SimpleString) and not ZONE_DIRECTIVE.search(fmt.evaluated_value if isinstance(fmt.evaluated_value, str) else ""):
+                    if isinstance(fmt, cst.SimpleString) and not ZONE_DIRECTIVE.search(
+                        fmt.evaluated_value if isinstance(fmt.evaluated_value, str) else ""
+                    ):
                         self._consumer[inner] = "strftime"
                 elif method in SAFE_METHODS and not node.args:
                     self._consumer[inner] = method
@@ -450,13 +458,17 @@ Review those call sites, then apply with `--unsafe-fixes`.
         if target == UTCNOW and node.args:
             return
         if target == UTCFROMTIMESTAMP and (len(node.args) != 1 or node.args[0].keyword or node.args[0].star):
-            self.report(node, "`utcfromtimestamp` returns a naive datetime and is deprecated; "
-                        "use `datetime.fromtimestamp(ts, tz=timezone.utc)`")
+            self.report(
+                node,
+                "`utcfromtimestamp` returns a naive datetime and is deprecated; "
+                "use `datetime.fromtimestamp(ts, tz=timezone.utc)`",
+            )
             return
 
         utc, imports = self._utc_expression(node, func)
-        replacement_text = f"datetime.{new_name}(timezone.utc)" if target == UTCNOW else \
-            "datetime.fromtimestamp(ts, tz=timezone.utc)"
+        replacement_text = (
+            f"datetime.{new_name}(timezone.utc)" if target == UTCNOW else "datetime.fromtimestamp(ts, tz=timezone.utc)"
+        )
         if utc is None:
             self.report(
                 node,
@@ -471,17 +483,24 @@ Review those call sites, then apply with `--unsafe-fixes`.
         else:
             args = [
                 node.args[0].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
-                cst.Arg(utc, keyword=cst.Name("tz"), equal=cst.AssignEqual(
-                    whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")
-                )),
+                cst.Arg(
+                    utc,
+                    keyword=cst.Name("tz"),
+                    equal=cst.AssignEqual(
+                        whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")
+                    ),
+                ),
             ]
         replacement = node.with_changes(func=new_func, args=args)
         message = f"`{old}()` returns a naive datetime and is deprecated; use `{replacement_text}`"
         imports = list(imports)
         iso_call = self._parent_call(node) if consumer == "isoformat" else None
         if iso_call is not None and node in self._strptime:
-            self.report(node, f"{message} (not fixed automatically: the `isoformat()` text is parsed "
-                        "back with `strptime`, and the aware text's `+00:00` would not match the format)")
+            self.report(
+                node,
+                f"{message} (not fixed automatically: the `isoformat()` text is parsed "
+                "back with `strptime`, and the aware text's `+00:00` would not match the format)",
+            )
             return
         direct = [a for a in self._zone_appends.get(node, ()) if a.iso] if iso_call is not None else []
         if len(direct) == 1:
@@ -522,9 +541,12 @@ Review those call sites, then apply with `--unsafe-fixes`.
                     )
                     return
         if not safe and self._inside_zone_append(node):
-            self.report(node, f"{message} (not fixed automatically: a zone is appended to the "
-                        "`isoformat()` of a value computed from it, which would then read `+00:00Z`; "
-                        'write that text with `.isoformat().replace("+00:00", "Z")`)')
+            self.report(
+                node,
+                f"{message} (not fixed automatically: a zone is appended to the "
+                "`isoformat()` of a value computed from it, which would then read `+00:00Z`; "
+                'write that text with `.isoformat().replace("+00:00", "Z")`)',
+            )
             return
         variable = self._assigned_name(iso_call if iso_call is not None else node)
         if not safe and variable is not None:
@@ -540,11 +562,15 @@ Review those call sites, then apply with `--unsafe-fixes`.
             if consumer == "timestamp":
                 why = "`.timestamp()` of the naive value is wrong on hosts whose zone is not UTC"
         elif consumer in SUFFIX_CONSUMERS:
-            why = (f"unsafe fix: `{consumer}` of the aware value gains `+00:00`; "
-                   "check what reads this text, then run with --unsafe-fixes")
+            why = (
+                f"unsafe fix: `{consumer}` of the aware value gains `+00:00`; "
+                "check what reads this text, then run with --unsafe-fixes"
+            )
         else:
-            why = ("unsafe fix: the aware value raises TypeError where it meets naive datetimes; "
-                   "check where this value goes, then run with --unsafe-fixes")
+            why = (
+                "unsafe fix: the aware value raises TypeError where it meets naive datetimes; "
+                "check where this value goes, then run with --unsafe-fixes"
+            )
         self.report(
             node,
             f"{message} ({why}){note}",
@@ -571,8 +597,11 @@ Review those call sites, then apply with `--unsafe-fixes`.
                 continue
             rebuilt = {a.owner: self._rebuild(a, a.value) for a in appends}
             if len(set(owners)) != len(owners) or any(v is None for v in rebuilt.values()) or uses is None:
-                self.report(node, f"{message} (not fixed automatically: `{name.value}` is written with a "
-                            "zone appended to its `isoformat()`, which would then read `+00:00Z`)")
+                self.report(
+                    node,
+                    f"{message} (not fixed automatically: `{name.value}` is written with a "
+                    "zone appended to its `isoformat()`, which would then read `+00:00Z`)",
+                )
                 continue
             if others == 0:
                 self.report(
@@ -585,7 +614,13 @@ Review those call sites, then apply with `--unsafe-fixes`.
                 )
                 continue
             self._report_plain(
-                node, message, replacement, imports, consumer, False, changes=rebuilt,
+                node,
+                message,
+                replacement,
+                imports,
+                consumer,
+                False,
+                changes=rebuilt,
                 note=f"; the zone appended to `{name.value}`'s `isoformat()` is rewritten to keep its text",
             )
 
@@ -614,9 +649,14 @@ Review those call sites, then apply with `--unsafe-fixes`.
                     current = call
                     continue
             if isinstance(parent, cst.BinaryOperation) and (
-                (isinstance(parent.operator, (cst.Add, cst.Subtract)) and parent.left is current
-                 and self._is_timedelta(parent.right))
-                or (isinstance(parent.operator, cst.Add) and parent.right is current and self._is_timedelta(parent.left))
+                (
+                    isinstance(parent.operator, (cst.Add, cst.Subtract))
+                    and parent.left is current
+                    and self._is_timedelta(parent.right)
+                )
+                or (
+                    isinstance(parent.operator, cst.Add) and parent.right is current and self._is_timedelta(parent.left)
+                )
             ):
                 current = parent
                 continue
@@ -655,7 +695,7 @@ Review those call sites, then apply with `--unsafe-fixes`.
                 return [access.node for access in assignment.references]
         return None
 
-    def _rebuild(self, append: "ZoneAppend", value: cst.BaseExpression) -> cst.CSTNode | None:
+    def _rebuild(self, append: ZoneAppend, value: cst.BaseExpression) -> cst.CSTNode | None:
         """The append's owner writing the aware text ``value`` with the same zone text."""
         if append.suffix == "Z":
             quote = "'" if isinstance(append.owner, cst.FormattedString) and append.owner.end[0] == '"' else '"'
@@ -664,15 +704,17 @@ Review those call sites, then apply with `--unsafe-fixes`.
             value = cst.Call(
                 cst.Attribute(value, cst.Name("replace")),
                 [
-                    cst.Arg(cst.SimpleString(f"{quote}+00:00{quote}"),
-                            comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
+                    cst.Arg(
+                        cst.SimpleString(f"{quote}+00:00{quote}"),
+                        comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")),
+                    ),
                     cst.Arg(cst.SimpleString(f"{quote}Z{quote}")),
                 ],
             )
         if isinstance(append.owner, cst.BinaryOperation):
             right = append.owner.right
             assert isinstance(right, cst.SimpleString)
-            rest = (string_value(right) or "")[len(append.suffix):]
+            rest = (string_value(right) or "")[len(append.suffix) :]
             left = append.head.with_changes(right=value) if append.head is not None else value
             if not rest:
                 return left
@@ -684,7 +726,7 @@ Review those call sites, then apply with `--unsafe-fixes`.
             if part is append.part:
                 parts.append(part.with_changes(expression=value))
             elif part is append.text:
-                rest = part.value[len(append.suffix):]
+                rest = part.value[len(append.suffix) :]
                 if rest:
                     parts.append(part.with_changes(value=rest))
             else:

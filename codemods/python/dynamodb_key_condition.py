@@ -12,10 +12,9 @@ from iacmod.edit.elements import remove_elements
 from iacmod.edit.literals import quote_of, string_literal, string_value
 from iacmod.edit.symbols import reference
 from iacmod.findings import FixAvailability, FixSafety, RuleApplicability, Severity
-from iacmod.rule import Example
-
 from iacmod.iac.boto3 import TABLE, Boto3Tracking
 from iacmod.iac.dynamodb_reserved_words import is_reserved
+from iacmod.rule import Example
 
 # Arguments of Table.query that are expressions and may use #name / :value placeholders.
 EXPRESSION_ARGS = ("FilterExpression", "ProjectionExpression", "ConditionExpression")
@@ -199,7 +198,8 @@ and caller placeholders named like boto3's own (`:v0`, `#n0`), which boto3 would
     examples = (
         Example(
             title="a reserved word without an alias fails at run time: error, fixed",
-            message="fails at run time (`status` is a DynamoDB reserved word", line=7,
+            message="fails at run time (`status` is a DynamoDB reserved word",
+            line=7,
             before="""
             import boto3
 
@@ -226,7 +226,8 @@ and caller placeholders named like boto3's own (`:v0`, `#n0`), which boto3 would
         ),
         Example(
             title="a placeholder without a value fails at run time: error, reported",
-            message="`:sk` has no value in `ExpressionAttributeValues`", line=7,
+            message="`:sk` has no value in `ExpressionAttributeValues`",
+            line=7,
             before="""
             import boto3
 
@@ -242,7 +243,8 @@ and caller placeholders named like boto3's own (`:v0`, `#n0`), which boto3 would
         ),
         Example(
             title="a string that works: info, the typed form is recommended",
-            message="works; boto3's typed conditions are recommended", line=8,
+            message="works; boto3's typed conditions are recommended",
+            line=8,
             before="""
             import boto3
 
@@ -361,7 +363,8 @@ and caller placeholders named like boto3's own (`:v0`, `#n0`), which boto3 would
         ),
         Example(
             title="values that cannot be traced are reported",
-            message="the placeholders are not in a dict literal", line=6,
+            message="the placeholders are not in a dict literal",
+            line=6,
             before="""
             import boto3
 
@@ -410,8 +413,9 @@ and caller placeholders named like boto3's own (`:v0`, `#n0`), which boto3 would
             return Severity.ERROR if failure else Severity.INFO
 
         def leave(reason: str) -> None:
-            self.report(kce, f"{prefix()}: use `Key(...)` conditions (not fixed automatically: {reason})",
-                        severity=severity())
+            self.report(
+                kce, f"{prefix()}: use `Key(...)` conditions (not fixed automatically: {reason})", severity=severity()
+            )
 
         if any(a.star for a in call.args):
             return leave("the call passes `**` arguments")
@@ -430,10 +434,16 @@ and caller placeholders named like boto3's own (`:v0`, `#n0`), which boto3 would
         ean_arg = keyword_args(call).get("ExpressionAttributeNames")
         values = _dict_literal(eav_arg)
         names = _dict_literal(ean_arg)
-        if values is not None and names is not None and not any(
-            a.keyword is not None and a.keyword.value.endswith("Expression") and a is not kce
-            and string_value(a.value) is None
-            for a in call.args
+        if (
+            values is not None
+            and names is not None
+            and not any(
+                a.keyword is not None
+                and a.keyword.value.endswith("Expression")
+                and a is not kce
+                and string_value(a.value) is None
+                for a in call.args
+            )
         ):
             # every expression is a literal: a placeholder without a value fails, whoever uses it
             used = set(PLACEHOLDER.findall(text))
@@ -508,8 +518,7 @@ and caller placeholders named like boto3's own (`:v0`, `#n0`), which boto3 would
         moved = [value_elems[p].value for p in consumed_values]
         impure = [v for v in moved if not self.pure(v)]
         duplicated = [
-            p for p, n in consumed_values.items()
-            if (n > 1 or p in others) and not self.pure(value_elems[p].value)
+            p for p, n in consumed_values.items() if (n > 1 or p in others) and not self.pure(value_elems[p].value)
         ]
         if duplicated:
             return leave(f"the value of {', '.join(duplicated)} has side effects and would be evaluated twice")
@@ -548,8 +557,10 @@ and caller placeholders named like boto3's own (`:v0`, `#n0`), which boto3 would
                 comma=originals[-1].comma, whitespace_after_arg=originals[-1].whitespace_after_arg
             )
         replacement = call.with_changes(args=kept_args)
-        why = "" if safety is FixSafety.SAFE else (
-            " (unsafe fix: a value with a call moves ahead of other arguments that also call something)"
+        why = (
+            ""
+            if safety is FixSafety.SAFE
+            else (" (unsafe fix: a value with a call moves ahead of other arguments that also call something)")
         )
         self.report(
             kce,

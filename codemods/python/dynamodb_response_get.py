@@ -16,10 +16,9 @@ from libcst.metadata import (
 from iacmod.edit.args import keyword_args
 from iacmod.edit.literals import string_value
 from iacmod.findings import FixAvailability, FixSafety, RuleApplicability, Severity
+from iacmod.iac.boto3 import CLIENT, TABLE, Boto3Tracking
 from iacmod.iac.names import name_bound, qualified_names
 from iacmod.rule import Example, Option
-
-from iacmod.iac.boto3 import CLIENT, TABLE, Boto3Tracking
 
 DEFAULTS: dict[str, str | None] = {
     "Items": "[]",
@@ -40,7 +39,9 @@ CATCHES_KEYERROR = {"builtins.KeyError", "builtins.LookupError"}
 class DynamodbResponseGet(Boto3Tracking):
     code = "IAC103"
     name = "dynamodb-response-get"
-    summary = "Read every page of a DynamoDB `query`/`scan` used as the whole result; `.get` only keys that can be absent"
+    summary = (
+        "Read every page of a DynamoDB `query`/`scan` used as the whole result; `.get` only keys that can be absent"
+    )
     targets = frozenset({"python", "lambda"})
     # the quoted keys, as a subscript or a .get() argument reads them
     triggers = ('"Items"', "'Items'", '"Count"', "'Count'", '"ScannedCount"', "'ScannedCount'", "LastEvaluatedKey")
@@ -53,8 +54,8 @@ class DynamodbResponseGet(Boto3Tracking):
             "defect",
             '`"defect"` (default): rewrite only subscripts that can raise (`LastEvaluatedKey` not '
             'checked first, `Items` of a call that may pass `Select="COUNT"`); `"defensive"`: also '
-            "`[\"Items\"]`/`[\"Count\"]`/`[\"ScannedCount\"]`, which are in every response, and "
-            "checked `[\"LastEvaluatedKey\"]` (style: no behaviour changes).",
+            '`["Items"]`/`["Count"]`/`["ScannedCount"]`, which are in every response, and '
+            'checked `["LastEvaluatedKey"]` (style: no behaviour changes).',
             choices=("defect", "defensive"),
         ),
     }
@@ -123,7 +124,8 @@ handler (there the `KeyError` on the last page was the bug).
     examples = (
         Example(
             title="one client page used as the whole result: get_paginator, unsafe",
-            message="returns at most 1 MB of data per call", line=6,
+            message="returns at most 1 MB of data per call",
+            line=6,
             before="""
             import boto3
 
@@ -147,7 +149,8 @@ handler (there the `KeyError` on the last page was the bug).
         ),
         Example(
             title="one Table page used as the whole result: a loop over LastEvaluatedKey, unsafe",
-            message="loops while \"LastEvaluatedKey\" is in `response`", line=7,
+            message='loops while "LastEvaluatedKey" is in `response`',
+            line=7,
             before="""
             import boto3
             from boto3.dynamodb.conditions import Key
@@ -179,7 +182,8 @@ handler (there the `KeyError` on the last page was the bug).
         ),
         Example(
             title="another value in another branch does not hide a single page",
-            message="returns at most 1 MB of data per call", line=7,
+            message="returns at most 1 MB of data per call",
+            line=7,
             before="""
             import boto3
 
@@ -252,7 +256,8 @@ handler (there the `KeyError` on the last page was the bug).
         ),
         Example(
             title="a count of one page: reported only",
-            message="returns at most 1 MB of data per call", line=6,
+            message="returns at most 1 MB of data per call",
+            line=6,
             before="""
             import boto3
 
@@ -266,7 +271,8 @@ handler (there the `KeyError` on the last page was the bug).
         ),
         Example(
             title="an unchecked LastEvaluatedKey crashes on the last page",
-            message="`LastEvaluatedKey` is absent on the last page", line=8,
+            message="`LastEvaluatedKey` is absent on the last page",
+            line=8,
             before="""
             import boto3
 
@@ -291,7 +297,8 @@ handler (there the `KeyError` on the last page was the bug).
         ),
         Example(
             title="a loop that passes a missing LastEvaluatedKey on: reported only",
-            message="`.get` would pass `None` as `ExclusiveStartKey`, which boto3 rejects", line=9,
+            message="`.get` would pass `None` as `ExclusiveStartKey`, which boto3 rejects",
+            line=9,
             before="""
             import boto3
 
@@ -327,7 +334,8 @@ handler (there the `KeyError` on the last page was the bug).
         Example(
             options={"style": "defensive"},
             title="defensive style: a KeyError that ends a loop: unsafe",
-            message="a handler here catches the `KeyError`", line=10,
+            message="a handler here catches the `KeyError`",
+            line=10,
             before="""
             import boto3
 
@@ -360,7 +368,8 @@ handler (there the `KeyError` on the last page was the bug).
         ),
         Example(
             title="defensive style: .get everywhere (no behaviour changes)",
-            message="is checked before it is read here (defensive style)", line=12,
+            message="is checked before it is read here (defensive style)",
+            line=12,
             options={"style": "defensive"},
             before="""
             import boto3
@@ -546,9 +555,13 @@ handler (there the `KeyError` on the last page was the bug).
             message = f'`["{key}"]` on a DynamoDB {self._op_names(calls)} result: `{key}` {what}; use `.get("{key}"{", " + default if default else ""})`'
             if unsafe:
                 message += " (unsafe fix: a handler here catches the `KeyError`; check that no loop relies on it, then run with --unsafe-fixes)"
-            self.report(sub, message, replacement=replacement,
-                        safety=FixSafety.UNSAFE if unsafe else FixSafety.SAFE,
-                        severity=Severity.INFO if what.endswith("(defensive style)") or what.endswith("style only") else None)
+            self.report(
+                sub,
+                message,
+                replacement=replacement,
+                safety=FixSafety.UNSAFE if unsafe else FixSafety.SAFE,
+                severity=Severity.INFO if what.endswith("(defensive style)") or what.endswith("style only") else None,
+            )
         for get in self._gets:
             func = get.func
             assert isinstance(func, cst.Attribute)
@@ -616,7 +629,9 @@ handler (there the `KeyError` on the last page was the bug).
             expr = expr.left
         parts.append(expr)
         for part in parts:
-            if not (isinstance(part, cst.Call) and isinstance(part.func, cst.Attribute) and part.func.attr.value == "eq"):
+            if not (
+                isinstance(part, cst.Call) and isinstance(part.func, cst.Attribute) and part.func.attr.value == "eq"
+            ):
                 return False
             key = part.func.value
             if not (isinstance(key, cst.Call) and key.args and string_value(key.args[0].value) is not None):
@@ -655,17 +670,19 @@ handler (there the `KeyError` on the last page was the bug).
             )
             inner = paginated.func.value  # type: ignore[attr-defined]
             inner = inner.with_changes(args=call.args)
-            return call, paginated.with_changes(func=paginated.func.with_changes(value=inner)), (  # type: ignore[attr-defined]
-                f'reads every page with `get_paginator("{op}")`, whose `build_full_result()` '
-                "joins `Items` and adds up `Count`/`ScannedCount`"
+            return (
+                call,
+                paginated.with_changes(func=paginated.func.with_changes(value=inner)),
+                (  # type: ignore[attr-defined]
+                    f'reads every page with `get_paginator("{op}")`, whose `build_full_result()` '
+                    "joins `Items` and adds up `Count`/`ScannedCount`"
+                ),
             )
         if kind != TABLE or not self.pure(receiver):
             return None
         if not all(self._reevaluable(a.value) for a in call.args):
             return None
-        page = next(
-            (n for n in ("page", f"{target.value}_page", "_page") if not name_bound(scope, n)), None
-        )
+        page = next((n for n in ("page", f"{target.value}_page", "_page") if not name_bound(scope, n)), None)
         if page is None:
             return None
         r = target.value
@@ -683,9 +700,13 @@ handler (there the `KeyError` on the last page was the bug).
             f"{indent}{r} = {page}\n"
         )
         loop = cst.parse_statement(text, config=module.config_for_parsing)
-        return line, cst.FlattenSentinel([line, loop]), (
-            f'reads every page: loops while "LastEvaluatedKey" is in `{r}`, passing it as '
-            "`ExclusiveStartKey`, joining `Items` and adding up `Count`/`ScannedCount`"
+        return (
+            line,
+            cst.FlattenSentinel([line, loop]),
+            (
+                f'reads every page: loops while "LastEvaluatedKey" is in `{r}`, passing it as '
+                "`ExclusiveStartKey`, joining `Items` and adding up `Count`/`ScannedCount`"
+            ),
         )
 
     def _reads_a_result_key(self, node: cst.CSTNode) -> bool:
@@ -856,14 +877,20 @@ handler (there the `KeyError` on the last page was the bug).
         select = keyword_args(call).get("Select")
         if any(a.star for a in call.args):
             return True
-        return select is not None and string_value(select.value) not in ("ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES", "SPECIFIC_ATTRIBUTES")
+        return select is not None and string_value(select.value) not in (
+            "ALL_ATTRIBUTES",
+            "ALL_PROJECTED_ATTRIBUTES",
+            "SPECIFIC_ATTRIBUTES",
+        )
 
     @staticmethod
     def _selects_count(call: cst.Call) -> bool:
         """Whether the call passes a ``Select`` that may be "COUNT"."""
         select = keyword_args(call).get("Select")
         return select is not None and string_value(select.value) not in (
-            "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES", "SPECIFIC_ATTRIBUTES"
+            "ALL_ATTRIBUTES",
+            "ALL_PROJECTED_ATTRIBUTES",
+            "SPECIFIC_ATTRIBUTES",
         )
 
     @staticmethod

@@ -11,7 +11,6 @@ from iacmod.findings import FixAvailability, FixSafety, RuleApplicability, Sever
 from iacmod.iac.names import qualified_names
 from iacmod.rule import Example, Rule
 
-
 NO_CONTENT_NAMES = {"http.HTTPStatus.NO_CONTENT", "http.client.NO_CONTENT"}
 SERIALIZERS = {"json.dumps", "builtins.str"}
 
@@ -54,7 +53,8 @@ are not rewritten: the dict literal there does not say 204.
     examples = (
         Example(
             title="a returned 204 response",
-            message="must not have a body", line=8,
+            message="must not have a body",
+            line=8,
             before="""
             import json
 
@@ -95,7 +95,8 @@ are not rewritten: the dict literal there does not say 204.
         ),
         Example(
             title="a response kept in a variable: unsafe",
-            message='other code may still read `["body"]`', line=2,
+            message='other code may still read `["body"]`',
+            line=2,
             before="""
             def handler(event, context):
                 response = {"statusCode": 204, "body": ""}
@@ -147,8 +148,7 @@ are not rewritten: the dict literal there does not say 204.
                 why.append("the body is computed by a call that may have side effects")
             message += f" (unsafe fix: {'; '.join(why)}; check, then run with --unsafe-fixes)"
         new = node.with_changes(elements=remove_elements(node.elements, [body]))
-        self.report(body, message, changes={node: new},
-                    safety=FixSafety.SAFE if safe else FixSafety.UNSAFE)
+        self.report(body, message, changes={node: new}, safety=FixSafety.SAFE if safe else FixSafety.UNSAFE)
 
     def _is_204(self, value: cst.BaseExpression) -> bool:
         if isinstance(value, cst.Integer):

@@ -21,10 +21,16 @@ class SqsEncryption(PropertyRule):
         Platform.PULUMI: SSE,
         Platform.CDKTF: SSE,
         Platform.CDK_L1: SSE,
-        Platform.CDK: Check("encryption", fix=Sym(ENC + "SQS_MANAGED"), unless=("encryption_master_key",),
-                            good=tuple(ENC + v for v in ("SQS_MANAGED", "KMS_MANAGED", "KMS"))),
+        Platform.CDK: Check(
+            "encryption",
+            fix=Sym(ENC + "SQS_MANAGED"),
+            unless=("encryption_master_key",),
+            good=tuple(ENC + v for v in ("SQS_MANAGED", "KMS_MANAGED", "KMS")),
+        ),
     }
-    missing = "{resource} that declares no encryption: declare SSE-SQS (`{path}`), the encryption AWS applies to new queues"
+    missing = (
+        "{resource} that declares no encryption: declare SSE-SQS (`{path}`), the encryption AWS applies to new queues"
+    )
     bad = "{resource} with `{path}={value}` stores messages unencrypted at rest: use SSE-SQS or a KMS key"
     rationale = """
 Messages often carry personal or business data. Since 2022 AWS encrypts *new* queues with
@@ -41,23 +47,37 @@ alone (SSE-SQS and SSE-KMS exclude each other); an explicit opt-out is reported,
 and is what AWS applies to new queues anyway; an older unencrypted queue becomes encrypted.
 """
     examples = (
-        Example(title="pulumi queue", before="""
+        Example(
+            title="pulumi queue",
+            before="""
             import pulumi_aws as aws
             q = aws.sqs.Queue("jobs", visibility_timeout_seconds=60)
-            """, after="""
+            """,
+            after="""
             import pulumi_aws as aws
             q = aws.sqs.Queue("jobs", visibility_timeout_seconds=60, sqs_managed_sse_enabled=True)
-            """),
-        Example(title="cdk queue imports the enum", before="""
+            """,
+        ),
+        Example(
+            title="cdk queue imports the enum",
+            before="""
             from aws_cdk import aws_sqs as sqs
             q = sqs.Queue(self, "Jobs")
-            """, after="""
+            """,
+            after="""
             from aws_cdk import aws_sqs as sqs
             q = sqs.Queue(self, "Jobs", encryption=sqs.QueueEncryption.SQS_MANAGED)
-            """),
-        Example(title="kms key or opt-out", before="""
+            """,
+        ),
+        Example(
+            title="kms key or opt-out",
+            before="""
             import pulumi_aws as aws
             a = aws.sqs.Queue("a", kms_master_key_id=key.arn)
             b = aws.sqs.Queue("b", sqs_managed_sse_enabled=False)
-            """, findings=1, message="stores messages unencrypted", line=3),
+            """,
+            findings=1,
+            message="stores messages unencrypted",
+            line=3,
+        ),
     )

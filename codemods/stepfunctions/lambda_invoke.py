@@ -155,7 +155,8 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
     examples = (
         Example(
             title="Pulumi: definition dumped in an apply",
-            message="state 'Process': Task state invokes a Lambda function by its ARN", line=13,
+            message="state 'Process': Task state invokes a Lambda function by its ARN",
+            line=13,
             before="""
             import json
             import pulumi
@@ -295,7 +296,8 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
         ),
         Example(
             title="ResultPath into the input cannot keep its shape: reported only",
-            message="stores the result at ResultPath `$.enriched`", line=4,
+            message="stores the result at ResultPath `$.enriched`",
+            line=4,
             before="""
             definition = {
                 "StartAt": "Enrich",
@@ -374,7 +376,8 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
         ),
         Example(
             title="an ASL file: untouched parts keep their layout, new ones follow their siblings",
-            message="state 'Run'", line=4,
+            message="state 'Run'",
+            line=4,
             path="workflow.asl.json",
             before="""
             {
@@ -456,7 +459,8 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
         ),
         Example(
             title="JSONata states are reported, not rewritten",
-            message="this JSONata Task state", line=5,
+            message="this JSONata Task state",
+            line=5,
             before="""
             definition = {
                 "QueryLanguage": "JSONata",
@@ -515,7 +519,9 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
         # when there are some)
         resolve = documents.sibling_resolver(context.path, cls._python_substitutions)
         if name.endswith(".json"):
-            return documents.process_json(context.source, unsafe=context.unsafe_fixes, add_retry=add_retry, resolve=resolve)
+            return documents.process_json(
+                context.source, unsafe=context.unsafe_fixes, add_retry=add_retry, resolve=resolve
+            )
         return documents.process_yaml(context.source, unsafe=context.unsafe_fixes, add_retry=add_retry, resolve=resolve)
 
     @classmethod
@@ -555,7 +561,11 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
             callback = node.args[0].value
             receiver = func.value
             all_call = None
-            if isinstance(receiver, cst.Call) and isinstance(receiver.func, cst.Attribute) and receiver.func.attr.value == "all":
+            if (
+                isinstance(receiver, cst.Call)
+                and isinstance(receiver.func, cst.Attribute)
+                and receiver.func.attr.value == "all"
+            ):
                 if qualified_names(self, receiver.func) & OUTPUT_ALL:
                     all_call = receiver
             if isinstance(callback, cst.Lambda):
@@ -692,7 +702,11 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
         if "result_selector" in keywords or "output_path" in keywords:
             return
         result_path = keywords.get("result_path")
-        if result_path is not None and isinstance(result_path.value, cst.Attribute) and result_path.value.attr.value == "DISCARD":
+        if (
+            result_path is not None
+            and isinstance(result_path.value, cst.Attribute)
+            and result_path.value.attr.value == "DISCARD"
+        ):
             return
         self.report(
             node,
@@ -720,7 +734,9 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
             classify = template.classifier(self, classify)
             back = template.write
         add_retry = bool(self.option("add-retry"))
-        safe_text, safe_outcomes = documents.rewrite_json_text(text, unsafe=False, add_retry=add_retry, classify=classify)
+        safe_text, safe_outcomes = documents.rewrite_json_text(
+            text, unsafe=False, add_retry=add_retry, classify=classify
+        )
         all_text, all_outcomes = documents.rewrite_json_text(text, unsafe=True, add_retry=add_retry, classify=classify)
         if back is not None:
             safe_text = back(safe_text) if safe_text is not None else None
@@ -729,7 +745,9 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
                 all_text is None and any(o.fixed for o in all_outcomes)
             ):
                 fixed = [o for o in all_outcomes if o.fixed]
-                self.report(node, self._json_message(fixed) + " (not fixed: the format string's fields would change order)")
+                self.report(
+                    node, self._json_message(fixed) + " (not fixed: the format string's fields would change order)"
+                )
                 return
         for outcome in safe_outcomes:
             if outcome.plan.action == "report":
@@ -740,7 +758,9 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
             if replacement is not None:
                 self.report(node, self._json_message(fixed_safe), replacement=replacement)
             else:
-                self.report(node, self._json_message(fixed_safe) + " (not fixed: the string cannot be rewritten in place)")
+                self.report(
+                    node, self._json_message(fixed_safe) + " (not fixed: the string cannot be rewritten in place)"
+                )
         unsafe_outcomes = [o for o in all_outcomes if o.safety is FixSafety.UNSAFE]
         if unsafe_outcomes and all_text is not None:
             replacement = restring(node, all_text)
@@ -843,7 +863,9 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
         safety = FixSafety.SAFE if kind == asl.LAMBDA else FixSafety.UNSAFE
         self.report(state, f"state {name!r}: {asl.describe(plan)}", replacement=replacement, safety=safety)
 
-    def _rewrite(self, state: cst.Dict, elements: dict[str, cst.DictElement], plan: asl.Plan, view: dict[str, Any]) -> cst.Dict | None:
+    def _rewrite(
+        self, state: cst.Dict, elements: dict[str, cst.DictElement], plan: asl.Plan, view: dict[str, Any]
+    ) -> cst.Dict | None:
         resource = elements["Resource"]
         quote = quote_of(resource.key)
         layout = layout_of(state, quote)
@@ -913,7 +935,9 @@ must not run twice should be idempotent anyway (Lambda itself may retry); turn t
             else:
                 keys = [string_value(e.key) or "" for e in items if isinstance(e, cst.DictElement)]
                 index = asl.retry_insert_index(keys)
-                items = insert_element(items, index, new_element("Retry", build([retrier], layout_at(index), 0)), layout)
+                items = insert_element(
+                    items, index, new_element("Retry", build([retrier], layout_at(index), 0)), layout
+                )
         last = state.elements[-1]
         last_key = string_value(last.key) if isinstance(last, cst.DictElement) else None
         return with_elements(state, items, position(last_key) if last_key is not None else None)
@@ -1055,7 +1079,9 @@ class _Template:
     by a sentinel string, and the way back. The way back refuses (None) when the fields would
     change order (positional fields) or a sentinel was lost or duplicated."""
 
-    def __init__(self, json_text: str, fields: list[str], values: list[cst.BaseExpression | None], style: str, ordered: bool):
+    def __init__(
+        self, json_text: str, fields: list[str], values: list[cst.BaseExpression | None], style: str, ordered: bool
+    ):
         self.json = json_text
         self.fields = fields
         self.values = values

@@ -9,12 +9,13 @@ token. ``render_pr`` writes the title and body; the body starts with a hidden ma
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, ParamSpec, Sequence, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from iacmod import __version__
-from iacmod.findings import Finding, FixSafety
 from iacmod.bot.gitops import Build, commit_message, plural, rule_rows
+from iacmod.findings import Finding, FixSafety
 
 if TYPE_CHECKING:  # PyGithub is imported when a forge is made
     from github.PullRequest import PullRequest
@@ -112,7 +113,9 @@ def render_pr(build: Build, branch: str, base: str, reproduce: str) -> PullReque
     ]
     body = "\n".join(lines) + "\n"
     if len(body) > MAX_BODY:
-        body = body[: MAX_BODY - 200].rsplit("\n", 1)[0] + "\n\n… (truncated: run the command above to see everything)\n"
+        body = (
+            body[: MAX_BODY - 200].rsplit("\n", 1)[0] + "\n\n… (truncated: run the command above to see everything)\n"
+        )
     return PullRequestText(title, body)
 
 
@@ -141,11 +144,16 @@ class GitHubForge:
         self.owner = full_name.split("/")[0]
         self.api_url = api_url.rstrip("/")
         self._secret = token
-        self._gh = Github(base_url=self.api_url, auth=Auth.Token(token), timeout=timeout,
-                          retry=GithubRetry(total=self.retry_total, backoff_factor=self.retry_backoff,
-                                            secondary_rate_wait=self.secondary_rate_wait),
-                          seconds_between_requests=self.seconds_between_requests,
-                          seconds_between_writes=self.seconds_between_writes)
+        self._gh = Github(
+            base_url=self.api_url,
+            auth=Auth.Token(token),
+            timeout=timeout,
+            retry=GithubRetry(
+                total=self.retry_total, backoff_factor=self.retry_backoff, secondary_rate_wait=self.secondary_rate_wait
+            ),
+            seconds_between_requests=self.seconds_between_requests,
+            seconds_between_writes=self.seconds_between_writes,
+        )
         self._repo: Repository | None = None
 
     # Every call goes through here so that no exception (nor its message) carries the token.
@@ -160,9 +168,13 @@ class GitHubForge:
             errors = data.get("errors")
             if isinstance(errors, list) and errors:
                 detail += ": " + "; ".join(
-                    str(e.get("message") or e) if isinstance(e, dict) else str(e) for e in errors)
-            hint = {401: " (is the token valid?)", 403: " (does the token have contents, pull-requests and "
-                    "issues write permission?)", 404: " (is --repo right, and can the token see it?)"}
+                    str(e.get("message") or e) if isinstance(e, dict) else str(e) for e in errors
+                )
+            hint = {
+                401: " (is the token valid?)",
+                403: " (does the token have contents, pull-requests and issues write permission?)",
+                404: " (is --repo right, and can the token see it?)",
+            }
             message = f"GitHub API: {what} failed: HTTP {exc.status} {detail}".rstrip() + hint.get(exc.status, "")
         except Exception as exc:  # noqa: BLE001 - network errors and the like, reported in one line
             message = f"GitHub API: {what} failed: cannot reach {self.api_url}: {type(exc).__name__}"
@@ -182,6 +194,7 @@ class GitHubForge:
 
     def find_pr(self, branch: str) -> PullRequest | None:
         """The open pull request whose head is ``branch`` of this repository."""
+
         def find() -> PullRequest | None:
             for pr in self.repo.get_pulls(state="open", head=f"{self.owner}:{branch}"):
                 if pr.head.ref == branch:
@@ -191,8 +204,15 @@ class GitHubForge:
         return self._call(f"listing pull requests from {branch}", find)
 
     def create_pr(self, base: str, branch: str, text: PullRequestText, draft: bool) -> PullRequest:
-        return self._call("opening the pull request", self.repo.create_pull,
-                          base=base, head=branch, title=text.title, body=text.body, draft=draft)
+        return self._call(
+            "opening the pull request",
+            self.repo.create_pull,
+            base=base,
+            head=branch,
+            title=text.title,
+            body=text.body,
+            draft=draft,
+        )
 
     def needs_update(self, pr: PullRequest, base: str, text: PullRequestText) -> bool:
         return pr.title != text.title or _norm(pr.body) != _norm(text.body) or pr.base.ref != base
@@ -217,8 +237,10 @@ class GitHubForge:
 
 
 def stale_comment(branch: str, base: str) -> str:
-    return (f"iacmod finds nothing to fix on `{base}` any more: the fixes from `{branch}` are on the base "
-            "already (merged, or fixed another way). Closing this pull request.")
+    return (
+        f"iacmod finds nothing to fix on `{base}` any more: the fixes from `{branch}` are on the base "
+        "already (merged, or fixed another way). Closing this pull request."
+    )
 
 
 def count_line(build: Build) -> str:

@@ -19,9 +19,10 @@ import re
 import shutil
 import tempfile
 from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Sequence, cast
+from typing import TYPE_CHECKING, cast
 
 from iacmod import __version__, api, engine
 from iacmod.config import ConfigError
@@ -50,7 +51,7 @@ class Identity:
     email: str
 
     @classmethod
-    def parse(cls, text: str) -> "Identity":
+    def parse(cls, text: str) -> Identity:
         m = _IDENT_RE.match(text)
         if not m or not m.group(1):
             raise GitOpsError(f'--author {text!r}: expected "Name <email>"')
@@ -61,8 +62,10 @@ class Identity:
 
     def env(self) -> dict[str, str]:
         return {
-            "GIT_AUTHOR_NAME": self.name, "GIT_AUTHOR_EMAIL": self.email,
-            "GIT_COMMITTER_NAME": self.name, "GIT_COMMITTER_EMAIL": self.email,
+            "GIT_AUTHOR_NAME": self.name,
+            "GIT_AUTHOR_EMAIL": self.email,
+            "GIT_COMMITTER_NAME": self.name,
+            "GIT_COMMITTER_EMAIL": self.email,
         }
 
 
@@ -181,7 +184,7 @@ def worktree_holding(repo: git.Repo, branch: str) -> Path | None:
     current: Path | None = None
     for line in out.splitlines():
         if line.startswith("worktree "):
-            current = Path(line[len("worktree "):])
+            current = Path(line[len("worktree ") :])
         elif line == f"branch refs/heads/{branch}":
             return current
     return None
@@ -191,8 +194,9 @@ def dirty_paths(repo: git.Repo, rels: Sequence[str]) -> list[str]:
     """Tracked files under ``rels`` whose working-copy or staged content differs from HEAD.
     Runs with GIT_OPTIONAL_LOCKS=0 so that not even the index's stat cache is rewritten."""
     with repo.git.custom_environment(GIT_OPTIONAL_LOCKS="0"):
-        out = repo.git.status("--porcelain=v1", "-z", "--untracked-files=no", "--", *rels,
-                              strip_newline_in_stdout=False)
+        out = repo.git.status(
+            "--porcelain=v1", "-z", "--untracked-files=no", "--", *rels, strip_newline_in_stdout=False
+        )
     paths: list[str] = []
     entries = out.split("\0")
     i = 0
@@ -250,7 +254,9 @@ def update_branch(repo: git.Repo, branch: str, new: str, old: str | None, reason
     try:
         repo.git.update_ref("-m", f"iacmod: {reason}", f"refs/heads/{branch}", new, old or "")
     except git.GitCommandError as exc:
-        raise GitOpsError(f"cannot update branch {branch}: {_git_error(exc)} (did it change meanwhile? run again)") from None
+        raise GitOpsError(
+            f"cannot update branch {branch}: {_git_error(exc)} (did it change meanwhile? run again)"
+        ) from None
 
 
 def resolve_author(repo: git.Repo, author: str | None) -> Identity:
@@ -299,8 +305,10 @@ def commit_message(fixed: Sequence[Finding], files: Sequence[str]) -> str:
     if len(rows) == 1:
         subject = f"fix(iacmod): {rows[0][1]} ({plural(n, 'fix', 'fixes')} in {plural(len(files), 'file')})"
     else:
-        subject = (f"fix(iacmod): apply {plural(n, 'fix', 'fixes')} of {plural(len(rows), 'rule')} "
-                   f"in {plural(len(files), 'file')}")
+        subject = (
+            f"fix(iacmod): apply {plural(n, 'fix', 'fixes')} of {plural(len(rows), 'rule')} "
+            f"in {plural(len(files), 'file')}"
+        )
     body = ["Rules applied:"]
     body += [f"- {code} {name}: {plural(count, 'fix', 'fixes')} ({safety})" for code, name, count, safety in rows]
     body += ["", "Files changed:"]
@@ -328,10 +336,7 @@ def _steps(tasks: list[tuple[Path, Settings]], per_rule: bool) -> list[list[tupl
     if not per_rule:
         return [tasks]
     rules = sorted({r for _, s in tasks for r in s.rules}, key=lambda r: r.code)
-    return [
-        [(p, dataclasses.replace(s, rules=(rule,))) for p, s in tasks if rule in s.rules]
-        for rule in rules
-    ]
+    return [[(p, dataclasses.replace(s, rules=(rule,))) for p, s in tasks if rule in s.rules] for rule in rules]
 
 
 def build_fixes(
@@ -365,8 +370,10 @@ def build_fixes(
 
         missing = [r for r in rels if not (wt / r).exists()]
         if missing:
-            raise GitOpsError(f"{', '.join(missing)}: not in the base revision {base[:10]} "
-                              "(not committed yet? commit it, or pass another --base)")
+            raise GitOpsError(
+                f"{', '.join(missing)}: not in the base revision {base[:10]} "
+                "(not committed yet? commit it, or pass another --base)"
+            )
         try:
             tasks = api.plan(_map_options(options, wt, root, rels))
         except ConfigError as exc:
@@ -384,15 +391,16 @@ def build_fixes(
                 build.errors += [dataclasses.replace(e, path=str(to_user(e.path))) for e in r.errors]
             build.errors += [dataclasses.replace(e, path=str(to_user(e.path))) for e in write_errors]
             changed = sorted(
-                Path(r.path).relative_to(wt).as_posix()
-                for r in results if r.changed and str(r.path) not in unwritten
+                Path(r.path).relative_to(wt).as_posix() for r in results if r.changed and str(r.path) not in unwritten
             )
             if not changed:
                 continue
             fixed = [f for r in results if r.changed for f in r.findings if f.fixed]
             message_file = holder / "message"
-            message_file.write_text(commit_message(
-                [dataclasses.replace(f, path=str(to_user(f.path))) for f in fixed], changed), encoding="utf-8")
+            message_file.write_text(
+                commit_message([dataclasses.replace(f, path=str(to_user(f.path))) for f in fixed], changed),
+                encoding="utf-8",
+            )
             try:
                 wt_git.add("--", *changed)
                 with wt_git.custom_environment(**author.env()):
@@ -407,8 +415,9 @@ def build_fixes(
             changed_all.update(changed)
         build.changed_files = sorted(changed_all)
         if build.changed:
-            build.diff = repo.git.diff("--no-color", "--no-ext-diff", "--no-textconv", base, build.tip,
-                                       strip_newline_in_stdout=False)
+            build.diff = repo.git.diff(
+                "--no-color", "--no-ext-diff", "--no-textconv", base, build.tip, strip_newline_in_stdout=False
+            )
         return build
     finally:
         try:

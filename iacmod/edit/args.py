@@ -13,7 +13,8 @@ another one:
 
 from __future__ import annotations
 
-from typing import Sequence, TypeVar
+from collections.abc import Sequence
+from typing import TypeVar
 
 import libcst as cst
 
@@ -113,7 +114,9 @@ def insert(
     else:
         # the separator before the last item says whether the new one goes on a line of its own
         middle = _middle_separator(items, len(items) - 2)
-        items[-1] = _set_sep(last, middle if _is_multiline(middle.whitespace_after) else cst.Comma(whitespace_after=_SPACE))
+        items[-1] = _set_sep(
+            last, middle if _is_multiline(middle.whitespace_after) else cst.Comma(whitespace_after=_SPACE)
+        )
         new = _set_sep(new, comma if isinstance(comma, cst.Comma) else cst.MaybeSentinel.DEFAULT, after)
     items.append(new)
     return items
@@ -179,12 +182,14 @@ def remove(items: Sequence[_Item], index: int) -> list[_Item]:
     if isinstance(prev_after, cst.ParenthesizedWhitespace) and not _is_multiline(after):
         # hugged, but a comment ends the new last item's line: the bracket goes on the next line
         # at the indentation of the line the bracket opened on
-        items[-1] = _set_sep(prev, prev_comma if isinstance(prev_comma, cst.Comma) else cst.Comma(),
-                             None)
+        items[-1] = _set_sep(prev, prev_comma if isinstance(prev_comma, cst.Comma) else cst.Comma(), None)
         ending: cst.BaseParenthesizableWhitespace = prev_after.with_changes(last_line=cst.SimpleWhitespace(""))
-        items[-1] = items[-1].with_changes(comma=cst.Comma(
-            whitespace_before=prev_comma.whitespace_before if isinstance(prev_comma, cst.Comma) else _NOTHING,
-            whitespace_after=ending))
+        items[-1] = items[-1].with_changes(
+            comma=cst.Comma(
+                whitespace_before=prev_comma.whitespace_before if isinstance(prev_comma, cst.Comma) else _NOTHING,
+                whitespace_after=ending,
+            )
+        )
         return items
     if _is_multiline(prev_after) and isinstance(prev_after, cst.ParenthesizedWhitespace) and _is_multiline(after):
         assert isinstance(after, cst.ParenthesizedWhitespace)
@@ -211,9 +216,7 @@ def _set_sep(
     return item.with_changes(comma=comma)
 
 
-def add_keyword(
-    call: cst.Call, name: str, value: cst.BaseExpression, *, before: Sequence[str] = ("opts",)
-) -> cst.Call:
+def add_keyword(call: cst.Call, name: str, value: cst.BaseExpression, *, before: Sequence[str] = ("opts",)) -> cst.Call:
     """``call`` with ``name=value`` added: before the first of the keywords ``before`` (Pulumi's
     ``opts`` goes last by convention) or any ``*``/``**`` argument, else at the end."""
     index = len(call.args)
@@ -276,14 +279,23 @@ def remove_entry(node: cst.Dict, key: str) -> cst.Dict:
         if k == len(node.elements) - 1 and k > 0 and isinstance(closing, cst.ParenthesizedWhitespace):
             prev = node.elements[k - 1]
             prev_after = prev.comma.whitespace_after if isinstance(prev.comma, cst.Comma) else _NOTHING
-            first = prev_after.first_line if isinstance(prev_after, cst.ParenthesizedWhitespace) else cst.TrailingWhitespace()
+            first = (
+                prev_after.first_line
+                if isinstance(prev_after, cst.ParenthesizedWhitespace)
+                else cst.TrailingWhitespace()
+            )
             lines = prev_after.empty_lines if isinstance(prev_after, cst.ParenthesizedWhitespace) else []
             trailing = (
-                cst.Comma(whitespace_before=prev.comma.whitespace_before if isinstance(prev.comma, cst.Comma) else _NOTHING)
-                if isinstance(element.comma, cst.Comma) else cst.MaybeSentinel.DEFAULT
+                cst.Comma(
+                    whitespace_before=prev.comma.whitespace_before if isinstance(prev.comma, cst.Comma) else _NOTHING
+                )
+                if isinstance(element.comma, cst.Comma)
+                else cst.MaybeSentinel.DEFAULT
             )
             elements = [*node.elements[: k - 1], prev.with_changes(comma=trailing)]
-            rbrace = node.rbrace.with_changes(whitespace_before=closing.with_changes(first_line=first, empty_lines=lines))
+            rbrace = node.rbrace.with_changes(
+                whitespace_before=closing.with_changes(first_line=first, empty_lines=lines)
+            )
             return node.with_changes(elements=elements, rbrace=rbrace)
         return node.with_changes(elements=remove(node.elements, k))
     return node
@@ -308,7 +320,9 @@ def one_per_line(call: cst.Call, indent: int) -> cst.Call:
         comma, after = _sep(arg)
         first = after.first_line if isinstance(after, cst.ParenthesizedWhitespace) else None
         width = indent + 4 if k < len(call.args) - 1 else indent
-        args.append(arg.with_changes(comma=cst.Comma(whitespace_after=line(width, first)), whitespace_after_arg=_NOTHING))
+        args.append(
+            arg.with_changes(comma=cst.Comma(whitespace_after=line(width, first)), whitespace_after_arg=_NOTHING)
+        )
     return call.with_changes(whitespace_before_args=line(indent + 4), args=args)
 
 

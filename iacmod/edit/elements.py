@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Collection, Sequence
+from collections.abc import Collection, Sequence
+from typing import Any
 
 
 def remove_elements(items: Sequence[Any], drop: Collection[Any]) -> list[Any]:

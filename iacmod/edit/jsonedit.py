@@ -300,8 +300,9 @@ class _Editor:
     def scalar(self, value: Any) -> str:
         return json.dumps(value, ensure_ascii=self.ensure_ascii)
 
-    def render(self, value: Any, indent: str, multiline: bool, template: Node | None = None,
-               reuse: Node | None = None) -> str:
+    def render(
+        self, value: Any, indent: str, multiline: bool, template: Node | None = None, reuse: Node | None = None
+    ) -> str:
         """``value`` as JSON text starting on a line indented by ``indent``. A container is laid out
         like ``template`` (an old container of the same kind: one line or one line per child,
         children like its children), else on one line per child when ``multiline``; a part equal
@@ -320,13 +321,17 @@ class _Editor:
         if isinstance(value, dict):
             # a kept template has children (checked above): ``or`` only narrows the Optional
             like = {m.key: m.node for m in template.children or ()} if template else {}
-            items = [self.scalar(k) + self.colon + self.render(v, inner, multiline, like.get(k), reuse)
-                     for k, v in value.items()]
+            items = [
+                self.scalar(k) + self.colon + self.render(v, inner, multiline, like.get(k), reuse)
+                for k, v in value.items()
+            ]
             opener, closer = "{", "}"
         else:
             like_items = (template.children or [None]) if template else [None]
-            items = [self.render(v, inner, multiline, like_items[min(i, len(like_items) - 1)], reuse)
-                     for i, v in enumerate(value)]
+            items = [
+                self.render(v, inner, multiline, like_items[min(i, len(like_items) - 1)], reuse)
+                for i, v in enumerate(value)
+            ]
             opener, closer = "[", "]"
         if not multiline:
             return opener + self.comma.join(items) + closer
@@ -337,7 +342,8 @@ class _Editor:
         old_indent = self._line_indent(node.start)
         lines = self.text[node.start : node.end].split("\n")
         return "\n".join(
-            [lines[0]] + [indent + line[len(old_indent) :] if line.startswith(old_indent) else line for line in lines[1:]]
+            [lines[0]]
+            + [indent + line[len(old_indent) :] if line.startswith(old_indent) else line for line in lines[1:]]
         )
 
 

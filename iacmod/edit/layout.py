@@ -9,8 +9,9 @@ the result back into a node that renders at the right place in any block.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
 import libcst as cst
 from libcst.metadata import CodeRange, ParentNodeProvider, PositionProvider
@@ -75,8 +76,11 @@ def rebuild_args(args: Sequence[cst.Arg], items: Sequence[NewArg]) -> list[cst.A
         middle = (args[-2].comma, args[-2].whitespace_after_arg)
     else:
         middle = (cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")), cst.SimpleWhitespace(""))
-    last = (args[-1].comma, args[-1].whitespace_after_arg) if args else (
-        cst.MaybeSentinel.DEFAULT, cst.SimpleWhitespace(""))
+    last = (
+        (args[-1].comma, args[-1].whitespace_after_arg)
+        if args
+        else (cst.MaybeSentinel.DEFAULT, cst.SimpleWhitespace(""))
+    )
     out: list[cst.Arg] = []
     for k, item in enumerate(items):
         node = item.node()
@@ -160,7 +164,7 @@ def layout_of(node: cst.Dict | cst.List, quote: str = '"') -> Layout:
     return Layout(True, base, unit, quote)
 
 
-def relative_indent(rule: "Rule", node: cst.CSTNode, statement: cst.CSTNode | None = None) -> int | None:
+def relative_indent(rule: Rule, node: cst.CSTNode, statement: cst.CSTNode | None = None) -> int | None:
     """Columns of indentation of the line where ``node`` starts, relative to the block of
     ``statement`` (by default the innermost statement holding ``node``): the depth LibCST gives
     continuation lines inside brackets, for text a fix renders and parses back. None when a
@@ -182,7 +186,7 @@ def relative_indent(rule: "Rule", node: cst.CSTNode, statement: cst.CSTNode | No
     return max(0, len(lead) - spos.start.column)
 
 
-def _statement_of(rule: "Rule", node: cst.CSTNode) -> cst.CSTNode | None:
+def _statement_of(rule: Rule, node: cst.CSTNode) -> cst.CSTNode | None:
     current: cst.CSTNode | None = node
     while current is not None and not isinstance(current, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
         current = rule.get_metadata(ParentNodeProvider, current, None)

@@ -4,7 +4,8 @@ dict/list literals. Scalars are read and written by :mod:`iacmod.edit.literals`.
 
 from __future__ import annotations
 
-from typing import Any, Sequence, TypeVar, cast
+from collections.abc import Sequence
+from typing import Any, TypeVar, cast
 
 import libcst as cst
 
@@ -66,7 +67,9 @@ def render(value: Any, layout: Layout, depth: int, placeholders: dict[str, cst.B
     if isinstance(value, (str, bool, int, float)) or value is None:
         return python_literal(value, layout.quote)
     if isinstance(value, dict):
-        items = [f"{string_literal(k, layout.quote)}: {render(v, layout, depth + 1, placeholders)}" for k, v in value.items()]
+        items = [
+            f"{string_literal(k, layout.quote)}: {render(v, layout, depth + 1, placeholders)}" for k, v in value.items()
+        ]
         return _container("{", "}", items, layout, depth)
     if isinstance(value, list):
         items = [render(v, layout, depth + 1, placeholders) for v in value]
@@ -125,8 +128,10 @@ def build(value: Any, layout: Layout, depth: int) -> cst.BaseExpression:
     text = render(value, layout, depth, placeholders)
     expr = cst.parse_expression(text)
     if placeholders:
-        shifted = {name: shift(node, layout.unit * (depth + 1)) if layout.multiline else node
-                   for name, node in placeholders.items()}
+        shifted = {
+            name: shift(node, layout.unit * (depth + 1)) if layout.multiline else node
+            for name, node in placeholders.items()
+        }
         expr = cast(cst.BaseExpression, expr.visit(_Fill(shifted)))  # as in shift(): the root is kept
     return expr
 

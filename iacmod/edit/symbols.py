@@ -48,7 +48,7 @@ def split_symbol(qualified: str) -> tuple[str, str]:
 
 
 def reference(
-    rule: "Rule", at: cst.CSTNode, qualified: str, *also: str, parents: bool = True, import_module: bool = False
+    rule: Rule, at: cst.CSTNode, qualified: str, *also: str, parents: bool = True, import_module: bool = False
 ) -> tuple[str, tuple[ImportSpec, ...]] | None:
     """Text naming ``qualified`` at ``at`` and the imports that text needs, or None when the name
     it would import is taken. ``rule`` must declare ScopeProvider.
@@ -79,7 +79,7 @@ def reference(
     return text, (ImportSpec(module, first),)
 
 
-def _bound(scope: "Scope", module: str, member: str, parents: bool) -> str | None:
+def _bound(scope: Scope, module: str, member: str, parents: bool) -> str | None:
     """The text naming ``module.member`` through a module-level binding of it or of one of its
     prefixes (longest first; not above ``module`` unless ``parents``), or None."""
     full = f"{module}.{member}".split(".")

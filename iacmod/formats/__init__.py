@@ -12,8 +12,9 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol, Sequence
+from typing import Protocol
 
 from iacmod.findings import FileResult, Finding
 
@@ -155,9 +156,12 @@ def fix_edits(result: FileResult) -> FileFixes | None:
     for line in old.splitlines(keepends=True):
         starts.append(starts[-1] + len(line))
     fixed = {
-        i: (_offset(old, f.span.start.line, f.span.start.column, starts),
-            _offset(old, f.span.end.line, f.span.end.column, starts))
-        for i, f in enumerate(result.findings) if f.fixed
+        i: (
+            _offset(old, f.span.start.line, f.span.start.column, starts),
+            _offset(old, f.span.end.line, f.span.end.column, starts),
+        )
+        for i, f in enumerate(result.findings)
+        if f.fixed
     }
     per_finding: dict[int, list[Edit]] = {i: [] for i in fixed}
     separable = bool(fixed)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from typing import Sequence
+from collections.abc import Sequence
 
 from iacmod.findings import FileResult, Severity
 from iacmod.formats import fingerprint, reported, source_lines
@@ -27,24 +27,31 @@ def gitlab_report(results: Sequence[FileResult], *, mode: str) -> str:
         source = source_lines(result, f, written=mode == "apply")
         occurrence = seen[(path, f.code, source)]
         seen[(path, f.code, source)] += 1
-        issues.append({
-            "type": "issue",
-            "description": f"{f.code} {f.rule}: {f.message}",
-            "check_name": f.code,
-            "categories": ["Style"] if f.severity is Severity.INFO else ["Bug Risk"],
-            "fingerprint": fingerprint(path, f, source, occurrence),
-            "severity": SEVERITIES[f.severity],
-            "location": {"path": path, "lines": {"begin": f.line, "end": max(f.span.end.line, f.line)}},
-        })
+        issues.append(
+            {
+                "type": "issue",
+                "description": f"{f.code} {f.rule}: {f.message}",
+                "check_name": f.code,
+                "categories": ["Style"] if f.severity is Severity.INFO else ["Bug Risk"],
+                "fingerprint": fingerprint(path, f, source, occurrence),
+                "severity": SEVERITIES[f.severity],
+                "location": {"path": path, "lines": {"begin": f.line, "end": max(f.span.end.line, f.line)}},
+            }
+        )
     for r in results:
         for e in r.errors:
             path = display_path(e.path)
-            issues.append({
-                "type": "issue", "description": f"iacmod could not process the file: {e.message}",
-                "check_name": "iacmod-error", "categories": ["Bug Risk"],
-                "fingerprint": fingerprint(path, _Err(), e.message), "severity": "blocker",
-                "location": {"path": path, "lines": {"begin": e.line}},
-            })
+            issues.append(
+                {
+                    "type": "issue",
+                    "description": f"iacmod could not process the file: {e.message}",
+                    "check_name": "iacmod-error",
+                    "categories": ["Bug Risk"],
+                    "fingerprint": fingerprint(path, _Err(), e.message),
+                    "severity": "blocker",
+                    "location": {"path": path, "lines": {"begin": e.line}},
+                }
+            )
     return json.dumps(issues, indent=2)
 
 

@@ -4,7 +4,8 @@ be processed. CI systems (GitLab, Jenkins, Azure) show them as failed tests."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 from xml.etree import ElementTree as ET
 
 if TYPE_CHECKING:
@@ -22,23 +23,49 @@ def junit_report(results: Sequence[FileResult], *, mode: str) -> str:
     for _, f in rows:
         by_rule.setdefault((f.code, f.rule), []).append(f)
     errors = [e for r in results for e in r.errors]
-    root = ET.Element("testsuites", name="iacmod", tests=str(len(rows) + len(errors)),
-                      failures=str(len(rows)), errors=str(len(errors)))
+    root = ET.Element(
+        "testsuites",
+        name="iacmod",
+        tests=str(len(rows) + len(errors)),
+        failures=str(len(rows)),
+        errors=str(len(errors)),
+    )
     for (code, name), findings in sorted(by_rule.items()):
-        suite = ET.SubElement(root, "testsuite", name=f"{code} {name}", tests=str(len(findings)),
-                              failures=str(len(findings)), errors="0", skipped="0")
+        suite = ET.SubElement(
+            root,
+            "testsuite",
+            name=f"{code} {name}",
+            tests=str(len(findings)),
+            failures=str(len(findings)),
+            errors="0",
+            skipped="0",
+        )
         for f in findings:
             where = f"{display_path(f.path)}:{f.line}:{f.column}"
-            case = ET.SubElement(suite, "testcase", name=where, classname=f"iacmod.{name}",
-                                 file=display_path(f.path), line=str(f.line))
+            case = ET.SubElement(
+                suite, "testcase", name=where, classname=f"iacmod.{name}", file=display_path(f.path), line=str(f.line)
+            )
             failure = ET.SubElement(case, "failure", message=f.message, type=f.severity.value)
             failure.text = f"{text_line(f, mode)}\n{rule_url(name)}"
     if errors:
-        suite = ET.SubElement(root, "testsuite", name="iacmod.errors", tests=str(len(errors)),
-                              failures="0", errors=str(len(errors)), skipped="0")
+        suite = ET.SubElement(
+            root,
+            "testsuite",
+            name="iacmod.errors",
+            tests=str(len(errors)),
+            failures="0",
+            errors=str(len(errors)),
+            skipped="0",
+        )
         for e in errors:
-            case = ET.SubElement(suite, "testcase", name=f"{display_path(e.path)}:{e.line}",
-                                 classname="iacmod.errors", file=display_path(e.path), line=str(e.line))
+            case = ET.SubElement(
+                suite,
+                "testcase",
+                name=f"{display_path(e.path)}:{e.line}",
+                classname="iacmod.errors",
+                file=display_path(e.path),
+                line=str(e.line),
+            )
             ET.SubElement(case, "error", message=e.message, type="error").text = e.message
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

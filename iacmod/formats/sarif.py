@@ -11,12 +11,12 @@ so). Columns count Unicode code points (``columnKind``). Validated against the O
 from __future__ import annotations
 
 import json
-from typing import Any, Sequence
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
 
 from iacmod import __version__
 from iacmod.findings import FileResult, Finding, FixSafety, Severity
-from collections import Counter
-
 from iacmod.formats import Edit, FileFixes, fingerprint, fix_edits, line_col, reported, rule_url, source_lines
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -57,25 +57,33 @@ def _rule_descriptor(code: str, name: str) -> dict[str, Any]:
 def _region(text: str, start: int, end: int) -> dict[str, int]:
     sl, sc = line_col(text, start)
     el, ec = line_col(text, end)
-    return {"startLine": sl, "startColumn": sc, "endLine": el, "endColumn": ec,
-            "charOffset": start, "charLength": end - start}
+    return {
+        "startLine": sl,
+        "startColumn": sc,
+        "endLine": el,
+        "endColumn": ec,
+        "charOffset": start,
+        "charLength": end - start,
+    }
 
 
 def _fix(uri: str, old: str, edits: list[Edit], description: str) -> dict[str, Any]:
     return {
         "description": _text(description),
-        "artifactChanges": [{
-            "artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"},
-            "replacements": [
-                {"deletedRegion": _region(old, e.start, e.end), "insertedContent": _text(e.text)}
-                for e in edits
-            ],
-        }],
+        "artifactChanges": [
+            {
+                "artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"},
+                "replacements": [
+                    {"deletedRegion": _region(old, e.start, e.end), "insertedContent": _text(e.text)} for e in edits
+                ],
+            }
+        ],
     }
 
 
-def _result(finding: Finding, uri: str, rule_index: int, fixes: list[dict[str, Any]], mode: str,
-            fingerprint: str) -> dict[str, Any]:
+def _result(
+    finding: Finding, uri: str, rule_index: int, fixes: list[dict[str, Any]], mode: str, fingerprint: str
+) -> dict[str, Any]:
     region: dict[str, int] = {"startLine": finding.span.start.line, "startColumn": finding.span.start.column}
     end = finding.span.end
     if (end.line, end.column) >= (finding.span.start.line, finding.span.start.column):
@@ -85,12 +93,16 @@ def _result(finding: Finding, uri: str, rule_index: int, fixes: list[dict[str, A
         "ruleIndex": rule_index,
         "level": LEVELS[finding.severity],
         "message": _text(finding.message),
-        "locations": [{"physicalLocation": {
-            "artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"}, "region": region}}],
+        "locations": [
+            {"physicalLocation": {"artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"}, "region": region}}
+        ],
         # the same key as the GitLab report's: stable when lines move (code scanning tracks alerts by it)
         "partialFingerprints": {"iacmodFingerprint/v1": fingerprint},
-        "properties": {"severity": finding.severity.value, "fixSafety": finding.safety.value,
-                       "fixedByApply": finding.fixed if mode != "apply" else False},
+        "properties": {
+            "severity": finding.severity.value,
+            "fixSafety": finding.safety.value,
+            "fixedByApply": finding.fixed if mode != "apply" else False,
+        },
     }
     if fixes:
         out["fixes"] = fixes
@@ -131,25 +143,36 @@ def sarif_report(results: Sequence[FileResult], *, mode: str) -> str:
                 if ff.per_finding.get(i):
                     fixes.append(_fix(uri, ff.old, ff.per_finding[i], f"{finding.code} {finding.rule}: apply the fix"))
                 elif ff.per_file:
-                    fixes.append(_fix(uri, ff.old, ff.per_file,
-                                      "All of iacmod's fixes to this file; they cannot be applied separately"))
-        results_out.append(_result(finding, uri, index[finding.code], fixes, mode,
-                                   fingerprint(uri, finding, source, occurrence)))
+                    fixes.append(
+                        _fix(
+                            uri,
+                            ff.old,
+                            ff.per_file,
+                            "All of iacmod's fixes to this file; they cannot be applied separately",
+                        )
+                    )
+        results_out.append(
+            _result(finding, uri, index[finding.code], fixes, mode, fingerprint(uri, finding, source, occurrence))
+        )
     log = {
         "$schema": SCHEMA,
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "iacmod",
-                "version": __version__,
-                "informationUri": rule_url("README").rsplit("/", 1)[0] + "/README.md",
-                "rules": descriptors,
-            }},
-            "columnKind": "unicodeCodePoints",
-            "originalUriBaseIds": {"%SRCROOT%": {"description": _text("The directory iacmod ran in.")}},
-            "results": results_out,
-            "properties": {"mode": mode},
-        }],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "iacmod",
+                        "version": __version__,
+                        "informationUri": rule_url("README").rsplit("/", 1)[0] + "/README.md",
+                        "rules": descriptors,
+                    }
+                },
+                "columnKind": "unicodeCodePoints",
+                "originalUriBaseIds": {"%SRCROOT%": {"description": _text("The directory iacmod ran in.")}},
+                "results": results_out,
+                "properties": {"mode": mode},
+            }
+        ],
     }
     return json.dumps(log, indent=2)
 

@@ -27,8 +27,9 @@ The semantics, for a JSONPath Task state whose ``Resource`` is a function ARN:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, MutableMapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterator, MutableMapping, Sequence
+from typing import Any
 
 INVOKE = "arn:aws:states:::lambda:invoke"
 
@@ -303,7 +304,7 @@ def plan_state(state: Any, resource_kind: str, query_language: str, add_retry: b
             return Plan(
                 "report",
                 "the optimized `lambda:invoke` integration wraps the function's result in "
-                "`{\"Payload\": ...}`; this state's `ResultSelector` has a path that could not be "
+                '`{"Payload": ...}`; this state\'s `ResultSelector` has a path that could not be '
                 f"re-rooted under `$.Payload` ({exc}); switch by hand",
                 resource_kind=resource_kind,
             )
@@ -321,10 +322,15 @@ def plan_state(state: Any, resource_kind: str, query_language: str, add_retry: b
             try:
                 plan.output_path = reroot_path(output_path)
             except CannotReroot:
-                return Plan("report", f"`OutputPath` {output_path!r} is not a path this rule understands; "
-                            "not rewritten", resource_kind=resource_kind)
+                return Plan(
+                    "report",
+                    f"`OutputPath` {output_path!r} is not a path this rule understands; not rewritten",
+                    resource_kind=resource_kind,
+                )
             if output_path.startswith("$$"):
-                return Plan("report", "`OutputPath` reads the context object; not rewritten", resource_kind=resource_kind)
+                return Plan(
+                    "report", "`OutputPath` reads the context object; not rewritten", resource_kind=resource_kind
+                )
         else:
             return Plan("report", "`OutputPath` is not a literal; not rewritten", resource_kind=resource_kind)
     elif isinstance(result_path, str):
@@ -347,7 +353,9 @@ def plan_state(state: Any, resource_kind: str, query_language: str, add_retry: b
         if known:
             plan.retry_errors = tuple(e for e in RECOMMENDED_ERRORS if e not in covered)
         else:
-            plan.retry_note = "the existing Retry could not be analysed, so no retrier for transient Lambda errors was added"
+            plan.retry_note = (
+                "the existing Retry could not be analysed, so no retrier for transient Lambda errors was added"
+            )
     return plan
 
 
@@ -412,8 +420,10 @@ def iter_task_states(definition: Any, inherited: str = "JSONPath") -> Iterator[t
 
 
 def is_definition(value: Any) -> bool:
-    return isinstance(value, (dict, MutableMapping)) and "StartAt" in value and isinstance(
-        value.get("States"), (dict, MutableMapping)
+    return (
+        isinstance(value, (dict, MutableMapping))
+        and "StartAt" in value
+        and isinstance(value.get("States"), (dict, MutableMapping))
     )
 
 

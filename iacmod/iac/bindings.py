@@ -59,8 +59,9 @@ its assignments gives it, wherever the expression is.
 from __future__ import annotations
 
 import enum
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Collection, Iterable, TypeGuard, cast
+from typing import TYPE_CHECKING, TypeGuard, cast
 
 import libcst as cst
 from libcst.metadata import ParentNodeProvider, QualifiedNameProvider, ScopeProvider
@@ -82,14 +83,53 @@ MAX_DEPTH = 16  # steps followed from the expression asked about
 
 # calls whose result is known not to be any AWS resource
 _KNOWN_ROOTS = (
-    "pulumi_aws.", "pulumi.", "aws_cdk.", "constructs.", "cdktf.", "cdktf_cdktf_provider_aws.", "imports.aws.",
+    "pulumi_aws.",
+    "pulumi.",
+    "aws_cdk.",
+    "constructs.",
+    "cdktf.",
+    "cdktf_cdktf_provider_aws.",
+    "imports.aws.",
 )
 _BUILTIN_VALUES = frozenset(
-    f"builtins.{n}" for n in (
-        "str", "int", "float", "bool", "bytes", "dict", "list", "tuple", "set", "frozenset", "len",
-        "repr", "format", "range", "enumerate", "zip", "map", "filter", "sorted", "reversed", "object",
-        "type", "isinstance", "hasattr", "print", "abs", "round", "sum", "any", "all", "hash", "id", "ord",
-        "chr", "hex", "open",
+    f"builtins.{n}"
+    for n in (
+        "str",
+        "int",
+        "float",
+        "bool",
+        "bytes",
+        "dict",
+        "list",
+        "tuple",
+        "set",
+        "frozenset",
+        "len",
+        "repr",
+        "format",
+        "range",
+        "enumerate",
+        "zip",
+        "map",
+        "filter",
+        "sorted",
+        "reversed",
+        "object",
+        "type",
+        "isinstance",
+        "hasattr",
+        "print",
+        "abs",
+        "round",
+        "sum",
+        "any",
+        "all",
+        "hash",
+        "id",
+        "ord",
+        "chr",
+        "hex",
+        "open",
     )
 )
 # calls that iterate their first argument's elements as they are (``for f in sorted(fns)``)
@@ -97,10 +137,25 @@ _SAME_ELEMENTS = frozenset(f"builtins.{n}" for n in ("list", "tuple", "set", "fr
 # generic annotations whose one argument is the element type (``list[lambda_.IFunction]``)
 _SEQUENCES = frozenset(
     {f"builtins.{n}" for n in ("list", "set", "frozenset")}
-    | {f"typing.{n}" for n in ("List", "Set", "FrozenSet", "Sequence", "MutableSequence", "Iterable",
-                               "Iterator", "Collection", "AbstractSet", "MutableSet")}
-    | {f"collections.abc.{n}" for n in ("Sequence", "MutableSequence", "Iterable", "Iterator", "Collection",
-                                        "Set", "MutableSet")}
+    | {
+        f"typing.{n}"
+        for n in (
+            "List",
+            "Set",
+            "FrozenSet",
+            "Sequence",
+            "MutableSequence",
+            "Iterable",
+            "Iterator",
+            "Collection",
+            "AbstractSet",
+            "MutableSet",
+        )
+    }
+    | {
+        f"collections.abc.{n}"
+        for n in ("Sequence", "MutableSequence", "Iterable", "Iterator", "Collection", "Set", "MutableSet")
+    }
 )
 _MAPPINGS = frozenset(
     {"builtins.dict"}
@@ -109,16 +164,48 @@ _MAPPINGS = frozenset(
 )
 # methods that change a list, set or dict in place
 _MUTATORS = frozenset(
-    {"append", "extend", "insert", "add", "update", "setdefault", "__setitem__", "remove", "pop", "clear",
-     "discard", "popitem", "sort", "reverse"}
+    {
+        "append",
+        "extend",
+        "insert",
+        "add",
+        "update",
+        "setdefault",
+        "__setitem__",
+        "remove",
+        "pop",
+        "clear",
+        "discard",
+        "popitem",
+        "sort",
+        "reverse",
+    }
 )
-_KEEPS_RETURN = frozenset({"staticmethod", "classmethod", "lru_cache", "cache", "functools.lru_cache",
-                           "functools.cache"})
+_KEEPS_RETURN = frozenset(
+    {"staticmethod", "classmethod", "lru_cache", "cache", "functools.lru_cache", "functools.cache"}
+)
 _PROPERTY = frozenset({"property", "cached_property", "functools.cached_property"})
 _LITERALS = (
-    cst.SimpleString, cst.ConcatenatedString, cst.FormattedString, cst.Integer, cst.Float, cst.Imaginary,
-    cst.List, cst.Tuple, cst.Set, cst.Dict, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp,
-    cst.Lambda, cst.Comparison, cst.BinaryOperation, cst.UnaryOperation, cst.Ellipsis, cst.FunctionDef,
+    cst.SimpleString,
+    cst.ConcatenatedString,
+    cst.FormattedString,
+    cst.Integer,
+    cst.Float,
+    cst.Imaginary,
+    cst.List,
+    cst.Tuple,
+    cst.Set,
+    cst.Dict,
+    cst.ListComp,
+    cst.SetComp,
+    cst.DictComp,
+    cst.GeneratorExp,
+    cst.Lambda,
+    cst.Comparison,
+    cst.BinaryOperation,
+    cst.UnaryOperation,
+    cst.Ellipsis,
+    cst.FunctionDef,
     cst.ClassDef,
 )
 
@@ -155,7 +242,7 @@ class Values:
     def complete(self) -> bool:
         return not self.unknown
 
-    def __add__(self, other: "Values") -> "Values":
+    def __add__(self, other: Values) -> Values:
         return Values(self.known + other.known, self.unknown + other.unknown)
 
 
@@ -181,7 +268,7 @@ def _code(node: cst.CSTNode) -> str:
     return cst.Module(body=[]).code_for_node(node)
 
 
-def bindings(rule: "Rule") -> "Bindings":
+def bindings(rule: Rule) -> Bindings:
     """The module's binding tracker (see the module docstring), shared by every rule."""
     missing = [p.__name__ for p in DEPENDENCIES if p not in rule.get_inherited_dependencies()]
     if missing:
@@ -217,9 +304,7 @@ class Bindings:
             answers.add(Answer.UNKNOWN)
         return answers.pop() if len(answers) == 1 else Answer.UNKNOWN
 
-    def value_is(
-        self, value: Value, *types: ResourceType, platforms: Collection[Platform] | None = None
-    ) -> Answer:
+    def value_is(self, value: Value, *types: ResourceType, platforms: Collection[Platform] | None = None) -> Answer:
         if value.typed:
             return self._annotation_is(value.node, types, platforms, frozenset())
         node = value.node
@@ -359,8 +444,9 @@ class Bindings:
             out = out + self._unpack(self._trace(elements[path[0]].value, depth, active), path[1:], depth, active)
         return out
 
-    def _elements(self, iterable: cst.BaseExpression, path: list[int], depth: int,
-                  active: frozenset[cst.CSTNode]) -> Values:
+    def _elements(
+        self, iterable: cst.BaseExpression, path: list[int], depth: int, active: frozenset[cst.CSTNode]
+    ) -> Values:
         """The values iterating ``iterable`` gives, each unpacked by ``path``."""
         found = self._trace(iterable, depth, active) + self._changed(iterable)
         out = Values((), found.unknown)
@@ -368,9 +454,11 @@ class Bindings:
             node = value.node
             if value.typed:
                 element_type = self._element_type(node, keys=True)
-                out = out + (self._unpack(_known(element_type, typed=True), path, depth, active)
-                             if element_type is not None
-                             else _unknown(node, f"the elements of a `{_code(node)}` are not known"))
+                out = out + (
+                    self._unpack(_known(element_type, typed=True), path, depth, active)
+                    if element_type is not None
+                    else _unknown(node, f"the elements of a `{_code(node)}` are not known")
+                )
             elif isinstance(node, (cst.List, cst.Tuple, cst.Set)):
                 for element in node.elements:
                     if isinstance(element, cst.StarredElement):
@@ -416,7 +504,9 @@ class Bindings:
                 return self._elements(positional[path[0]], path[1:], depth, active)
         return _unknown(call, f"the elements of `{_code(call)}` are not known")
 
-    def _entries(self, mapping: cst.BaseExpression, depth: int, active: frozenset[cst.CSTNode]) -> tuple[Values, Values]:
+    def _entries(
+        self, mapping: cst.BaseExpression, depth: int, active: frozenset[cst.CSTNode]
+    ) -> tuple[Values, Values]:
         """(keys, values) of a dict expression."""
         found = self._trace(mapping, depth, active) + self._changed(mapping)
         keys, values = Values((), found.unknown), Values((), found.unknown)
@@ -454,8 +544,11 @@ class Bindings:
             container = value.node
             if value.typed:
                 element = self._element_type(container, keys=False)
-                out = out + (_known(element, typed=True) if element is not None
-                             else _unknown(container, f"the elements of a `{_code(container)}` are not known"))
+                out = out + (
+                    _known(element, typed=True)
+                    if element is not None
+                    else _unknown(container, f"the elements of a `{_code(container)}` are not known")
+                )
             elif isinstance(container, (cst.List, cst.Tuple)):
                 elements = list(container.elements)
                 position = _int(index)
@@ -472,8 +565,11 @@ class Bindings:
                 literal_keys = [_string(e.key) for e in entries]
                 if key is not None and len(entries) == len(container.elements) and None not in literal_keys:
                     matches = [e.value for e, k in zip(entries, literal_keys) if k == key]
-                    out = out + (_sum(self._trace(m, depth, active) for m in matches) if matches
-                                 else _unknown(node, f"`{_code(node)}` names no entry of the dict"))
+                    out = out + (
+                        _sum(self._trace(m, depth, active) for m in matches)
+                        if matches
+                        else _unknown(node, f"`{_code(node)}` names no entry of the dict")
+                    )
                 else:
                     out = out + self._entries(container, depth, active)[1]
             else:
@@ -624,8 +720,12 @@ class Bindings:
         changes = []
         for use in uses:
             parent = self._parent(use)
-            if (isinstance(parent, cst.Attribute) and parent.value is use and parent.attr.value in _MUTATORS
-                    and isinstance(self._parent(parent), cst.Call)):
+            if (
+                isinstance(parent, cst.Attribute)
+                and parent.value is use
+                and parent.attr.value in _MUTATORS
+                and isinstance(self._parent(parent), cst.Call)
+            ):
                 changes.append(_unknown(parent, f"`{_code(container)}` is changed by `.{parent.attr.value}(…)`"))
             if isinstance(parent, cst.Subscript) and parent.value is use and self._is_target(parent):
                 changes.append(_unknown(parent, f"`{_code(container)}` is changed by `{_code(parent)} = …`"))
@@ -634,8 +734,9 @@ class Bindings:
 
     # -- classifying values --------------------------------------------------------------------
 
-    def _call_is(self, call: cst.Call, types: tuple[ResourceType, ...],
-                 platforms: Collection[Platform] | None) -> Answer:
+    def _call_is(
+        self, call: cst.Call, types: tuple[ResourceType, ...], platforms: Collection[Platform] | None
+    ) -> Answer:
         resource = resource_at(self.rule, call, *types)
         if resource is not None:
             return Answer.CERTAIN if platforms is None or resource.platform in platforms else Answer.NOT
@@ -653,8 +754,13 @@ class Bindings:
             return Answer.NOT
         return Answer.UNKNOWN
 
-    def _annotation_is(self, node: cst.CSTNode, types: tuple[ResourceType, ...],
-                       platforms: Collection[Platform] | None, seen: frozenset[cst.CSTNode]) -> Answer:
+    def _annotation_is(
+        self,
+        node: cst.CSTNode,
+        types: tuple[ResourceType, ...],
+        platforms: Collection[Platform] | None,
+        seen: frozenset[cst.CSTNode],
+    ) -> Answer:
         if isinstance(node, cst.Subscript):
             return Answer.NOT if self._generic(node, _SEQUENCES | _MAPPINGS, None) else Answer.UNKNOWN
         if not isinstance(node, (cst.Name, cst.Attribute, cst.SimpleString)):
@@ -674,8 +780,13 @@ class Bindings:
                 return found.pop() if len(found) == 1 else Answer.UNKNOWN
         return Answer.UNKNOWN
 
-    def _class_is(self, cls: cst.CSTNode, types: tuple[ResourceType, ...],
-                  platforms: Collection[Platform] | None, seen: frozenset[cst.CSTNode]) -> Answer:
+    def _class_is(
+        self,
+        cls: cst.CSTNode,
+        types: tuple[ResourceType, ...],
+        platforms: Collection[Platform] | None,
+        seen: frozenset[cst.CSTNode],
+    ) -> Answer:
         """Whether instances of a class of the module are of ``types``: through its bases."""
         assert isinstance(cls, cst.ClassDef)
         if cls in seen:
@@ -692,7 +803,9 @@ class Bindings:
         """Whether ``node`` is ``Generic[...]`` for one of ``names`` (with ``arity`` arguments)."""
         if not isinstance(node, cst.Subscript):
             return False
-        if arity is not None and (len(node.slice) != arity or not all(isinstance(e.slice, cst.Index) for e in node.slice)):
+        if arity is not None and (
+            len(node.slice) != arity or not all(isinstance(e.slice, cst.Index) for e in node.slice)
+        ):
             return False
         return bool(self._qualified(node.value) & names)
 
@@ -778,7 +891,11 @@ def _suites(statement: cst.CSTNode) -> Iterable[cst.BaseSuite]:
 def _int(node: cst.BaseExpression) -> int | None:
     if isinstance(node, cst.Integer):
         return int(node.evaluated_value)
-    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus) and isinstance(node.expression, cst.Integer):
+    if (
+        isinstance(node, cst.UnaryOperation)
+        and isinstance(node.operator, cst.Minus)
+        and isinstance(node.expression, cst.Integer)
+    ):
         return -int(node.expression.evaluated_value)
     return None
 

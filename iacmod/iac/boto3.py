@@ -161,9 +161,7 @@ class Boto3Tracking(Rule):
         if isinstance(expr, cst.ConcatenatedString):
             return self.pure(expr.left) and self.pure(expr.right)
         if isinstance(expr, cst.FormattedString):
-            return all(
-                self.pure(p.expression) for p in expr.parts if isinstance(p, cst.FormattedStringExpression)
-            )
+            return all(self.pure(p.expression) for p in expr.parts if isinstance(p, cst.FormattedStringExpression))
         if isinstance(expr, cst.Attribute):
             return self.pure(expr.value)
         if isinstance(expr, cst.Subscript):
@@ -178,8 +176,7 @@ class Boto3Tracking(Rule):
             return all(self.pure(e.value) for e in expr.elements)
         if isinstance(expr, cst.Dict):
             return all(
-                isinstance(e, cst.DictElement) and self.pure(e.key) and self.pure(e.value)
-                for e in expr.elements
+                isinstance(e, cst.DictElement) and self.pure(e.key) and self.pure(e.value) for e in expr.elements
             )
         if isinstance(expr, cst.Call):
             if not qualified_names(self, expr.func) & PURE_CALLS:

@@ -25,9 +25,9 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Iterable
+from functools import cache
 
 
 class Platform(str, enum.Enum):
@@ -109,7 +109,7 @@ def canonical(qualified: str) -> str:
         return qualified
     for root in CDKTF_ROOTS:
         if qualified.startswith(root):
-            return "cdktf:" + qualified[len(root):]
+            return "cdktf:" + qualified[len(root) :]
     return qualified
 
 
@@ -282,12 +282,10 @@ APPAUTOSCALING_TARGET = ResourceType(
     doc="an Application Auto Scaling target",
 )
 
-ALL: tuple[ResourceType, ...] = tuple(
-    v for v in list(globals().values()) if isinstance(v, ResourceType)
-)
+ALL: tuple[ResourceType, ...] = tuple(v for v in list(globals().values()) if isinstance(v, ResourceType))
 
 
-@lru_cache(maxsize=None)
+@cache
 def triggers(types: tuple[ResourceType, ...]) -> tuple[str, ...]:
     """Prefilter tokens for rules about ``types``: the class names, minus those that contain
     another one (``Queue`` already finds ``CfnQueue`` and ``SqsQueue``)."""

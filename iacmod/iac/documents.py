@@ -7,9 +7,10 @@ import copy
 import io
 import json
 import re
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, MutableMapping
+from typing import Any
 
 from iacmod.edit import jsonedit
 from iacmod.findings import FixSafety
@@ -529,7 +530,9 @@ def _tf_value(expr: str, origin: str) -> Resolution | None:
     if kind in ("aws_lambda_function", "aws_lambda_alias") and attribute in ("arn", "qualified_arn"):
         return Resolution(asl.LAMBDA, f"the ARN of `{expr.rsplit('.', 1)[0]}` ({origin})")
     if kind == "aws_lambda_function" and attribute == "function_name":
-        return Resolution(asl.MAYBE_LAMBDA, f"the *name* of `{expr.rsplit('.', 1)[0]}` ({origin}), which `FunctionName` accepts")
+        return Resolution(
+            asl.MAYBE_LAMBDA, f"the *name* of `{expr.rsplit('.', 1)[0]}` ({origin}), which `FunctionName` accepts"
+        )
     if kind.startswith("aws_lambda"):
         return None if attribute != "invoke_arn" else Resolution(asl.OTHER, "an invoke ARN")
     return Resolution(asl.OTHER, f"an attribute of `{kind}`")

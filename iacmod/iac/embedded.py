@@ -28,8 +28,9 @@ from __future__ import annotations
 import ast
 import difflib
 import textwrap
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import libcst as cst
 from libcst.metadata import (
@@ -60,7 +61,18 @@ CDK_INLINE = {
 ARCHIVE_PACKAGE = "cdktf_cdktf_provider_archive"
 DEDENT = {"textwrap.dedent"}
 OTHER_RUNTIMES = ("NODEJS", "JAVA", "GO", "DOTNET", "RUBY", "PROVIDED")
-SIMPLE_ESCAPES = {"\\": "\\", "'": "'", '"': '"', "a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
+SIMPLE_ESCAPES = {
+    "\\": "\\",
+    "'": "'",
+    '"': '"',
+    "a": "\a",
+    "b": "\b",
+    "f": "\f",
+    "n": "\n",
+    "r": "\r",
+    "t": "\t",
+    "v": "\v",
+}
 
 
 # -- decoding a literal with a map back to its source --------------------------------------------
@@ -200,7 +212,14 @@ class _Finder(LazyMetadata, cst.CSTVisitor):
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
         attr = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
-        if attr not in ("StringAsset", "from_inline", "inline", "InlineCode", "DataArchiveFile", "DataArchiveFileSource"):
+        if attr not in (
+            "StringAsset",
+            "from_inline",
+            "inline",
+            "InlineCode",
+            "DataArchiveFile",
+            "DataArchiveFileSource",
+        ):
             return
         names = self._names(func)
         if names & STRING_ASSETS:
@@ -308,7 +327,9 @@ class _Finder(LazyMetadata, cst.CSTVisitor):
         func = call.func
         if isinstance(func, cst.Name):
             name = func.value
-        elif isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value in ("self", "cls"):
+        elif (
+            isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value in ("self", "cls")
+        ):
             name = func.attr.value
         else:
             return None
@@ -605,16 +626,18 @@ def _rewrite(lit: _Literal, old: str, new: str, removed: list[int], dedent: bool
     def line_prefix(a: int) -> str:
         """Body source of the margin dedent removed from old line ``a``."""
         start = old_starts[a]
-        return lit.body[lit.body_offset(index[start] - (removed[a] if a < len(removed) else 0)) : lit.body_offset(index[start])]
+        return lit.body[
+            lit.body_offset(index[start] - (removed[a] if a < len(removed) else 0)) : lit.body_offset(index[start])
+        ]
 
     for escape_all in (False, True):
         pieces: list[str] = []
 
         def emit(chunk: str) -> bool:
-            encoded = encode(chunk, lit.quote, lit.raw, escape_all)
+            encoded = encode(chunk, lit.quote, lit.raw, escape_all)  # noqa: B023 (used within this iteration only)
             if encoded is None:
                 return False
-            pieces.append(encoded)
+            pieces.append(encoded)  # noqa: B023 (used within this iteration only)
             return True
 
         ok = True
@@ -731,11 +754,18 @@ def fix_embedded(
         """The pass's own finding: inline code the rules could not look at."""
         name = INLINE_CODE.name
         if not sup.covers(name, name, span.start.line, span.end.line):
-            findings.append(Finding(
-                name, name, f"inline handler code could not be analysed: {why}; ship the handler as "
-                "a file, or build it from one plain string literal, to have it checked",
-                path, span, FixSafety.NONE, severity=Severity.INFO,
-            ))
+            findings.append(
+                Finding(
+                    name,
+                    name,
+                    f"inline handler code could not be analysed: {why}; ship the handler as "
+                    "a file, or build it from one plain string literal, to have it checked",
+                    path,
+                    span,
+                    FixSafety.NONE,
+                    severity=Severity.INFO,
+                )
+            )
 
     for node, site in finder.sites.items():
         if "other" in site.languages and "python" not in site.languages:
@@ -755,13 +785,16 @@ def fix_embedded(
             text = node.evaluated_value
             rules = _triggered(settings.rules, text) if isinstance(text, str) else []
             if rules:
-                note(rules[0], span, "embedded handler code in implicitly concatenated strings is not "
-                     f"checked by {', '.join(r.name for r in rules)}; use one string literal")
+                note(
+                    rules[0],
+                    span,
+                    "embedded handler code in implicitly concatenated strings is not "
+                    f"checked by {', '.join(r.name for r in rules)}; use one string literal",
+                )
             continue
         assert isinstance(node, cst.SimpleString)
         rules = [
-            r for r in _triggered(settings.rules, node.value)
-            if not sup.covers(r.code, r.name, start.line, start.line)
+            r for r in _triggered(settings.rules, node.value) if not sup.covers(r.code, r.name, start.line, start.line)
         ]
         if not rules:
             continue
@@ -782,8 +815,13 @@ def fix_embedded(
             text, where = unescaped
 
         def to_literal(
-            pos: Position, lit: _Literal = lit, style: str = site.template, text: str = text,
-            where: list[int] = where, template: str = template, removed: list[int] = removed,
+            pos: Position,
+            lit: _Literal = lit,
+            style: str = site.template,
+            text: str = text,
+            where: list[int] = where,
+            template: str = template,
+            removed: list[int] = removed,
         ) -> Position:
             if style:
                 pos = _template_position(text, where, template, pos)
@@ -796,8 +834,11 @@ def fix_embedded(
             try:
                 compile(text, path, "exec", dont_inherit=True)
             except (SyntaxError, ValueError) as exc:
-                unanalysed(span, f"its {_template_kind(site.template)} is not Python once its escapes are "
-                           f"undone ({getattr(exc, 'msg', exc)}, line {getattr(exc, 'lineno', '?')})")
+                unanalysed(
+                    span,
+                    f"its {_template_kind(site.template)} is not Python once its escapes are "
+                    f"undone ({getattr(exc, 'msg', exc)}, line {getattr(exc, 'lineno', '?')})",
+                )
                 continue
         try:
             # no module passes in the embedded code: code inlined in inlined code is not searched
@@ -815,9 +856,12 @@ def fix_embedded(
                 pass
             at = to_literal(Position(line, 1))
             detail = getattr(exc, "message", None) or str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            note(rules[0], Span(at, at),
-                 f"embedded handler code does not parse as Python ({detail}); not checked by "
-                 f"{', '.join(r.name for r in rules)}. If it is Python, the Lambda will fail to load it")
+            note(
+                rules[0],
+                Span(at, at),
+                f"embedded handler code does not parse as Python ({detail}); not checked by "
+                f"{', '.join(r.name for r in rules)}. If it is Python, the Lambda will fail to load it",
+            )
             continue
         for finding in result.findings:
             mapped = Span(to_literal(finding.span.start), to_literal(finding.span.end))
@@ -831,15 +875,22 @@ def fix_embedded(
             new_code = _template_rewrite(template, text, where, result.new_code, site.template)
             if new_code is None:
                 findings = [replace(f, fixed=False) if _inside(f.span, span) else f for f in findings]
-                unanalysed(span, f"the fix changes text next to the {_template_kind(site.template)}'s "
-                           "fields or escapes, so it cannot be written into the template exactly; fix it by hand")
+                unanalysed(
+                    span,
+                    f"the fix changes text next to the {_template_kind(site.template)}'s "
+                    "fields or escapes, so it cannot be written into the template exactly; fix it by hand",
+                )
                 continue
         source = _rewrite(lit, template, new_code, removed, site.dedent) if new_code is not None else None
         if source is None:
             # keep the literal; its findings are not fixed
             findings = [replace(f, fixed=False) if _inside(f.span, span) else f for f in findings]
-            note(rules[0], span, "embedded handler code: the fix cannot be written back into this "
-                 "string literal (its quoting cannot express the new code); fix it by hand")
+            note(
+                rules[0],
+                span,
+                "embedded handler code: the fix cannot be written back into this "
+                "string literal (its quoting cannot express the new code); fix it by hand",
+            )
             continue
         changes[node] = node.with_changes(value=source)
 
@@ -863,4 +914,3 @@ def _map(lit: _Literal, text: str, removed: list[int], pos: Position) -> Positio
     column = pos.column - 1 + (removed[line - 1] if line - 1 < len(removed) else 0)
     char = starts[min(line - 1, len(starts) - 1)] + max(column, 0)
     return lit.outer(lit.body_offset(min(char, len(lit.text))))
-

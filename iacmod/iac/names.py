@@ -22,7 +22,6 @@ def qualified_names(rule: MetadataSource, node: cst.CSTNode) -> set[str]:
     return {q.name for q in rule.get_metadata(QualifiedNameProvider, node, set())}
 
 
-
 def scope_of(rule: MetadataSource, node: cst.CSTNode) -> Scope | None:
     scope: Scope | None = rule.get_metadata(ScopeProvider, node, None)
     return scope

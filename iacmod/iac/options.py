@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from iacmod.edit import args as argedit
+from iacmod.edit.literals import literal_value
 from iacmod.iac.catalog import Platform
 from iacmod.iac.names import qualified_names
-from iacmod.edit.literals import literal_value
 from iacmod.iac.properties import MISSING, UNKNOWN, Absent, Edit
 from iacmod.iac.resources import last_name
 
@@ -39,7 +39,7 @@ class Options:
     ``x.apply_removal_policy(...)`` calls made on this resource (a rule finds them through the
     bindings, since they are separate statements)."""
 
-    def __init__(self, rule: "Rule", resource: "Resource", policy_calls: tuple[cst.Call, ...] = ()) -> None:
+    def __init__(self, rule: Rule, resource: Resource, policy_calls: tuple[cst.Call, ...] = ()) -> None:
         self.rule = rule
         self.resource = resource
         self.policy_calls = policy_calls
@@ -124,11 +124,14 @@ class Options:
         elif isinstance(lifecycle, cst.Dict):
             entries = {argedit.dict_key(e): e for e in lifecycle.elements}
             entry = entries.get("prevent_destroy")
-            value = literal_value(entry.value, UNKNOWN) if isinstance(entry, cst.DictElement) else (
-                UNKNOWN if None in entries else False)
+            value = (
+                literal_value(entry.value, UNKNOWN)
+                if isinstance(entry, cst.DictElement)
+                else (UNKNOWN if None in entries else False)
+            )
         return None if value is UNKNOWN else value is True
 
-    def retain(self, reference: "Reference") -> Edit | None:
+    def retain(self, reference: Reference) -> Edit | None:
         """Write the retaining option, merged into existing options. ``reference`` resolves a
         symbol to text and imports (``iacmod.edit.symbols.reference`` bound to the rule and a
         node). None when the code does not show where it goes."""
@@ -175,7 +178,9 @@ class Options:
                 return Edit({kwargs["prevent_destroy"].value: cst.Name("True")})
             return Edit({existing: argedit.add_keyword(existing, "prevent_destroy", cst.Name("True"))})
         if isinstance(existing, cst.Dict):
-            return Edit({existing: argedit.add_entry(existing, cst.SimpleString('"prevent_destroy"'), cst.Name("True"))})
+            return Edit(
+                {existing: argedit.add_entry(existing, cst.SimpleString('"prevent_destroy"'), cst.Name("True"))}
+            )
         if isinstance(existing, cst.BaseExpression):
             return None
         ref = reference("cdktf:TerraformResourceLifecycle")
@@ -186,18 +191,20 @@ class Options:
         return Edit({call: argedit.add_keyword(call, "lifecycle", new)}, imports)
 
 
-def policy_calls_of(rule: "Rule", calls: list[cst.Call], receiver_is: "ReceiverCheck") -> tuple[cst.Call, ...]:
+def policy_calls_of(rule: Rule, calls: list[cst.Call], receiver_is: ReceiverCheck) -> tuple[cst.Call, ...]:
     """The ``x.apply_removal_policy(...)`` calls among ``calls`` whose receiver ``receiver_is``
     accepts (the rule's bindings decide whether ``x`` is the resource)."""
     return tuple(
-        c for c in calls
-        if last_name(c.func) == "apply_removal_policy" and isinstance(c.func, cst.Attribute)
+        c
+        for c in calls
+        if last_name(c.func) == "apply_removal_policy"
+        and isinstance(c.func, cst.Attribute)
         and receiver_is(c.func.value)
     )
 
 
 if TYPE_CHECKING:
-    from typing import Callable
+    from collections.abc import Callable
 
     from iacmod.rule import ImportSpec
 

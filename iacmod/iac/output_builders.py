@@ -16,9 +16,9 @@ from iacmod.iac.outputs import Doubt, Kind, OutputAnalysis
 from iacmod.rule import ImportSpec, Rule
 
 
-
-
-def symbol(rule: Rule, at: cst.CSTNode, qualified: str, *also: str) -> tuple[cst.BaseExpression, tuple[ImportSpec, ...]] | None:
+def symbol(
+    rule: Rule, at: cst.CSTNode, qualified: str, *also: str
+) -> tuple[cst.BaseExpression, tuple[ImportSpec, ...]] | None:
     """An expression naming ``qualified`` at ``at`` in the file's import style (reusing its
     import of the symbol or of its module, else importing the module), and the imports it needs;
     None when the module's name is taken."""
@@ -52,7 +52,9 @@ def fstring_parts_ok(node: cst.FormattedString) -> bool:
 def arg_list(values: list[cst.BaseExpression]) -> list[cst.Arg]:
     args = []
     for i, value in enumerate(values):
-        comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")) if i < len(values) - 1 else cst.MaybeSentinel.DEFAULT
+        comma = (
+            cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")) if i < len(values) - 1 else cst.MaybeSentinel.DEFAULT
+        )
         args.append(cst.Arg(value=value, comma=comma))
     return args
 
@@ -73,12 +75,7 @@ def fstring_to_output(
         return None
     prefix, quote = _string_prefix(node)
     exprs = [p for p in node.parts if isinstance(p, cst.FormattedStringExpression)]
-    all_str = all(
-        p.conversion is None
-        and not p.format_spec
-        and analysis.classify(p.expression).is_str
-        for p in exprs
-    )
+    all_str = all(p.conversion is None and not p.format_spec and analysis.classify(p.expression).is_str for p in exprs)
     if all_str:
         values: list[cst.BaseExpression] = []
         for part in node.parts:
@@ -131,9 +128,7 @@ def is_str_call(analysis: OutputAnalysis, node: cst.BaseExpression) -> bool:
     )
 
 
-def concat_chain(
-    analysis: OutputAnalysis, node: cst.BinaryOperation, output: cst.BaseExpression
-) -> cst.Call | None:
+def concat_chain(analysis: OutputAnalysis, node: cst.BinaryOperation, output: cst.BaseExpression) -> cst.Call | None:
     """``a.arn + "/*"`` -> ``Output.concat(a.arn, "/*")``; None when it is not certainly a
     string concatenation (``db.port + 1`` adds numbers)."""
     leaves = flatten_add(node)

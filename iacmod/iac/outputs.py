@@ -29,8 +29,9 @@ from __future__ import annotations
 import enum
 import keyword
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, cast
+from typing import Any, cast
 
 import libcst as cst
 from libcst.metadata import (
@@ -103,28 +104,65 @@ OUTPUT_FACTORIES = {
     "json_loads": OUTPUT,
 }
 CONFIG_SECRET_METHODS = {
-    "require_secret", "get_secret", "require_secret_object", "get_secret_object",
-    "require_secret_int", "get_secret_int", "require_secret_float", "get_secret_float",
-    "require_secret_bool", "get_secret_bool",
+    "require_secret",
+    "get_secret",
+    "require_secret_object",
+    "get_secret_object",
+    "require_secret_int",
+    "get_secret_int",
+    "require_secret_float",
+    "get_secret_float",
+    "require_secret_bool",
+    "get_secret_bool",
 }
 CONFIG_PLAIN_METHODS = {
-    "get", "require", "get_int", "require_int", "get_float", "require_float", "get_bool",
-    "require_bool", "get_object", "require_object",
+    "get",
+    "require",
+    "get_int",
+    "require_int",
+    "get_float",
+    "require_float",
+    "get_bool",
+    "require_bool",
+    "get_object",
+    "require_object",
 }
 CONFIG_STR_METHODS = {"require"}
 PULUMI_PLAIN_STR_FUNCTIONS = {"pulumi.get_stack", "pulumi.get_project", "pulumi.get_organization"}
 PLAIN_BUILTINS = {
-    "builtins.int", "builtins.float", "builtins.bool", "builtins.len", "builtins.range",
-    "builtins.sorted", "builtins.list", "builtins.dict", "builtins.tuple", "builtins.set",
-    "builtins.min", "builtins.max", "builtins.sum", "builtins.abs", "builtins.round",
-    "builtins.enumerate", "builtins.zip", "builtins.open", "builtins.isinstance",
+    "builtins.int",
+    "builtins.float",
+    "builtins.bool",
+    "builtins.len",
+    "builtins.range",
+    "builtins.sorted",
+    "builtins.list",
+    "builtins.dict",
+    "builtins.tuple",
+    "builtins.set",
+    "builtins.min",
+    "builtins.max",
+    "builtins.sum",
+    "builtins.abs",
+    "builtins.round",
+    "builtins.enumerate",
+    "builtins.zip",
+    "builtins.open",
+    "builtins.isinstance",
 }
 STR_BUILTINS = {"builtins.str", "builtins.repr", "builtins.format"}
 # builtins whose result has one type whatever they are given (an Output argument raises or is
 # answered about the Output object itself): never an Output
 TYPED_BUILTINS = {
-    "builtins.len", "builtins.isinstance", "builtins.issubclass", "builtins.hasattr", "builtins.callable",
-    "builtins.id", "builtins.hash", "builtins.bool", "builtins.ord",
+    "builtins.len",
+    "builtins.isinstance",
+    "builtins.issubclass",
+    "builtins.hasattr",
+    "builtins.callable",
+    "builtins.id",
+    "builtins.hash",
+    "builtins.bool",
+    "builtins.ord",
 }
 TYPED_STR_BUILTINS = {"builtins.chr", "builtins.hex", "builtins.oct", "builtins.bin"}
 # attributes of every Pulumi resource that are plain values (pulumi.Resource declares them ``str``)
@@ -134,8 +172,19 @@ AUTOMATION = "pulumi.automation."
 # Attributes that are ``Output[str]`` (never Optional, never another type) on every
 # pulumi_aws resource class; tests/pulumi/test_outputs.py checks this against pulumi-aws.
 AWS_STR_ATTRIBUTES = frozenset(
-    {"id", "urn", "arn", "execution_arn", "invoke_arn", "qualified_arn", "dns_name", "invoke_url",
-     "zone_id", "repository_url", "stream_arn"}
+    {
+        "id",
+        "urn",
+        "arn",
+        "execution_arn",
+        "invoke_arn",
+        "qualified_arn",
+        "dns_name",
+        "invoke_url",
+        "zone_id",
+        "repository_url",
+        "stream_arn",
+    }
 )
 # the catalog's types that have a Pulumi class
 PULUMI_TYPES: tuple[ResourceType, ...] = tuple(t for t in catalog.ALL if t.pulumi)
@@ -183,10 +232,10 @@ def _is_output_type(qualname: str) -> bool:
 class OutputAnalysis:
     """Output classification for one module; get it with :meth:`of`."""
 
-    _cache: list[tuple[cst.Module, "OutputAnalysis"]] = []
+    _cache: list[tuple[cst.Module, OutputAnalysis]] = []
 
     @classmethod
-    def of(cls, rule: Rule, module: cst.Module) -> "OutputAnalysis":
+    def of(cls, rule: Rule, module: cst.Module) -> OutputAnalysis:
         for mod, analysis in cls._cache:
             if mod is module:
                 return analysis
@@ -294,9 +343,7 @@ class OutputAnalysis:
                 return Value(Kind.DEEP)
             return PLAIN if value.is_plain and key_plain else UNKNOWN
         if isinstance(expr, (cst.BooleanOperation, cst.IfExp)):
-            parts = (
-                [expr.left, expr.right] if isinstance(expr, cst.BooleanOperation) else [expr.body, expr.orelse]
-            )
+            parts = [expr.left, expr.right] if isinstance(expr, cst.BooleanOperation) else [expr.body, expr.orelse]
             return self._join([self.classify(p) for p in parts])
         if isinstance(expr, cst.BinaryOperation):
             left, right = self.classify(expr.left), self.classify(expr.right)
@@ -397,8 +444,11 @@ class OutputAnalysis:
                     values.append(UNKNOWN)
             elif how == "items-value" and source is not None:
                 base = self.classify(source)
-                values.append(Value(Kind.RESOURCE, qualname=base.qualname) if base.kind is Kind.RESOURCES else (
-                    PLAIN if base.kind is Kind.PLAIN else UNKNOWN))
+                values.append(
+                    Value(Kind.RESOURCE, qualname=base.qualname)
+                    if base.kind is Kind.RESOURCES
+                    else (PLAIN if base.kind is Kind.PLAIN else UNKNOWN)
+                )
             elif how == "plain":
                 values.append(PLAIN)
             else:
@@ -460,9 +510,7 @@ class OutputAnalysis:
         if base.kind is Kind.RESOURCE:
             if attr in RESOURCE_PLAIN_STR_ATTRIBUTES:
                 return PLAIN_STR
-            is_str = attr in AWS_STR_ATTRIBUTES and (
-                base.qualname.startswith("pulumi_aws.") or attr in ("id", "urn")
-            )
+            is_str = attr in AWS_STR_ATTRIBUTES and (base.qualname.startswith("pulumi_aws.") or attr in ("id", "urn"))
             return OUTPUT_STR if is_str else OUTPUT
         if base.kind is Kind.OUTPUT:
             return OUTPUT  # Output.__getattr__ lifts the attribute
@@ -471,9 +519,15 @@ class OutputAnalysis:
             if values:
                 elems = self.class_elems.get((base.cls, attr), [])
                 if elems:
-                    return self._classify_container([], [self.classify(v) for v in values if not (
-                        isinstance(v, (cst.Dict, cst.List)) and not self._container_values(v))] + [
-                        self.classify(e) for e in elems])
+                    return self._classify_container(
+                        [],
+                        [
+                            self.classify(v)
+                            for v in values
+                            if not (isinstance(v, (cst.Dict, cst.List)) and not self._container_values(v))
+                        ]
+                        + [self.classify(e) for e in elems],
+                    )
                 return self._join([self.classify(v) for v in values])
             return UNKNOWN
         if base.kind is Kind.PLAIN:
@@ -548,7 +602,7 @@ class OutputAnalysis:
 
     # -- values that cannot be classified -------------------------------------------------------
 
-    def doubt(self, expr: cst.BaseExpression) -> "Doubt | None":
+    def doubt(self, expr: cst.BaseExpression) -> Doubt | None:
         """For an expression the classifier calls ``UNKNOWN``: a :class:`Doubt` when it looks like
         a resource attribute or another Output-producing expression (a finding worth a person's
         look), None when it is certainly plain or does not look like an Output."""
@@ -567,7 +621,7 @@ class OutputAnalysis:
         self._doubts[expr] = doubt
         return doubt
 
-    def _trace(self, expr: cst.BaseExpression, depth: int) -> "_Trace":
+    def _trace(self, expr: cst.BaseExpression, depth: int) -> _Trace:
         """Why ``expr`` (classified UNKNOWN) cannot be classified: the innermost cause."""
         if depth > 6:
             return _Trace(lambda: f"iacmod cannot tell what `{_short(expr)}` evaluates to")
@@ -577,8 +631,11 @@ class OutputAnalysis:
                 node = node.value
             elif isinstance(node, cst.Subscript) and self.classify(node.value).kind is Kind.UNKNOWN:
                 node = node.value
-            elif (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
-                  and self.classify(node.func.value).kind is Kind.UNKNOWN):
+            elif (
+                isinstance(node, cst.Call)
+                and isinstance(node.func, cst.Attribute)
+                and self.classify(node.func.value).kind is Kind.UNKNOWN
+            ):
                 node = node.func.value
             else:
                 break
@@ -586,7 +643,7 @@ class OutputAnalysis:
         self._stop = node  # (after the inner traces)
         return trace
 
-    def _trace_node(self, expr: cst.BaseExpression, depth: int) -> "_Trace":
+    def _trace_node(self, expr: cst.BaseExpression, depth: int) -> _Trace:
         node = expr
         while True:
             if isinstance(node, cst.Attribute):
@@ -599,8 +656,9 @@ class OutputAnalysis:
                 if self.classify(node.value).kind is Kind.UNKNOWN:
                     node = node.value
                     continue
-                return _Trace(lambda: f"`{_short(node)}` is an element of a container that holds both Outputs and "
-                              "other values")
+                return _Trace(
+                    lambda: f"`{_short(node)}` is an element of a container that holds both Outputs and other values"  # noqa: B023 (used within this iteration only)
+                )
             if isinstance(node, cst.Call):
                 func = node.func
                 if isinstance(func, cst.Attribute) and self.classify(func.value).kind is Kind.UNKNOWN:
@@ -609,9 +667,9 @@ class OutputAnalysis:
                 return self._trace_call(node, depth)
             if isinstance(node, cst.Name):
                 return self._trace_name(node, depth)
-            return _Trace(lambda: f"iacmod cannot tell what `{_short(node)}` evaluates to")
+            return _Trace(lambda: f"iacmod cannot tell what `{_short(node)}` evaluates to")  # noqa: B023 (used within this iteration only)
 
-    def _trace_attribute(self, node: cst.Attribute, base: Value, depth: int = 0) -> "_Trace":
+    def _trace_attribute(self, node: cst.Attribute, base: Value, depth: int = 0) -> _Trace:
         attr = node.attr.value
         if base.kind is Kind.INSTANCE and (base_cls := base.cls) is not None:
             assigned = self.class_attrs.get(base_cls, {}).get(attr)
@@ -620,32 +678,56 @@ class OutputAnalysis:
                 inner = self._trace(assigned[0], depth + 1)
                 if inner.plain:
                     return inner
-                return _Trace(lambda: f"`{shown}` is set to `{_short(assigned[0])}`: {inner.reason}", output=inner.output,
-                              input=inner.input, hint=inner.hint, weak_root=inner.weak_root)
+                return _Trace(
+                    lambda: f"`{shown}` is set to `{_short(assigned[0])}`: {inner.reason}",
+                    output=inner.output,
+                    input=inner.input,
+                    hint=inner.hint,
+                    weak_root=inner.weak_root,
+                )
             constant = self.class_values.get((base_cls, attr))
             if not assigned and constant is not None:
                 # a class-level constant (``ENV_CONFIGS = {...}`` in the class body): settings
-                return _Trace(lambda: f"`{base_cls.name.value}.{attr}` is a class-level constant iacmod does not "
-                              "follow", weak_root=True)
+                return _Trace(
+                    lambda: f"`{base_cls.name.value}.{attr}` is a class-level constant iacmod does not follow",
+                    weak_root=True,
+                )
             if assigned:
                 kinds = [self.classify(v) for v in assigned]
                 if all(k.is_plain for k in kinds):
                     return _Trace("", plain=True)
-                return _Trace(lambda: f"`{base_cls.name.value}.{attr}` is set in several places (or by unpacking), not all "
-                              "of them to the same kind of value")
+                return _Trace(
+                    lambda: (
+                        f"`{base_cls.name.value}.{attr}` is set in several places (or by unpacking), not all "
+                        "of them to the same kind of value"
+                    )
+                )
             ann = self.class_fields.get((base_cls, attr))
             if ann is not None:
                 declared = self._classify_annotation(ann)
                 if declared.is_plain:
                     return _Trace("", plain=True)
                 if declared.kind in (Kind.OUTPUT, Kind.RESOURCE):
-                    return _Trace(lambda: f"`{base_cls.name.value}.{attr}` is declared `{_short(ann)}` but "
-                                  "never assigned in the class's methods", output=True)
+                    return _Trace(
+                        lambda: (
+                            f"`{base_cls.name.value}.{attr}` is declared `{_short(ann)}` but "
+                            "never assigned in the class's methods"
+                        ),
+                        output=True,
+                    )
                 input_ann = _is_input_annotation(self, ann)
-                return _Trace(lambda: f"`{base_cls.name.value}.{attr}` is declared `{_short(ann)}`, which may hold "
-                              "an Output or a plain value", input=input_ann, weak_root=not input_ann)
-            return _Trace(lambda: f"`{base_cls.name.value}` objects get no `{attr}` attribute in the class's methods",
-                          hint=f"assign `self.{attr}` in `{base_cls.name.value}` or declare it with its type")
+                return _Trace(
+                    lambda: (
+                        f"`{base_cls.name.value}.{attr}` is declared `{_short(ann)}`, which may hold "
+                        "an Output or a plain value"
+                    ),
+                    input=input_ann,
+                    weak_root=not input_ann,
+                )
+            return _Trace(
+                lambda: f"`{base_cls.name.value}` objects get no `{attr}` attribute in the class's methods",
+                hint=f"assign `self.{attr}` in `{base_cls.name.value}` or declare it with its type",
+            )
         if base.kind is Kind.MODULE:
             names = sorted(self.qualified_names(node))
             where = names[0].rsplit(".", 1)[0] if names else _short(node.value)
@@ -654,7 +736,7 @@ class OutputAnalysis:
             return _Trace("", plain=True)
         return _Trace(lambda: f"iacmod cannot tell what `{_short(node)}` evaluates to")
 
-    def _trace_call(self, node: cst.Call, depth: int) -> "_Trace":
+    def _trace_call(self, node: cst.Call, depth: int) -> _Trace:
         func = node.func
         shown = f"{_short(func)}(...)"
         if isinstance(func, cst.Name):
@@ -667,17 +749,27 @@ class OutputAnalysis:
                     if declared.is_plain:
                         return _Trace("", plain=True)
                     if declared.kind in (Kind.OUTPUT, Kind.RESOURCE):
-                        return _Trace(lambda: f"`{shown}` is declared to return `{_short(returns.annotation)}`",
-                                      output=True)
-                    return _Trace(lambda: f"`{shown}` is declared to return `{_short(returns.annotation)}`, which may "
-                                  "be an Output or a plain value", input=_is_input_annotation(self, returns.annotation))
-                return _Trace(lambda: f"`{shown}` returns a value iacmod does not follow (`{func.value}` has no return "
-                              "annotation)", hint=f"annotate the return type of `{func.value}`")
+                        return _Trace(
+                            lambda: f"`{shown}` is declared to return `{_short(returns.annotation)}`", output=True
+                        )
+                    return _Trace(
+                        lambda: (
+                            f"`{shown}` is declared to return `{_short(returns.annotation)}`, which may "
+                            "be an Output or a plain value"
+                        ),
+                        input=_is_input_annotation(self, returns.annotation),
+                    )
+                return _Trace(
+                    lambda: (
+                        f"`{shown}` returns a value iacmod does not follow (`{func.value}` has no return annotation)"
+                    ),
+                    hint=f"annotate the return type of `{func.value}`",
+                )
             if len(assignments) == 1 and isinstance(assignments[0], ImportAssignment):
                 return _Trace(lambda: f"`{shown}` is imported from another module, which iacmod does not analyse")
         return _Trace(lambda: f"`{shown}` returns a value iacmod cannot classify")
 
-    def _trace_name(self, node: cst.Name, depth: int) -> "_Trace":
+    def _trace_name(self, node: cst.Name, depth: int) -> _Trace:
         scope = self.scope(node)
         assignments = list(scope[node.value]) if scope is not None and node.value in scope else []
         if not assignments:
@@ -689,8 +781,9 @@ class OutputAnalysis:
                     kinds.append(self._classify_binding(assignment.node))
             if kinds and all(k.is_plain for k in kinds):
                 return _Trace("", plain=True)
-            return _Trace(lambda: f"`{node.value}` is assigned in several places, not all of them to the same kind of "
-                          "value")
+            return _Trace(
+                lambda: f"`{node.value}` is assigned in several places, not all of them to the same kind of value"
+            )
         assignment = assignments[0]
         if isinstance(assignment, ImportAssignment):
             return _Trace(lambda: f"`{node.value}` is imported from another module, which iacmod does not analyse")
@@ -706,41 +799,61 @@ class OutputAnalysis:
                 inner = self._trace(source, depth + 1)
                 if inner.plain:
                     return inner
-                return _Trace(lambda: f"`{node.value}` = `{_short(source)}`: {inner.reason}", output=inner.output,
-                              input=inner.input, hint=inner.hint, weak_root=inner.weak_root)
+                return _Trace(
+                    lambda: f"`{node.value}` = `{_short(source)}`: {inner.reason}",
+                    output=inner.output,
+                    input=inner.input,
+                    hint=inner.hint,
+                    weak_root=inner.weak_root,
+                )
             if how in ("iter", "items-value") and isinstance(source, cst.BaseExpression):
                 traced = self._trace(source, depth + 1) if self.classify(source).kind is Kind.UNKNOWN else None
                 if traced is not None and traced.plain:
                     return traced
-                return _Trace(lambda: f"`{node.value}` is a loop variable over `{_short(source)}`"
-                              + (f": {traced.reason}" if traced is not None else ""),
-                              output=bool(traced and traced.output), input=bool(traced and traced.input),
-                              hint=traced.hint if traced else "", weak_root=bool(traced and traced.weak_root))
+                return _Trace(
+                    lambda: (
+                        f"`{node.value}` is a loop variable over `{_short(source)}`"
+                        + (f": {traced.reason}" if traced is not None else "")
+                    ),
+                    output=bool(traced and traced.output),
+                    input=bool(traced and traced.input),
+                    hint=traced.hint if traced else "",
+                    weak_root=bool(traced and traced.weak_root),
+                )
         unpacked = self._trace_unpacked(target)
         if unpacked is not None:
             return unpacked
         return _Trace(lambda: f"iacmod cannot tell what `{node.value}` is bound to")
 
-    def _trace_unpacked(self, target: cst.CSTNode) -> "_Trace | None":
+    def _trace_unpacked(self, target: cst.CSTNode) -> _Trace | None:
         """``for name, fn in [("a", fn_a), ("b", fn_b)]`` / ``for key, res in {...}.items()``: the
         values at ``target``'s position in a literal list of tuples (or the keys of a dict)."""
         element = self.parent(target)
         pattern = self.parent(element) if isinstance(element, cst.Element) else None
         loop = self.parent(pattern) if pattern is not None else None
-        if not (isinstance(pattern, (cst.Tuple, cst.List)) and isinstance(loop, (cst.For, cst.CompFor))
-                and loop.target is pattern and isinstance(target, cst.Name)):
+        if not (
+            isinstance(pattern, (cst.Tuple, cst.List))
+            and isinstance(loop, (cst.For, cst.CompFor))
+            and loop.target is pattern
+            and isinstance(target, cst.Name)
+        ):
             return None
         index = [el.value for el in pattern.elements].index(target)
         iterable = loop.iter
         values: list[cst.BaseExpression] = []
         if isinstance(iterable, (cst.List, cst.Tuple)):
             for item in iterable.elements:
-                if not (isinstance(item.value, (cst.Tuple, cst.List)) and len(item.value.elements) == len(pattern.elements)):
+                if not (
+                    isinstance(item.value, (cst.Tuple, cst.List)) and len(item.value.elements) == len(pattern.elements)
+                ):
                     return None
                 values.append(item.value.elements[index].value)
         elif (
-            isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Attribute)
-            and iterable.func.attr.value == "items" and not iterable.args and index == 0
+            isinstance(iterable, cst.Call)
+            and isinstance(iterable.func, cst.Attribute)
+            and iterable.func.attr.value == "items"
+            and not iterable.args
+            and index == 0
         ):
             source = iterable.func.value
             if isinstance(source, cst.Name):
@@ -756,8 +869,10 @@ class OutputAnalysis:
             return _Trace("", plain=True)
         outputs = [v for v, k in zip(values, kinds) if k.kind in (Kind.OUTPUT, Kind.RESOURCE, Kind.RESOURCES)]
         if outputs:
-            return _Trace(lambda: f"`{target.value}` is unpacked in a loop whose values include `{_short(outputs[0])}`",
-                          output=True)
+            return _Trace(
+                lambda: f"`{target.value}` is unpacked in a loop whose values include `{_short(outputs[0])}`",
+                output=True,
+            )
         return _Trace(lambda: f"`{target.value}` is unpacked in a loop over `{_short(iterable)}`")
 
     def elements_of(self, name: cst.Name) -> list[cst.BaseExpression]:
@@ -778,15 +893,19 @@ class OutputAnalysis:
             return value if isinstance(value, cst.BaseExpression) else None
         return None
 
-    def _trace_param(self, param: cst.Param, assignment: Assignment) -> "_Trace":
+    def _trace_param(self, param: cst.Param, assignment: Assignment) -> _Trace:
         name = param.name.value
         if param in self.callback_params:
             return _Trace("", plain=True)  # the resolved value inside an ``.apply`` callback
         fn = self.parent(self.parent(param) or param)
         cls = self.inside(fn, lambda n: isinstance(n, (cst.ClassDef, cst.FunctionDef))) if fn is not None else None
-        if isinstance(cls, cst.ClassDef) and isinstance(fn, cst.FunctionDef) and (
-            any("pulumi.runtime.Mocks" in self.qualified_names(base.value) for base in cls.bases)
-            or (fn.name.value in ("new_resource", "call") and self._sets_mocks())
+        if (
+            isinstance(cls, cst.ClassDef)
+            and isinstance(fn, cst.FunctionDef)
+            and (
+                any("pulumi.runtime.Mocks" in self.qualified_names(base.value) for base in cls.bases)
+                or (fn.name.value in ("new_resource", "call") and self._sets_mocks())
+            )
         ):
             return _Trace("", plain=True)  # MockResourceArgs / MockCallArgs: plain values
         if param.annotation is not None:
@@ -798,21 +917,27 @@ class OutputAnalysis:
                 return _Trace("", plain=True)  # a Pulumi type that is not an Output or a resource
             input_ann = _is_input_annotation(self, ann)
             loose = bool(names & {"typing.Any", "builtins.object"})
-            return _Trace(lambda: f"`{name}` is annotated `{_short(ann)}`, which may hold an Output or a plain value",
-                          input=input_ann, weak_root=not input_ann and not loose,
-                          hint=f"param:{name}")
+            return _Trace(
+                lambda: f"`{name}` is annotated `{_short(ann)}`, which may hold an Output or a plain value",
+                input=input_ann,
+                weak_root=not input_ann and not loose,
+                hint=f"param:{name}",
+            )
         passed = self._arguments_for(param)
         if passed:
             kinds = [(arg, self.classify(arg)) for arg in passed]
             outputs = [arg for arg, v in kinds if v.kind in (Kind.OUTPUT, Kind.RESOURCE, Kind.RESOURCES, Kind.DEEP)]
             if outputs:
-                return _Trace(lambda: f"`{name}` is a parameter without a type annotation, and a caller passes "
-                              f"`{_short(outputs[0])}`", output=True,
-                              hint=f"param:{name}")
+                return _Trace(
+                    lambda: (
+                        f"`{name}` is a parameter without a type annotation, and a caller passes `{_short(outputs[0])}`"
+                    ),
+                    output=True,
+                    hint=f"param:{name}",
+                )
             if all(v.is_plain for _, v in kinds):
                 return _Trace("", plain=True)  # every caller in this file passes a plain value
-        return _Trace(lambda: f"`{name}` is a parameter without a type annotation",
-                      hint=f"param:{name}")
+        return _Trace(lambda: f"`{name}` is a parameter without a type annotation", hint=f"param:{name}")
 
     def _plain_annotation(self, ann: cst.BaseExpression) -> bool:
         """``str``, ``int``, ``List[str]``, ``Optional[Dict[str, str]]``: declared plain values."""
@@ -829,15 +954,20 @@ class OutputAnalysis:
                     return False
                 inner = index.value
                 parts = [el.value for el in inner.elements] if isinstance(inner, (cst.Tuple, cst.List)) else [inner]
-                if not all(self._plain_annotation(p) or (isinstance(p, cst.Name) and p.value == "None")
-                           or isinstance(p, cst.Ellipsis) for p in parts):
+                if not all(
+                    self._plain_annotation(p)
+                    or (isinstance(p, cst.Name) and p.value == "None")
+                    or isinstance(p, cst.Ellipsis)
+                    for p in parts
+                ):
                     return False
             return True
         return False
 
     def _sets_mocks(self) -> bool:
         return any(
-            isinstance(call.func, cst.Attribute) and call.func.attr.value == "set_mocks"
+            isinstance(call.func, cst.Attribute)
+            and call.func.attr.value == "set_mocks"
             and "pulumi.runtime.set_mocks" in self.qualified_names(call.func)
             for call in self.calls
         )
@@ -874,7 +1004,9 @@ class OutputAnalysis:
             if any(arg.star for arg in call.args):
                 return []
             positional = [arg for arg in call.args if arg.keyword is None]
-            keyword_arg = [arg for arg in call.args if arg.keyword is not None and arg.keyword.value == param.name.value]
+            keyword_arg = [
+                arg for arg in call.args if arg.keyword is not None and arg.keyword.value == param.name.value
+            ]
             if 0 <= index < len(positional):
                 values.append(positional[index].value)
             elif keyword_arg:
@@ -977,10 +1109,37 @@ class _Trace:
 # Attribute names of Pulumi resources that are Outputs and commonly end up in strings and policy
 # documents (besides every ``*_arn``, ``*_id``, ``*_url``, ``*_endpoint`` attribute).
 OUTPUT_LIKE_ATTRIBUTES = frozenset(
-    {"id", "urn", "arn", "name", "url", "endpoint", "address", "bucket", "execution_arn", "invoke_arn",
-     "qualified_arn", "dns_name", "zone_id", "repository_url", "stream_arn", "bucket_domain_name",
-     "bucket_regional_domain_name", "domain_name", "website_endpoint", "reader_endpoint", "port",
-     "public_ip", "private_ip", "hostname", "fqdn", "key_id", "function_name", "role", "cluster_name"}
+    {
+        "id",
+        "urn",
+        "arn",
+        "name",
+        "url",
+        "endpoint",
+        "address",
+        "bucket",
+        "execution_arn",
+        "invoke_arn",
+        "qualified_arn",
+        "dns_name",
+        "zone_id",
+        "repository_url",
+        "stream_arn",
+        "bucket_domain_name",
+        "bucket_regional_domain_name",
+        "domain_name",
+        "website_endpoint",
+        "reader_endpoint",
+        "port",
+        "public_ip",
+        "private_ip",
+        "hostname",
+        "fqdn",
+        "key_id",
+        "function_name",
+        "role",
+        "cluster_name",
+    }
 )
 OUTPUT_LIKE_SUFFIXES = ("_arn", "_id", "_url", "_endpoint", "_arns", "_ids")
 
@@ -991,14 +1150,43 @@ def _short(node: cst.CSTNode, limit: int = 60) -> str:
 
 
 PLAIN_ANNOTATIONS = frozenset(
-    {"builtins.str", "builtins.int", "builtins.float", "builtins.bool", "builtins.bytes", "builtins.dict",
-     "builtins.list", "builtins.tuple", "builtins.set", "typing.Dict", "typing.List", "typing.Tuple",
-     "typing.Set", "typing.Sequence", "typing.Mapping"}
+    {
+        "builtins.str",
+        "builtins.int",
+        "builtins.float",
+        "builtins.bool",
+        "builtins.bytes",
+        "builtins.dict",
+        "builtins.list",
+        "builtins.tuple",
+        "builtins.set",
+        "typing.Dict",
+        "typing.List",
+        "typing.Tuple",
+        "typing.Set",
+        "typing.Sequence",
+        "typing.Mapping",
+    }
 )
 PLAIN_GENERICS = frozenset(
-    {"builtins.dict", "builtins.list", "builtins.tuple", "builtins.set", "typing.Dict", "typing.List",
-     "typing.Tuple", "typing.Set", "typing.Sequence", "typing.Mapping", "typing.Optional", "typing.Union",
-     "typing.Iterable", "collections.abc.Sequence", "collections.abc.Mapping", "collections.abc.Iterable"}
+    {
+        "builtins.dict",
+        "builtins.list",
+        "builtins.tuple",
+        "builtins.set",
+        "typing.Dict",
+        "typing.List",
+        "typing.Tuple",
+        "typing.Set",
+        "typing.Sequence",
+        "typing.Mapping",
+        "typing.Optional",
+        "typing.Union",
+        "typing.Iterable",
+        "collections.abc.Sequence",
+        "collections.abc.Mapping",
+        "collections.abc.Iterable",
+    }
 )
 STRONG_OUTPUT_ATTRIBUTES = frozenset({"id", "urn", "arn", "url", "execution_arn", "invoke_arn", "qualified_arn"})
 STRONG_OUTPUT_SUFFIXES = ("_arn", "_arns", "_url")
@@ -1027,7 +1215,7 @@ def _looks_like_output(expr: cst.BaseExpression) -> bool:
     return attr in OUTPUT_LIKE_ATTRIBUTES or attr.endswith(OUTPUT_LIKE_SUFFIXES)
 
 
-def _is_input_annotation(analysis: "OutputAnalysis", ann: cst.BaseExpression) -> bool:
+def _is_input_annotation(analysis: OutputAnalysis, ann: cst.BaseExpression) -> bool:
     """``pulumi.Input[str]``, ``Optional[aws.s3.Bucket]``, ``Union[str, Output[str]]``: an
     annotation under which an Output is expected."""
     found = False

@@ -23,7 +23,7 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 from libcst.metadata import PositionProvider
@@ -74,7 +74,7 @@ class Code:
     imports: tuple[ImportSpec, ...] = ()
 
 
-Value = Union[Lit, Sym, Code]
+Value = Lit | Sym | Code
 
 
 @dataclass
@@ -100,7 +100,7 @@ class Props:
     derive it: a path prefix → a qualified name (``module:Class`` allowed).
     """
 
-    def __init__(self, rule: "Rule", resource: "Resource", structs: dict[str, str] | None = None) -> None:
+    def __init__(self, rule: Rule, resource: Resource, structs: dict[str, str] | None = None) -> None:
         self.rule = rule
         self.resource = resource
         self.structs = structs or {}

@@ -19,8 +19,9 @@ A :class:`ResourceRule` gets each resource of its types with its properties and 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Mapping
+from typing import Any, ClassVar
 
 import libcst as cst
 from libcst.metadata import PositionProvider, ProviderT, QualifiedNameProvider, ScopeProvider
@@ -118,13 +119,19 @@ class PropertyRule(ResourceRule):
                 safeties.add(cls.bad_safety)
             if "fix_availability" not in cls.__dict__:
                 cls.fix_availability = (
-                    FixAvailability.ALWAYS if all(fixes)
-                    else FixAvailability.SOMETIMES if any(fixes) else FixAvailability.NONE
+                    FixAvailability.ALWAYS
+                    if all(fixes)
+                    else FixAvailability.SOMETIMES
+                    if any(fixes)
+                    else FixAvailability.NONE
                 )
             if "fix_applicability" not in cls.__dict__ and safeties:
                 cls.fix_applicability = (
-                    RuleApplicability.DEPENDS if len(safeties) > 1
-                    else RuleApplicability.SAFE if FixSafety.SAFE in safeties else RuleApplicability.UNSAFE
+                    RuleApplicability.DEPENDS
+                    if len(safeties) > 1
+                    else RuleApplicability.SAFE
+                    if FixSafety.SAFE in safeties
+                    else RuleApplicability.UNSAFE
                 )
         super().__init_subclass__(**kwargs)
 
@@ -141,8 +148,7 @@ class PropertyRule(ResourceRule):
             return
         words = {"resource": resource.type.doc or resource.type.key, "path": check.path}
         if node is MISSING:
-            self._report(resource.call, self.missing.format(**words), props, check.path, check.fix,
-                         self.missing_safety)
+            self._report(resource.call, self.missing.format(**words), props, check.path, check.fix, self.missing_safety)
             return
         assert not isinstance(node, Absent)
         if not check.good:
@@ -155,8 +161,7 @@ class PropertyRule(ResourceRule):
         if value in check.good:
             return
         text = self.module_code(node)
-        self._report(node, self.bad.format(value=text, **words), props, check.path, check.bad_fix,
-                     self.bad_safety)
+        self._report(node, self.bad.format(value=text, **words), props, check.path, check.bad_fix, self.bad_safety)
 
     def _report(
         self, node: cst.CSTNode, message: str, props: Props, path: str, value: Value | None, safety: FixSafety

@@ -68,8 +68,7 @@ class UserSettings:
             return tuple(str(k).strip() for k in raw if str(k).strip())
 
         unsafe = value.get("unsafeFixes", value.get("unsafe-fixes"))
-        return cls(keys(value.get("select")), keys(value.get("ignore")),
-                   bool(unsafe) if unsafe is not None else None)
+        return cls(keys(value.get("select")), keys(value.get("ignore")), bool(unsafe) if unsafe is not None else None)
 
     def options(self) -> api.RunOptions:
         return api.RunOptions(paths=(), select=self.select, ignore=self.ignore, unsafe_fixes=self.unsafe_fixes)
@@ -122,7 +121,7 @@ def minimal_edit(old: str, new: str) -> types.TextEdit:
         tail += 1
     return types.TextEdit(
         range=types.Range(start=_offset_position(old, head), end=_offset_position(old, len(old) - tail)),
-        new_text=new[head: len(new) - tail],
+        new_text=new[head : len(new) - tail],
     )
 
 
@@ -148,8 +147,10 @@ def settings_for(server: IacmodServer, path: Path) -> Settings | None:
 def diagnostic(finding: Finding, lines: list[str]) -> types.Diagnostic:
     fix = {FixSafety.SAFE: " [fix available]", FixSafety.UNSAFE: " [unsafe fix available]"}.get(finding.safety, "")
     return types.Diagnostic(
-        range=types.Range(start=to_lsp(lines, finding.span.start.line, finding.span.start.column),
-                          end=to_lsp(lines, finding.span.end.line, finding.span.end.column)),
+        range=types.Range(
+            start=to_lsp(lines, finding.span.start.line, finding.span.start.column),
+            end=to_lsp(lines, finding.span.end.line, finding.span.end.column),
+        ),
         message=f"{finding.rule}: {finding.message}{fix}",
         severity=SEVERITY[finding.severity],
         code=finding.code,
@@ -183,10 +184,16 @@ def diagnostics_of(server: IacmodServer, uri: str) -> types.PublishDiagnosticsPa
         for error in result.errors:
             row = max(error.line - 1, 0)
             col = max((error.column or 1) - 1, 0)
-            diagnostics.append(types.Diagnostic(
-                range=types.Range(start=types.Position(line=row, character=col),
-                                  end=types.Position(line=row, character=col)),
-                message=error.message, severity=types.DiagnosticSeverity.Error, source=SOURCE))
+            diagnostics.append(
+                types.Diagnostic(
+                    range=types.Range(
+                        start=types.Position(line=row, character=col), end=types.Position(line=row, character=col)
+                    ),
+                    message=error.message,
+                    severity=types.DiagnosticSeverity.Error,
+                    source=SOURCE,
+                )
+            )
     else:
         server.state.results.pop(uri, None)
     return types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
@@ -229,7 +236,8 @@ async def _pull_configuration(ls: IacmodServer) -> None:
         return
     try:
         values = await ls.workspace_configuration_async(
-            types.ConfigurationParams(items=[types.ConfigurationItem(section="iacmod")]))
+            types.ConfigurationParams(items=[types.ConfigurationItem(section="iacmod")])
+        )
     except Exception:  # noqa: BLE001 - a client that cannot answer keeps the initial settings
         return
     if values and isinstance(values[0], dict):
@@ -329,17 +337,23 @@ def code_actions(ls: IacmodServer, params: types.CodeActionParams) -> list[types
             if edit is None:
                 continue  # not applicable alone (code embedded in a string): "Fix all" has it
             unsafe = finding.safety is FixSafety.UNSAFE
-            actions.append(types.CodeAction(
-                title=f"Fix: {finding.rule} ({finding.code}){' [unsafe: review the change]' if unsafe else ''}",
-                kind=types.CodeActionKind.QuickFix,
-                diagnostics=[diag],
-                edit=edit,
-                is_preferred=not unsafe,
-            ))
+            actions.append(
+                types.CodeAction(
+                    title=f"Fix: {finding.rule} ({finding.code}){' [unsafe: review the change]' if unsafe else ''}",
+                    kind=types.CodeActionKind.QuickFix,
+                    diagnostics=[diag],
+                    edit=edit,
+                    is_preferred=not unsafe,
+                )
+            )
     if _wanted(only, FIX_ALL_KIND):
         edit = edit_for(api.check_source(data, path, settings))
         if edit is not None:
-            title = "Fix all iacmod findings (unsafe fixes too)" if settings.unsafe_fixes else "Fix all safe iacmod findings"
+            title = (
+                "Fix all iacmod findings (unsafe fixes too)"
+                if settings.unsafe_fixes
+                else "Fix all safe iacmod findings"
+            )
             actions.append(types.CodeAction(title=title, kind=FIX_ALL_KIND, edit=edit))
     return actions
 

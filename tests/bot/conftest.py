@@ -20,21 +20,21 @@ from iacmod.cli.app import app
 
 TOKEN = "ghp_TESTtoken0123456789abcdefSECRET"
 
-APP_BEFORE = '''\
+APP_BEFORE = """\
 from datetime import datetime
 
 # keep this comment
 stamp = datetime.utcnow().strftime("%Y-%m-%d")
 created = datetime.utcnow().isoformat()
-'''
-APP_AFTER = '''\
+"""
+APP_AFTER = """\
 from datetime import datetime, timezone
 
 # keep this comment
 stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d")
 created = datetime.utcnow().isoformat()
-'''
-MODELS = '''\
+"""
+MODELS = """\
 import dataclasses
 from datetime import datetime
 
@@ -42,7 +42,7 @@ from datetime import datetime
 @dataclasses.dataclass
 class Item:
     created: datetime = dataclasses.field(default_factory=datetime.utcnow)
-'''
+"""
 CLEAN = "def handler(event, context):\n    return {'ok': True}\n"
 
 
@@ -165,8 +165,14 @@ class FakeGitHub:
         pr = self.pulls[number]
         repo = f"{self.api_url}/repos/{self.owner}/{self.name}"
         return {
-            "id": 1000 + number, "number": number, "state": pr["state"], "title": pr["title"], "body": pr["body"],
-            "draft": pr["draft"], "url": f"{repo}/pulls/{number}", "issue_url": f"{repo}/issues/{number}",
+            "id": 1000 + number,
+            "number": number,
+            "state": pr["state"],
+            "title": pr["title"],
+            "body": pr["body"],
+            "draft": pr["draft"],
+            "url": f"{repo}/pulls/{number}",
+            "issue_url": f"{repo}/issues/{number}",
             "html_url": f"https://github.test/{self.owner}/{self.name}/pull/{number}",
             "head": {"ref": pr["head"], "label": f"{self.owner}:{pr['head']}"},
             "base": {"ref": pr["base"], "label": f"{self.owner}:{pr['base']}"},
@@ -181,33 +187,48 @@ class FakeGitHub:
         if pending:
             status = pending.pop(0)
             if status == 403:
-                return status, {"message": "You have exceeded a secondary rate limit. Please wait a few "
-                                           "minutes before you try again."}
+                return status, {
+                    "message": "You have exceeded a secondary rate limit. Please wait a few "
+                    "minutes before you try again."
+                }
             return status, {"message": "Bad Gateway"}
         if f"{method} {path}" in self.fail:
             return self.fail[f"{method} {path}"], {"message": "Resource not accessible by integration"}
         if not path.startswith(self.prefix):
             return 404, {"message": "Not Found"}
-        path = path[len(self.prefix):]
+        path = path[len(self.prefix) :]
         repo = f"/repos/{self.owner}/{self.name}"
         if method == "GET" and path == repo:
-            return 200, {"id": 1, "name": self.name, "full_name": f"{self.owner}/{self.name}",
-                         "owner": {"login": self.owner}, "default_branch": self.default_branch,
-                         "url": f"{self.api_url}{repo}"}
+            return 200, {
+                "id": 1,
+                "name": self.name,
+                "full_name": f"{self.owner}/{self.name}",
+                "owner": {"login": self.owner},
+                "default_branch": self.default_branch,
+                "url": f"{self.api_url}{repo}",
+            }
         if method == "GET" and path == f"{repo}/pulls":
             state = query.get("state", ["open"])[0]
             head = query.get("head", [None])[0]
-            found = [self.pr_json(n) for n, pr in sorted(self.pulls.items())
-                     if (state == "all" or pr["state"] == state)
-                     and (head is None or head == f"{self.owner}:{pr['head']}")]
+            found = [
+                self.pr_json(n)
+                for n, pr in sorted(self.pulls.items())
+                if (state == "all" or pr["state"] == state) and (head is None or head == f"{self.owner}:{pr['head']}")
+            ]
             return 200, found
         if method == "POST" and path == f"{repo}/pulls":
             number = len(self.pulls) + 1
-            self.pulls[number] = {"state": "open", "title": body["title"], "body": body["body"],
-                                  "head": body["head"], "base": body["base"], "draft": body.get("draft", False),
-                                  "labels": []}
+            self.pulls[number] = {
+                "state": "open",
+                "title": body["title"],
+                "body": body["body"],
+                "head": body["head"],
+                "base": body["base"],
+                "draft": body.get("draft", False),
+                "labels": [],
+            }
             return 201, self.pr_json(number)
-        parts = path[len(repo):].strip("/").split("/")
+        parts = path[len(repo) :].strip("/").split("/")
         if len(parts) == 2 and parts[0] == "pulls" and method == "PATCH" and int(parts[1]) in self.pulls:
             self.pulls[int(parts[1])].update({k: v for k, v in body.items() if k in ("title", "body", "base", "state")})
             return 200, self.pr_json(int(parts[1]))
@@ -240,8 +261,9 @@ def github(monkeypatch):
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
             body = json.loads(raw) if raw else None
-            status, payload = fake.handle(self.command, split.path, parse_qs(split.query), body,
-                                          self.headers.get("Authorization"))
+            status, payload = fake.handle(
+                self.command, split.path, parse_qs(split.query), body, self.headers.get("Authorization")
+            )
             data = json.dumps(payload).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json; charset=utf-8")

@@ -58,7 +58,8 @@ def test_commits_on_branch_and_leaves_uncommitted_work_alone(tmp_path):
         "Generated-by: iacmod\nIacmod-Version: 0.1.0"
     )
     assert git(repo, "log", "-1", "--format=%an <%ae>|%cn <%ce>", "iacmod/fixes") == (
-        "Dev Person <dev@example.com>|Dev Person <dev@example.com>")
+        "Dev Person <dev@example.com>|Dev Person <dev@example.com>"
+    )
     assert "Created branch iacmod/fixes: 1 commit" in res.stderr
     assert "models.py:7:" in res.stdout and "app.py:5:" in res.stdout  # what is left for people
 
@@ -88,7 +89,8 @@ def test_branch_rebuilt_when_base_moves(tmp_path):
     assert git(repo, "rev-parse", "fixes^") == git(repo, "rev-parse", "main")
     assert git(repo, "diff", "--name-only", "main", "fixes").splitlines() == ["app.py", "job.py"]
     assert git(repo, "show", "fixes:job.py") == (
-        "import datetime\n\nnow = datetime.datetime.now(datetime.timezone.utc).date()")
+        "import datetime\n\nnow = datetime.datetime.now(datetime.timezone.utc).date()"
+    )
 
 
 def test_someone_elses_commit_stops_the_rebuild(tmp_path):
@@ -134,11 +136,25 @@ def test_json_output(tmp_path):
     assert data["status"] == "created" and data["changed_files"] == ["app.py"]
     assert data["tip"] == git(repo, "rev-parse", "fixes")
     assert sorted((f["path"], f["line"], f["fix"] and f["fix"]["applied"]) for f in data["findings"]) == [
-        ("app.py", 4, True), ("app.py", 5, False), ("models.py", 7, None)]
+        ("app.py", 4, True),
+        ("app.py", 5, False),
+        ("models.py", 7, None),
+    ]
 
 
-@pytest.mark.parametrize("case", ["not-a-repo", "unknown-base", "checked-out", "other-worktree", "dirty",
-                                  "bad-author", "outside", "uncommitted-path"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "not-a-repo",
+        "unknown-base",
+        "checked-out",
+        "other-worktree",
+        "dirty",
+        "bad-author",
+        "outside",
+        "uncommitted-path",
+    ],
+)
 def test_clear_errors(tmp_path, case):
     repo = make_repo(tmp_path / "repo")
     args = ["apply", *SEL, "--branch", "fixes", str(repo)]
@@ -197,7 +213,8 @@ def test_author_option_and_default_identity(tmp_path, monkeypatch):
     repo = make_repo(tmp_path / "repo")
     run_cli("apply", *SEL, "--branch", "a", "--author", "Bot Person <bot@example.org>", str(repo))
     assert git(repo, "log", "-1", "--format=%an <%ae>|%cn <%ce>", "a") == (
-        "Bot Person <bot@example.org>|Bot Person <bot@example.org>")
+        "Bot Person <bot@example.org>|Bot Person <bot@example.org>"
+    )
     for var in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL"):
         monkeypatch.delenv(var)
     run_cli("apply", *SEL, "--branch", "b", str(repo))
@@ -246,8 +263,10 @@ def test_commit_per_rule(tmp_path, monkeypatch):
     res = run_cli("apply", *SEL, "--commit-per-rule", "--branch", "fixes", str(repo))
     assert res.exit_code == 1, res.output
     subjects = git(repo, "log", "--reverse", "--format=%s", "main..fixes").splitlines()
-    assert subjects == ["fix(iacmod): datetime-utcnow (1 fix in 1 file)",
-                        "fix(iacmod): pass-to-ellipsis (1 fix in 1 file)"]
+    assert subjects == [
+        "fix(iacmod): datetime-utcnow (1 fix in 1 file)",
+        "fix(iacmod): pass-to-ellipsis (1 fix in 1 file)",
+    ]
     assert git(repo, "diff", "--name-only", "fixes~2", "fixes~1") == "app.py"
     assert git(repo, "diff", "--name-only", "fixes~1", "fixes") == "stub.py"
     assert git(repo, "show", "fixes:stub.py") == "def f():\n    ..."

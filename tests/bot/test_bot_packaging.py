@@ -41,15 +41,27 @@ def test_pre_commit_hooks():
 def test_action_script_runs_iacmod_pr(remote, github, tmp_path):
     step = load("action.yml")["runs"]["steps"][-1]
     env = {k: v for k, v in os.environ.items() if k != "GITHUB_TOKEN"}
-    env.update({
-        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}",
-        "GITHUB_REPOSITORY": "octo/infra", "GITHUB_API_URL": github.api_url, "GITHUB_WORKSPACE": str(remote.work),
-        "IACMOD_TOKEN": TOKEN, "INPUT_PATHS": ".\n", "INPUT_RULES": "IAC101", "INPUT_BASE": "",
-        "INPUT_BRANCH": "iacmod/fixes", "INPUT_LABELS": "iacmod, bot", "INPUT_DRAFT": "true",
-        "INPUT_UNSAFE_FIXES": "false", "INPUT_CLOSE_STALE": "false", "INPUT_AUTHOR": "ci-bot <ci@example.com>",
-    })
-    proc = subprocess.run(["bash", "-c", step["run"]], cwd=tmp_path, env=env, capture_output=True, text=True,
-                          timeout=120)
+    env.update(
+        {
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}",
+            "GITHUB_REPOSITORY": "octo/infra",
+            "GITHUB_API_URL": github.api_url,
+            "GITHUB_WORKSPACE": str(remote.work),
+            "IACMOD_TOKEN": TOKEN,
+            "INPUT_PATHS": ".\n",
+            "INPUT_RULES": "IAC101",
+            "INPUT_BASE": "",
+            "INPUT_BRANCH": "iacmod/fixes",
+            "INPUT_LABELS": "iacmod, bot",
+            "INPUT_DRAFT": "true",
+            "INPUT_UNSAFE_FIXES": "false",
+            "INPUT_CLOSE_STALE": "false",
+            "INPUT_AUTHOR": "ci-bot <ci@example.com>",
+        }
+    )
+    proc = subprocess.run(
+        ["bash", "-c", step["run"]], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert TOKEN not in proc.stdout + proc.stderr
     assert [r.call for r in github.requests] == [

@@ -91,7 +91,11 @@ def test_base_moves_branch_rebuilt_and_pull_request_updated(remote, github, toke
     res = pr(github, work, "--label", "iacmod")
     assert res.exit_code == 0, res.output
     assert github.calls == [
-        "GET /repos/octo/infra", FIND, "PATCH /repos/octo/infra/pulls/1", "POST /repos/octo/infra/issues/1/labels"]
+        "GET /repos/octo/infra",
+        FIND,
+        "PATCH /repos/octo/infra/pulls/1",
+        "POST /repos/octo/infra/issues/1/labels",
+    ]
     patch = github.requests[2].body
     assert set(patch) == {"title", "body"}
     assert patch["title"] == "fix(iacmod): datetime-utcnow (2 fixes in 2 files)"
@@ -124,8 +128,8 @@ def test_lease_protects_a_concurrent_push(remote, tmp_path):
     """The push names the remote sha it checked: a branch that moved meanwhile is not overwritten."""
     import git as gitpython
 
-    from iacmod.cli.pr import _push
     from iacmod.bot.gitops import GitOpsError
+    from iacmod.cli.pr import _push
 
     repo = gitpython.Repo(remote.work)
     main = git(remote.work, "rev-parse", "HEAD")
@@ -193,8 +197,12 @@ def test_nothing_to_fix_reports_and_closes_a_stale_pull_request(remote, github, 
     github.reset()
     closed = pr(github, work, "--close-stale")
     assert closed.exit_code == 0
-    assert github.calls == ["GET /repos/octo/infra", FIND, "POST /repos/octo/infra/issues/1/comments",
-                            "PATCH /repos/octo/infra/pulls/1"]
+    assert github.calls == [
+        "GET /repos/octo/infra",
+        FIND,
+        "POST /repos/octo/infra/issues/1/comments",
+        "PATCH /repos/octo/infra/pulls/1",
+    ]
     assert github.requests[-1].body == {"state": "closed"}
     assert github.pulls[1]["state"] == "closed"
 
@@ -210,8 +218,9 @@ def test_nothing_to_fix_and_no_pull_request(remote, github, token, tmp_path):
 def test_enterprise_api_url_and_explicit_base(remote, github, token, tmp_path):
     github.prefix = "/api/v3"
     git(remote.work, "push", "-q", "origin", "HEAD:refs/heads/release")
-    res = run_cli("pr", str(remote.work), *REPO, "--api-url", github.api_url, *SEL,
-                  "--base", "release", "--branch", "bot/iacmod")
+    res = run_cli(
+        "pr", str(remote.work), *REPO, "--api-url", github.api_url, *SEL, "--base", "release", "--branch", "bot/iacmod"
+    )
     assert res.exit_code == 0, res.output
     assert github.calls == [
         "GET /api/v3/repos/octo/infra",
@@ -262,10 +271,18 @@ def test_dry_run_reads_the_repository_from_an_enterprise_remote(remote, github):
     assert "title: fix(iacmod): datetime-utcnow (1 fix in 1 file)" in res.stdout
 
 
-@pytest.mark.parametrize("url, name", [
-    ("https://github.com/octo/infra.git", "octo/infra"), ("git@github.com:octo/infra.git", "octo/infra"),
-    ("https://scm.acme.io/octo/infra", "octo/infra"), ("ssh://git@scm.acme.io:2222/octo/infra.git", "octo/infra"),
-    ("git@scm.acme.io:octo/infra", "octo/infra"), ("/srv/git/infra.git", None), ("file:///srv/infra.git", None)])
+@pytest.mark.parametrize(
+    "url, name",
+    [
+        ("https://github.com/octo/infra.git", "octo/infra"),
+        ("git@github.com:octo/infra.git", "octo/infra"),
+        ("https://scm.acme.io/octo/infra", "octo/infra"),
+        ("ssh://git@scm.acme.io:2222/octo/infra.git", "octo/infra"),
+        ("git@scm.acme.io:octo/infra", "octo/infra"),
+        ("/srv/git/infra.git", None),
+        ("file:///srv/infra.git", None),
+    ],
+)
 def test_repo_name_from_any_host(url, name):
     from iacmod.cli.pr import repo_name_from_url
 

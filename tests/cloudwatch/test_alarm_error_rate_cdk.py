@@ -12,7 +12,7 @@ import pytest
 from iacmod.codemods.cloudwatch.alarm_error_rate import AlarmErrorRate
 from iacmod.testing import fix_text
 
-APP = '''
+APP = """
 from aws_cdk import App, Duration, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_lambda as lambda_
@@ -76,7 +76,7 @@ class MonitoredStack(Stack):
 app = App()
 MonitoredStack(app, "Monitored")
 TEMPLATE = app.synth().get_stack_by_name("Monitored").template
-'''
+"""
 
 RATE_ALARMS = {"MethodErrors", "CreateAlarmErrors", "MetricErrors", "ApiErrors"}
 

@@ -66,8 +66,7 @@ def test_added_argument_follows_the_one_per_line_layout_after_the_id() -> None:
         """
     )
     assert out.endswith(
-        "        threshold=1.0,\n"
-        "        treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING)  # page\n"
+        "        threshold=1.0,\n        treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING)  # page\n"
     )
 
 

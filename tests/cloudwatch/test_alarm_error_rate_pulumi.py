@@ -7,14 +7,13 @@ rewritten alarms have the shape AWS accepts and read the same metrics as the ori
 
 from __future__ import annotations
 
-
 import pytest
+from pulumi_mocks import of_type, run_sources
 
 from iacmod.codemods.cloudwatch.alarm_error_rate import AlarmErrorRate
 from iacmod.testing import fix_text
-from pulumi_mocks import of_type, run_sources
 
-PROGRAM = '''
+PROGRAM = """
 import pulumi
 import pulumi_aws as aws
 from pulumi_aws import cloudwatch as cw
@@ -71,10 +70,10 @@ aws.cloudwatch.MetricAlarm(
     threshold=0,
     dimensions={"FunctionName": handler.name},
 )
-'''
+"""
 
 # the same alarm in a file that uses pulumi-aws Args classes
-ARGS_PROGRAM = '''
+ARGS_PROGRAM = """
 import pulumi
 import pulumi_aws as aws
 
@@ -99,7 +98,7 @@ aws.cloudwatch.MetricAlarm(
     threshold=2,
     dimensions={"FunctionName": worker.name},
 )
-'''
+"""
 
 METRIC_FIELDS = {"metricName", "namespace", "statistic", "period", "dimensions", "extendedStatistic", "unit"}
 
@@ -114,8 +113,11 @@ def programs(tmp_path_factory):
         new, findings = fix_text(AlarmErrorRate, code, unsafe=True)
         assert new != code
         fixed[name] = (code, new, findings)
-    sources = {f"{name}-{when}": code for name, (old, new, _) in fixed.items()
-               for when, code in (("before", old), ("after", new))}
+    sources = {
+        f"{name}-{when}": code
+        for name, (old, new, _) in fixed.items()
+        for when, code in (("before", old), ("after", new))
+    }
     reports = run_sources(sources, tmp_path_factory.mktemp("alarms"))
     for key, report in reports.items():
         assert report["error"] is None, (key, report["error"])
@@ -194,13 +196,14 @@ def test_without_unsafe_fixes_the_finding_still_offers_the_fix():
     same, findings = fix_text(AlarmErrorRate, code)
     fixed, unsafe_findings = fix_text(AlarmErrorRate, code, unsafe=True)
     assert same == code and fixed != code
-    assert [(f.span, f.message, f.safety) for f in findings] == [
-        (f.span, f.message, f.safety) for f in unsafe_findings
-    ]
+    assert [(f.span, f.message, f.safety) for f in findings] == [(f.span, f.message, f.safety) for f in unsafe_findings]
     assert findings and all(f.safety is FixSafety.UNSAFE and not f.fixed for f in findings)
     assert all(f.fixed for f in unsafe_findings)
 
-    taken = "MetricAlarmMetricQueryArgs = None\n" + code.replace("import pulumi_aws as aws", "import pulumi_aws as aws\nfrom pulumi_aws.cloudwatch import MetricAlarmMetricQueryArgs")
+    taken = "MetricAlarmMetricQueryArgs = None\n" + code.replace(
+        "import pulumi_aws as aws",
+        "import pulumi_aws as aws\nfrom pulumi_aws.cloudwatch import MetricAlarmMetricQueryArgs",
+    )
     _, blocked = fix_text(AlarmErrorRate, taken)
     _, blocked_unsafe = fix_text(AlarmErrorRate, taken, unsafe=True)
     assert [(f.message, f.safety) for f in blocked] == [(f.message, f.safety) for f in blocked_unsafe]

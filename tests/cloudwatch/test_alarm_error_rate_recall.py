@@ -44,7 +44,7 @@ def test_variable_metric_create_alarm() -> None:
     assert len(findings) == 1 and findings[0].fixed
     assert '"errors": m,' in out
     assert '"invocations": fn.metric_invocations(period=Duration.minutes(1)),' in out
-    assert ").create_alarm(self, \"A\", threshold=1.0" in out
+    assert ').create_alarm(self, "A", threshold=1.0' in out
     assert "m = fn.metric_errors(period=Duration.minutes(1))" in out  # the variable stays
 
 
@@ -54,7 +54,7 @@ def test_variable_metric_alarm_construct() -> None:
         cloudwatch.Alarm(self, "B", metric=m, threshold=5, evaluation_periods=1)
     """)
     assert len(findings) == 1 and findings[0].fixed
-    assert 'metric=cloudwatch.MathExpression(' in out and '"errors": m,' in out
+    assert "metric=cloudwatch.MathExpression(" in out and '"errors": m,' in out
     assert '"invocations": fn.metric_invocations(),' in out
 
 
@@ -66,7 +66,9 @@ def test_variable_metric_unknown_value_is_left_alone() -> None:
         n.create_alarm(self, "C", threshold=5, evaluation_periods=1)
     """
     out, findings = cdk(code)
-    assert findings == [] and out == (CDK_HEAD.lstrip("\n") + textwrap.indent(textwrap.dedent(code).lstrip("\n"), " " * 8))
+    assert findings == [] and out == (
+        CDK_HEAD.lstrip("\n") + textwrap.indent(textwrap.dedent(code).lstrip("\n"), " " * 8)
+    )
 
 
 def test_variable_metric_from_another_scope_is_left_alone() -> None:
@@ -184,15 +186,20 @@ def test_no_percentage_uses_option_and_conflicts_are_ignored() -> None:
 
 
 def test_description_with_absolute_count_rewritten_exactly() -> None:
-    out, findings = run(PULUMI.format(
-        comment="", extra='\n    alarm_description="Fires when there are more than 5 errors in 1 minute.",'))
+    out, findings = run(
+        PULUMI.format(
+            comment="", extra='\n    alarm_description="Fires when there are more than 5 errors in 1 minute.",'
+        )
+    )
     assert 'alarm_description="Fires when more than 1% of invocations fail in 1 minute.",' in out
     assert "now says" in findings[0].message
 
 
 def test_description_not_rewritable_is_reported() -> None:
-    for extra in ('\n    alarm_description=f"{name}: more than 5 errors",',
-                  '\n    alarm_description="more than 5 errors occur",'):
+    for extra in (
+        '\n    alarm_description=f"{name}: more than 5 errors",',
+        '\n    alarm_description="more than 5 errors occur",',
+    ):
         out, findings = run(PULUMI.format(comment="", extra=extra))
         assert extra.strip().rstrip(",") in out
         assert 'still says "more than 5 errors": update it by hand' in findings[0].message
@@ -241,7 +248,10 @@ def test_cdk_v1_imports() -> None:
 
 
 def test_description_kept_when_threshold_is_not_a_literal() -> None:
-    out, findings = run(PULUMI.format(comment="", extra='\n    alarm_description="more than 5 errors",')
-                        .replace("threshold=5,", "threshold=LIMIT,"))
+    out, findings = run(
+        PULUMI.format(comment="", extra='\n    alarm_description="more than 5 errors",').replace(
+            "threshold=5,", "threshold=LIMIT,"
+        )
+    )
     assert 'alarm_description="more than 5 errors"' in out
     assert 'still says "more than 5 errors": update it by hand' in findings[0].message

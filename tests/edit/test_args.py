@@ -34,14 +34,23 @@ TRUE = cst.Name("True")
         ('Q("a", b=1)', 'Q("a", b=1, sse=True)'),
         ("Q()", "Q(sse=True)"),
         # one per line, trailing comma: the new argument is a line of its own; comments stay put
-        ('Q(\n    "a",\n    b=1,  # one\n    c=2,  # two\n)', 'Q(\n    "a",\n    b=1,  # one\n    c=2,  # two\n    sse=True,\n)'),
+        (
+            'Q(\n    "a",\n    b=1,  # one\n    c=2,  # two\n)',
+            'Q(\n    "a",\n    b=1,  # one\n    c=2,  # two\n    sse=True,\n)',
+        ),
         # no trailing comma: none added after the new last argument
-        ('Q(\n    "a",\n    b=1,  # one\n    c=2  # two\n)', 'Q(\n    "a",\n    b=1,  # one\n    c=2,  # two\n    sse=True\n)'),
+        (
+            'Q(\n    "a",\n    b=1,  # one\n    c=2  # two\n)',
+            'Q(\n    "a",\n    b=1,  # one\n    c=2,  # two\n    sse=True\n)',
+        ),
         # Pulumi's opts stays last
-        ('Q(\n    "a",\n    b=1,  # one\n    opts=o,  # opts\n)', 'Q(\n    "a",\n    b=1,  # one\n    sse=True,\n    opts=o,  # opts\n)'),
+        (
+            'Q(\n    "a",\n    b=1,  # one\n    opts=o,  # opts\n)',
+            'Q(\n    "a",\n    b=1,  # one\n    sse=True,\n    opts=o,  # opts\n)',
+        ),
         # aligned continuation lines
         ('Q("a",\n      b=1,\n      c=2)', 'Q("a",\n      b=1,\n      c=2,\n      sse=True)'),
-        ('Q(\n    b=1,  # one\n)', 'Q(\n    b=1,  # one\n    sse=True,\n)'),
+        ("Q(\n    b=1,  # one\n)", "Q(\n    b=1,  # one\n    sse=True,\n)"),
     ],
 )
 def test_add_keyword(before: str, after: str) -> None:
@@ -57,14 +66,14 @@ def test_add_keyword(before: str, after: str) -> None:
         # the line break after a removed middle argument stays
         ('Q("a", b=1, c=2,\n  d=3)', "c", 'Q("a", b=1,\n  d=3)'),
         # the removed argument's comment goes with it, the others' stay
-        ('Q(\n    a=1,  # a\n    b=2,  # b\n)', "b", 'Q(\n    a=1,  # a\n)'),
-        ('Q(\n    a=1,  # a\n    b=2  # b\n)', "b", 'Q(\n    a=1  # a\n)'),
-        ('Q(\n    a=1,  # a\n    b=2,  # b\n    c=3,\n)', "b", 'Q(\n    a=1,  # a\n    c=3,\n)'),
+        ("Q(\n    a=1,  # a\n    b=2,  # b\n)", "b", "Q(\n    a=1,  # a\n)"),
+        ("Q(\n    a=1,  # a\n    b=2  # b\n)", "b", "Q(\n    a=1  # a\n)"),
+        ("Q(\n    a=1,  # a\n    b=2,  # b\n    c=3,\n)", "b", "Q(\n    a=1,  # a\n    c=3,\n)"),
         # a last argument that hugged the parenthesis: the new last one hugs it
-        ('Q(\n    a=1,\n    b=2)', "b", 'Q(\n    a=1)'),
+        ("Q(\n    a=1,\n    b=2)", "b", "Q(\n    a=1)"),
         # ... unless a comment ends its line
-        ('Q(\n    a=1,  # a\n    b=2)', "b", 'Q(\n    a=1,  # a\n)'),
-        ('Q(a=1)', "zzz", 'Q(a=1)'),
+        ("Q(\n    a=1,  # a\n    b=2)", "b", "Q(\n    a=1,  # a\n)"),
+        ("Q(a=1)", "zzz", "Q(a=1)"),
     ],
 )
 def test_remove_keyword(before: str, key: str, after: str) -> None:

@@ -28,7 +28,7 @@ def expr(code: str) -> cst.BaseExpression:
 
 
 def test_reading() -> None:
-    assert string_value(expr('"a" \'b\'')) == "ab"
+    assert string_value(expr("\"a\" 'b'")) == "ab"
     assert string_value(expr('f"a"')) is None and string_value(expr('b"a"')) is None
     assert number_value(expr("-1.5")) == -1.5 and number_value(expr("0x10")) == 16
     assert number_value(expr("x")) is None

@@ -56,16 +56,21 @@ PULUMI = dedent(
     '''
 )
 
-PULUMI_AFTER = PULUMI.replace(
-    'from datetime import datetime\n',
-    "from datetime import datetime, timezone\nfrom boto3.dynamodb.conditions import Key\n",
-).replace("datetime.utcnow()", "datetime.now(timezone.utc)").replace(
-    '''        KeyConditionExpression="ItemId = :id",
+PULUMI_AFTER = (
+    PULUMI.replace(
+        "from datetime import datetime\n",
+        "from datetime import datetime, timezone\nfrom boto3.dynamodb.conditions import Key\n",
+    )
+    .replace("datetime.utcnow()", "datetime.now(timezone.utc)")
+    .replace(
+        """        KeyConditionExpression="ItemId = :id",
         ExpressionAttributeValues={":id": event["id"]},
-    )["Items"]''',
-    '''        KeyConditionExpression=Key("ItemId").eq(event["id"]),
-    )["Items"]''',
-).replace('{"statusCode": 204, "body": ""}', '{"statusCode": 204}')
+    )["Items"]""",
+        """        KeyConditionExpression=Key("ItemId").eq(event["id"]),
+    )["Items"]""",
+    )
+    .replace('{"statusCode": 204, "body": ""}', '{"statusCode": 204}')
+)
 
 
 def test_pulumi_string_asset_through_a_constant():
@@ -115,7 +120,7 @@ def test_rewritten_embedded_code_runs_under_moto(monkeypatch):
 
 
 CDK = dedent(
-    '''
+    """
     from aws_cdk import aws_lambda as lambda_
 
 
@@ -145,7 +150,7 @@ CDK = dedent(
             handler="index.handler",
             code=lambda_.Code.from_inline("exports.handler = async () => ({statusCode: 204, body: ''});"),
         )
-    '''
+    """
 )
 
 
@@ -197,7 +202,7 @@ def test_cdktf_archive_with_dedent_and_raw_string():
     assert [f.code for f in findings if f.fixed] == ["IAC104"]
     # the unsafe datetime fix keeps the indentation inside the dedent
     unsafe, _ = run(CDKTF, unsafe=True)
-    assert 'datetime.datetime.now(datetime.timezone.utc).isoformat()}' in unsafe
+    assert "datetime.datetime.now(datetime.timezone.utc).isoformat()}" in unsafe
     inner = ast.literal_eval(unsafe.split("textwrap.dedent(")[1].split("),\n")[0])
     compile(textwrap.dedent(inner), "index.py", "exec")
 
@@ -242,12 +247,12 @@ def test_f_strings_are_reported_and_left_alone():
 
 def test_other_strings_are_not_code():
     source = dedent(
-        '''
+        """
         import pulumi
 
         DOC = "call datetime.utcnow() to get a naive time; return statusCode 204 with body"
         description = pulumi.Output.from_input(DOC)
-        '''
+        """
     )
     assert run(source) == (source, [])
 
@@ -284,13 +289,13 @@ def test_unfixed_inline_findings_survive_a_second_pass():
     # the nested utcnow calls need two passes; the inline finding (unsafe, not applied) must
     # still be reported after the second one
     source = dedent(
-        '''
+        """
         import datetime
         import pulumi
 
         x = datetime.datetime.utcfromtimestamp(datetime.datetime.utcnow().timestamp()).year
         asset = pulumi.StringAsset("from datetime import datetime\\nt = datetime.utcnow()\\n")
-        '''
+        """
     )
     new, findings = run(source)
     assert new.count("timezone.utc") == 2 and "t = datetime.utcnow()" in new

@@ -43,7 +43,7 @@ def test_format_template_through_a_variable_is_fixed_in_the_template():
         aws.lambda_.Function("fn", runtime="python3.12", handler="index.handler", role=role.arn,
                              code=pulumi.AssetArchive({"index.py": pulumi.StringAsset(HANDLER.format(table="t"))}))
     ''')
-    assert '    from datetime import datetime, timezone\n' in out
+    assert "    from datetime import datetime, timezone\n" in out
     assert 'return {{"at": datetime.now(timezone.utc).strftime("%H:%M"), "table": TABLE}}' in out
     [finding] = findings
     line = src.splitlines()[finding.span.start.line - 1]

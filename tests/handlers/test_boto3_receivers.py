@@ -23,22 +23,38 @@ def reported(code: str) -> bool:
     [
         (HEAD + "table = boto3.resource('dynamodb').Table('t')\nitems = table.query()['Items']\n", True),
         (HEAD + "client = boto3.client('dynamodb')\nitems = client.scan(TableName='t')['Items']\n", True),
-        (HEAD + "db = boto3.resource('dynamodb')\nclient = db.meta.client\nitems = client.scan(TableName='t')['Items']\n", True),
+        (
+            HEAD
+            + "db = boto3.resource('dynamodb')\nclient = db.meta.client\nitems = client.scan(TableName='t')['Items']\n",
+            True,
+        ),
         (HEAD + "s = boto3.Session()\nt = s.resource('dynamodb').Table('t')\nitems = t.scan()['Items']\n", True),
         (HEAD + "s3 = boto3.client('s3')\nitems = s3.scan()['Items']\n", False),
         # a helper of the module (with or without arguments) that returns the table
-        (HEAD + "def get_table(name):\n    return boto3.resource('dynamodb').Table(name)\n"
-         "items = get_table('t').query()['Items']\n", True),
+        (
+            HEAD + "def get_table(name):\n    return boto3.resource('dynamodb').Table(name)\n"
+            "items = get_table('t').query()['Items']\n",
+            True,
+        ),
         # self.x of the class the method is in
-        (HEAD + "class Repo:\n    def __init__(self):\n        self.table = boto3.resource('dynamodb').Table('t')\n"
-         "    def all(self):\n        return self.table.scan()['Items']\n", True),
-        (HEAD + "class Repo:\n    def __init__(self):\n        self.table = boto3.resource('dynamodb').Table('t')\n"
-         "class Other:\n    def all(self):\n        return self.table.scan()['Items']\n", False),
+        (
+            HEAD + "class Repo:\n    def __init__(self):\n        self.table = boto3.resource('dynamodb').Table('t')\n"
+            "    def all(self):\n        return self.table.scan()['Items']\n",
+            True,
+        ),
+        (
+            HEAD + "class Repo:\n    def __init__(self):\n        self.table = boto3.resource('dynamodb').Table('t')\n"
+            "class Other:\n    def all(self):\n        return self.table.scan()['Items']\n",
+            False,
+        ),
         # a parameter is unknown
         (HEAD + "def handler(table):\n    return table.scan()['Items']\n", False),
         # a name reused for another call later: each use sees the assignments before it
-        (HEAD + "t = boto3.resource('dynamodb').Table('t')\ndef h():\n    r = t.query()\n    x = r['Items']\n"
-         "    r = t.update_item(Key={})\n    return r['Attributes']\n", True),
+        (
+            HEAD + "t = boto3.resource('dynamodb').Table('t')\ndef h():\n    r = t.query()\n    x = r['Items']\n"
+            "    r = t.update_item(Key={})\n    return r['Attributes']\n",
+            True,
+        ),
     ],
 )
 def test_receivers(code: str, expected: bool) -> None:

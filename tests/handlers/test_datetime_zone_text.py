@@ -17,7 +17,7 @@ from iacmod.findings import FixSafety
 from iacmod.testing import fix_text
 
 SOURCE = textwrap.dedent(
-    '''
+    """
     from datetime import datetime
     import datetime as dt
 
@@ -58,7 +58,7 @@ SOURCE = textwrap.dedent(
     def text_in_a_variable():
         stamp = datetime.utcnow().isoformat()
         return {"a": stamp + "Z", "b": f"{stamp}Z"}
-    '''
+    """
 )
 CALLS = [
     ("plus", ()),

@@ -19,7 +19,7 @@ from iacmod.testing import fix_text
 RULES = [DynamodbKeyCondition, DynamodbResponseGet, Http204NoBody]
 
 HANDLER = textwrap.dedent(
-    '''
+    """
     import os
     import boto3
 
@@ -118,7 +118,7 @@ HANDLER = textwrap.dedent(
 
     def delete(event, context):
         return {"statusCode": 204, "headers": {"X-Id": event["id"]}, "body": ""}
-    '''
+    """
 )
 
 CALLS = [
@@ -207,13 +207,8 @@ def test_rewritten_handler_returns_the_same(aws):
     assert new.count('KeyConditionExpression="') == 1
     assert 'KeyConditionExpression="user_id = :u",\n        ExpressionAttributeValues={":u": {"S": user}}' in new
     assert "from boto3.dynamodb.conditions import Key" in new
-    assert (
-        'KeyConditionExpression=Key("user_id").eq(user) & Key("timestamp").between(low, high),\n    )'
-        in new
-    )
-    assert (
-        'KeyConditionExpression=Key("kind").eq(kind) & Key("sku").begins_with(prefix),\n    )' in new
-    )
+    assert 'KeyConditionExpression=Key("user_id").eq(user) & Key("timestamp").between(low, high),\n    )' in new
+    assert 'KeyConditionExpression=Key("kind").eq(kind) & Key("sku").begins_with(prefix),\n    )' in new
     # the filter keeps its value and the projection its name placeholder
     assert (
         'KeyConditionExpression=Key("user_id").eq(user),\n'
@@ -230,6 +225,7 @@ def test_rewritten_handler_returns_the_same(aws):
         assert _normalise(new_ns[name](*args)) == _normalise(expected), name
     # the 1 MB finding on the single-page scan whose Count is used
     assert any(f.code == "IAC103" and not f.fixable and "1 MB" in f.message for f in findings)
+
     # paging crashed on the last page (no LastEvaluatedKey) and now ends with next=None
     def pages(ns):
         start, seen = None, []

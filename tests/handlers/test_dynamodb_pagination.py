@@ -21,7 +21,7 @@ ITEMS = 40
 BLOB = 100 * 1024  # 40 items of 100 KB: 4 MB, several pages
 
 HANDLER = textwrap.dedent(
-    '''
+    """
     import boto3
     from boto3.dynamodb.conditions import Attr, Key
 
@@ -59,7 +59,7 @@ HANDLER = textwrap.dedent(
         else:
             response = cached
         return len(response["Items"]), response["Count"]
-    '''
+    """
 )
 CALLS = [
     ("table_query", ("alice",)),
@@ -70,7 +70,7 @@ CALLS = [
 ]
 
 ALREADY_RIGHT = textwrap.dedent(
-    '''
+    """
     import boto3
 
     table = boto3.resource("dynamodb", region_name="us-east-1").Table("orders")
@@ -95,7 +95,7 @@ ALREADY_RIGHT = textwrap.dedent(
             response = table.scan(ExclusiveStartKey=response["LastEvaluatedKey"])
             items.extend(response["Items"])
         return items, response["Count"], response["ScannedCount"]
-    '''
+    """
 )
 
 

@@ -43,8 +43,10 @@ def test_utc_name_taken() -> None:
     assert fixed(DatetimeUtcnow, code) == code
 
 
-QUERY = "import boto3\n{head}table = boto3.resource('dynamodb').Table('t')\n" \
-        "r = table.query(KeyConditionExpression='pk = :v', ExpressionAttributeValues={{':v': 1}})\n"
+QUERY = (
+    "import boto3\n{head}table = boto3.resource('dynamodb').Table('t')\n"
+    "r = table.query(KeyConditionExpression='pk = :v', ExpressionAttributeValues={{':v': 1}})\n"
+)
 
 
 @pytest.mark.parametrize(

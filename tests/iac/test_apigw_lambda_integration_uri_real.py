@@ -20,7 +20,7 @@ from iacmod.testing import fix_text
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from pulumi_mocks import REGION, of_type, run_sources  # noqa: E402
 
-PULUMI = '''
+PULUMI = """
 import pulumi_aws as aws
 
 role = aws.iam.Role("role", assume_role_policy="{}")
@@ -32,7 +32,7 @@ method = aws.apigateway.Method("get", rest_api=api.id, resource_id=items.id, htt
                                authorization="NONE")
 aws.apigateway.Integration("get-items", rest_api=api.id, resource_id=items.id, http_method="GET",
                            type="AWS_PROXY", integration_http_method="GET", uri=fn.arn)
-'''
+"""
 
 
 def test_pulumi_integration_registers_the_invoke_arn_with_post(tmp_path: Path) -> None:
@@ -50,7 +50,7 @@ def test_pulumi_integration_registers_the_invoke_arn_with_post(tmp_path: Path) -
     assert rest == {k: v for k, v in before.items() if k not in ("uri", "integrationHttpMethod")}
 
 
-CDK = '''
+CDK = """
 from aws_cdk import App, Stack
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_lambda as lambda_
@@ -73,7 +73,7 @@ class Api(Stack):
 app = App()
 Api(app, "Api")
 TEMPLATE = app.synth().get_stack_by_name("Api").template
-'''
+"""
 
 
 def _synth_cdk(code: str) -> dict:
@@ -97,8 +97,13 @@ def test_cdk_cfn_method_synthesizes_the_invoke_uri_and_passes_cfn_lint() -> None
     assert integration["IntegrationHttpMethod"] == "POST"
     parts = integration["Uri"]["Fn::Join"][1]
     assert parts == [
-        "arn:", {"Ref": "AWS::Partition"}, ":apigateway:", {"Ref": "AWS::Region"},
-        ":lambda:path/2015-03-31/functions/", {"Fn::GetAtt": [function, "Arn"]}, "/invocations",
+        "arn:",
+        {"Ref": "AWS::Partition"},
+        ":apigateway:",
+        {"Ref": "AWS::Region"},
+        ":lambda:path/2015-03-31/functions/",
+        {"Fn::GetAtt": [function, "Arn"]},
+        "/invocations",
     ]
     from cfnlint.api import ManualArgs, lint
 
@@ -106,7 +111,7 @@ def test_cdk_cfn_method_synthesizes_the_invoke_uri_and_passes_cfn_lint() -> None
     assert not [m for m in matches if m.rule.id.startswith("E")], [str(m) for m in matches]
 
 
-CDKTF = '''
+CDKTF = """
 import sys
 from cdktf import App, TerraformStack
 from cdktf_cdktf_provider_aws.provider import AwsProvider
@@ -130,7 +135,7 @@ class Api(TerraformStack):
 app = App(outdir=sys.argv[1])
 Api(app, "api")
 app.synth()
-'''
+"""
 
 
 def test_cdktf_integration_synthesizes_the_invoke_arn(tmp_path: Path) -> None:

@@ -37,9 +37,12 @@ class Probe(Rule):
         assert bindings(self) is tracker  # one per module
         for expr in self.asked:
             values = tracker.values(expr)
-            code = [("type " if v.typed else "") + cst.Module([]).code_for_node(v.node).strip()
-                    if not isinstance(v.node, (cst.FunctionDef, cst.ClassDef)) else f"def {v.node.name.value}"
-                    for v in values.known]
+            code = [
+                ("type " if v.typed else "") + cst.Module([]).code_for_node(v.node).strip()
+                if not isinstance(v.node, (cst.FunctionDef, cst.ClassDef))
+                else f"def {v.node.name.value}"
+                for v in values.known
+            ]
             self.answers.append((tracker.is_a(expr, *LAMBDA), code, [u.why for u in values.unknown]))
 
 
@@ -64,18 +67,19 @@ HEAD = "from aws_cdk import aws_lambda as lambda_\nfrom aws_cdk import aws_sqs a
 
 
 def test_a_name_assigned_a_function() -> None:
-    assert ask(HEAD + "fn = lambda_.Function(self, 'F')\nprobe(fn)") == [
-        (CERTAIN, ["lambda_.Function(self, 'F')"], [])
-    ]
+    assert ask(HEAD + "fn = lambda_.Function(self, 'F')\nprobe(fn)") == [(CERTAIN, ["lambda_.Function(self, 'F')"], [])]
 
 
 def test_every_assignment_counts() -> None:
-    [(result, values, unknown)] = ask(HEAD + """
+    [(result, values, unknown)] = ask(
+        HEAD
+        + """
 fn = lambda_.Function(self, 'F')
 if other:
     fn = sqs.Queue(self, 'Q')
 probe(fn)
-""")
+"""
+    )
     assert (result, values, unknown) == (UNKNOWN, ["lambda_.Function(self, 'F')", "sqs.Queue(self, 'Q')"], [])
 
 
@@ -91,22 +95,23 @@ def test_literals_and_builtins_are_not() -> None:
 
 def test_the_scope_decides_not_the_name() -> None:
     # `fn` in g is g's own parameter: the module-level function does not make it one
-    [first, second] = ask(HEAD + """
+    [first, second] = ask(
+        HEAD
+        + """
 fn = lambda_.Function(self, 'F')
 def g(fn):
     probe(fn)
 def h():
     probe(fn)
-""")
+"""
+    )
     assert first == (UNKNOWN, [], ["the parameter `fn` has no annotation"])
     assert second[0] is CERTAIN
 
 
 def test_unresolved_and_imported_names_are_unknown() -> None:
     assert ask("probe(fn)") == [(UNKNOWN, [], ["`fn` is not bound in this module"])]
-    assert ask("from app.functions import handler\nprobe(handler)") == [
-        (UNKNOWN, [], ["`handler` is imported"])
-    ]
+    assert ask("from app.functions import handler\nprobe(handler)") == [(UNKNOWN, [], ["`handler` is imported"])]
 
 
 def test_unpacking() -> None:
@@ -134,7 +139,9 @@ def test_augmented_assignment_is_unknown() -> None:
 
 
 def test_annotated_parameters() -> None:
-    code = HEAD + """
+    code = (
+        HEAD
+        + """
 def a(fn: lambda_.IFunction): probe(fn)
 def b(fn: lambda_.Function): probe(fn)
 def c(fn: "lambda_.IFunction"): probe(fn)
@@ -145,6 +152,7 @@ def g(fn: lambda_.IAlias): probe(fn)
 def h(fn: lambda_.IVersion = None): probe(fn)
 def i(fn): probe(fn)
 """
+    )
     assert [a for a, _, _ in ask(code)] == [CERTAIN, CERTAIN, CERTAIN, UNKNOWN, NOT, UNKNOWN, CERTAIN, CERTAIN, UNKNOWN]
 
 
@@ -156,7 +164,10 @@ def test_interfaces_of_other_kinds_are_unknown_and_classes_are_not() -> None:
 
 def test_annotated_assignment() -> None:
     assert ask(HEAD + "fn: lambda_.IFunction\nprobe(fn)") == [(CERTAIN, ["type lambda_.IFunction"], [])]
-    assert answer(HEAD + "fn: lambda_.IFunction = lambda_.Function.from_function_arn(self, 'F', arn)\nprobe(fn)") is CERTAIN
+    assert (
+        answer(HEAD + "fn: lambda_.IFunction = lambda_.Function.from_function_arn(self, 'F', arn)\nprobe(fn)")
+        is CERTAIN
+    )
     # the annotation and the value must both say so
     assert answer(HEAD + "fn: lambda_.IFunction = lookup()\nprobe(fn)") is UNKNOWN
 
@@ -194,7 +205,9 @@ def test_return_annotation() -> None:
 
 
 def test_returned_values_without_annotation() -> None:
-    code = HEAD + """
+    code = (
+        HEAD
+        + """
 def make(scope):
     if scope:
         return lambda_.Function(scope, 'A')
@@ -202,13 +215,16 @@ def make(scope):
     return fn
 probe(make(None))
 """
+    )
     assert ask(code) == [(CERTAIN, ["lambda_.Function(scope, 'A')", "lambda_.DockerImageFunction(scope, 'B')"], [])]
     assert answer(HEAD + "def make():\n    pass\nprobe(make())") is UNKNOWN
     assert answer(HEAD + "async def make() -> lambda_.Function: ...\nprobe(make())") is UNKNOWN
 
 
 def test_method_returns_through_self() -> None:
-    code = HEAD + """
+    code = (
+        HEAD
+        + """
 class Stack:
     def __init__(self):
         self.fn = self._create()
@@ -217,11 +233,14 @@ class Stack:
     def _create(self) -> lambda_.Function:
         return lambda_.Function(self, 'F')
 """
+    )
     assert answer(code) is CERTAIN
 
 
 def test_local_classes() -> None:
-    code = HEAD + """
+    code = (
+        HEAD
+        + """
 class Handler(lambda_.Function):
     pass
 class Other(Construct):
@@ -232,6 +251,7 @@ probe(Handler(self, 'H'))
 probe(Plain())
 probe(Other(self, 'O'))
 """
+    )
     assert [a for a, _, _ in ask(code)] == [CERTAIN, NOT, UNKNOWN]
 
 
@@ -239,7 +259,9 @@ probe(Other(self, 'O'))
 
 
 def test_self_attributes_every_method() -> None:
-    code = HEAD + """
+    code = (
+        HEAD
+        + """
 class Stack:
     def __init__(self):
         self.fn = lambda_.Function(self, 'F')
@@ -255,6 +277,7 @@ class Stack:
     def queue_setup(self):
         self.queue = sqs.Queue(self, 'Q')
 """
+    )
     assert ask(code) == [
         (CERTAIN, ["lambda_.Function(self, 'F')", "lambda_.Alias(self, 'A')"], []),
         (NOT, ["sqs.Queue(self, 'Q')"], []),
@@ -263,7 +286,9 @@ class Stack:
 
 
 def test_self_attribute_reassigned_elsewhere_is_not_certain() -> None:
-    code = HEAD + """
+    code = (
+        HEAD
+        + """
 class Stack:
     def __init__(self, fn):
         self.fn = lambda_.Function(self, 'F')
@@ -271,11 +296,14 @@ class Stack:
             self.fn = fn
         probe(self.fn)
 """
+    )
     assert answer(code) is UNKNOWN
 
 
 def test_class_body_annotations_and_properties() -> None:
-    code = HEAD + """
+    code = (
+        HEAD
+        + """
 class Stack:
     handler: lambda_.IFunction
 
@@ -287,6 +315,7 @@ class Stack:
         probe(self.handler)
         probe(self.worker)
 """
+    )
     assert [a for a, _, _ in ask(code)] == [CERTAIN, CERTAIN]
 
 
@@ -297,13 +326,16 @@ def test_self_outside_a_method_and_other_objects() -> None:
 
 
 def test_self_in_a_closure() -> None:
-    code = HEAD + """
+    code = (
+        HEAD
+        + """
 class Stack:
     def __init__(self):
         self.fn = lambda_.Function(self, 'F')
         def inner():
             probe(self.fn)
 """
+    )
     assert answer(code) is CERTAIN
 
 
@@ -311,7 +343,9 @@ class Stack:
 
 
 def test_for_over_a_list() -> None:
-    code = HEAD + """
+    code = (
+        HEAD
+        + """
 a = lambda_.Function(self, 'A')
 b = lambda_.Function(self, 'B')
 fns = [a, b]
@@ -320,6 +354,7 @@ for f in fns:
 probe(fns[0])
 probe(fns[-1])
 """
+    )
     assert ask(code) == [
         (CERTAIN, ["lambda_.Function(self, 'A')", "lambda_.Function(self, 'B')"], []),
         (CERTAIN, ["lambda_.Function(self, 'A')"], []),
@@ -329,7 +364,9 @@ probe(fns[-1])
 
 def test_for_over_pairs_and_dicts() -> None:
     # (each loop binds its own name: every binding of a name in its scope counts)
-    code = HEAD + """
+    code = (
+        HEAD
+        + """
 def alarms(get_fn: lambda_.Function, post_fn: lambda_.IFunction, other):
     for name, f1 in [("get", get_fn), ("post", post_fn)]:
         probe(f1)
@@ -351,32 +388,50 @@ def alarms(get_fn: lambda_.Function, post_fn: lambda_.IFunction, other):
     for f8 in by_name:
         probe(f8)
 """
+    )
     assert [a for a, _, _ in ask(code)] == [
-        CERTAIN, UNKNOWN, UNKNOWN, CERTAIN, UNKNOWN, CERTAIN, CERTAIN, CERTAIN, CERTAIN, NOT
+        CERTAIN,
+        UNKNOWN,
+        UNKNOWN,
+        CERTAIN,
+        UNKNOWN,
+        CERTAIN,
+        CERTAIN,
+        CERTAIN,
+        CERTAIN,
+        NOT,
     ]
 
 
 def test_the_same_loop_name_twice() -> None:
-    code = HEAD + """
+    code = (
+        HEAD
+        + """
 def alarms(fn_a: lambda_.Function, q: sqs.Queue):
     for fn in [fn_a]:
         probe(fn)
     for fn in [q]:
         pass
 """
+    )
     assert ask(code) == [(UNKNOWN, ["type lambda_.Function", "type sqs.Queue"], [])]
 
 
 def test_a_container_the_module_changes_is_unknown() -> None:
-    code = HEAD + """
+    code = (
+        HEAD
+        + """
 fns = [lambda_.Function(self, 'A')]
 fns.append(other)
 for f in fns:
     probe(f)
 """
+    )
     [(result, values, why)] = ask(code)
     assert (result, values, why) == (UNKNOWN, ["lambda_.Function(self, 'A')"], ["`fns` is changed by `.append(…)`"])
-    code = HEAD + """
+    code = (
+        HEAD
+        + """
 class S:
     def __init__(self):
         self.fns = {"a": lambda_.Function(self, 'A')}
@@ -384,11 +439,14 @@ class S:
         for f in self.fns.values():
             probe(f)
 """
+    )
     assert ask(code)[0][2] == ['`self.fns` is changed by `self.fns["b"] = …`']
 
 
 def test_annotated_containers() -> None:
-    code = HEAD + """
+    code = (
+        HEAD
+        + """
 def a(fns: list[lambda_.IFunction], by_name: dict[str, lambda_.IFunction], plain: list, tup: tuple[lambda_.IFunction, ...]):
     for f1 in fns:
         probe(f1)
@@ -399,6 +457,7 @@ def a(fns: list[lambda_.IFunction], by_name: dict[str, lambda_.IFunction], plain
         probe(f3)
     probe(tup[0])
 """
+    )
     assert [a for a, _, _ in ask(code)] == [CERTAIN, CERTAIN, CERTAIN, UNKNOWN, CERTAIN]
 
 

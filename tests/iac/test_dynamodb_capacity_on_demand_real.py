@@ -22,7 +22,7 @@ from iacmod.testing import fix_text
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from pulumi_mocks import of_type, run_sources  # noqa: E402
 
-PULUMI = '''
+PULUMI = """
 import pulumi_aws as aws
 
 orders = aws.dynamodb.Table(
@@ -43,7 +43,7 @@ events = aws.dynamodb.Table(
         write_capacity=10,
     ),
 )
-'''
+"""
 
 
 def test_pulumi_tables_register_no_capacities(tmp_path: Path) -> None:
@@ -62,7 +62,7 @@ def test_pulumi_tables_register_no_capacities(tmp_path: Path) -> None:
     assert "readCapacity" not in tables["unsafe"]["events"]
 
 
-CDK = '''
+CDK = """
 from aws_cdk import App, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 
@@ -102,7 +102,7 @@ class Tables(Stack):
 app = App()
 Tables(app, "Tables")
 TEMPLATE = app.synth().get_stack_by_name("Tables").template
-'''
+"""
 
 
 def _synth_cdk(code: str) -> dict:
@@ -122,7 +122,8 @@ def test_cdk_synth_throws_before_and_passes_cfn_lint_after() -> None:
         _synth_cdk(CDK)
     # the L1 table alone, as written: cfn-lint reports E3638
     l1_only = CDK.replace("read_capacity=5, write_capacity=5)", ")").replace(
-        "            read_capacity=5,\n            write_capacity=5,\n", "")
+        "            read_capacity=5,\n            write_capacity=5,\n", ""
+    )
     assert "E3638" in _lint(_synth_cdk(l1_only))
     fixed, findings = fix_text(DynamodbCapacityOnDemand, CDK)
     assert len(findings) == 4 and all(f.fixed and f.safety is FixSafety.SAFE for f in findings)
@@ -135,7 +136,7 @@ def test_cdk_synth_throws_before_and_passes_cfn_lint_after() -> None:
     assert not [rule for rule in _lint(template) if rule.startswith("E")]
 
 
-CDKTF = '''
+CDKTF = """
 import sys
 from cdktf import App, TerraformStack
 from cdktf_cdktf_provider_aws.provider import AwsProvider
@@ -153,7 +154,7 @@ class Tables(TerraformStack):
 app = App(outdir=sys.argv[1])
 Tables(app, "tables")
 app.synth()
-'''
+"""
 
 
 def test_cdktf_table_synthesizes_without_capacities(tmp_path: Path) -> None:

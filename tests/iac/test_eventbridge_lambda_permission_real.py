@@ -14,8 +14,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from iacmod.codemods.events.lambda_permission import EventbridgeLambdaPermission
 
+from iacmod.codemods.events.lambda_permission import EventbridgeLambdaPermission
 from iacmod.testing import fix_text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -23,7 +23,7 @@ from pulumi_mocks import of_type, run_sources  # noqa: E402
 
 PERMISSION = "aws:lambda/permission:Permission"
 
-PULUMI = '''
+PULUMI = """
 import pulumi
 import pulumi_aws as aws
 
@@ -32,7 +32,7 @@ job = aws.lambda_.Function("job", runtime="python3.12", handler="app.handler", r
                            code=pulumi.AssetArchive({"app.py": pulumi.StringAsset("def handler(e, c): pass")}))
 aws.cloudwatch.EventTarget("nightly-job", rule=nightly.name, arn=job.arn)
 pulumi.export("rule", nightly.arn)
-'''
+"""
 
 
 def test_pulumi_program_registers_a_scoped_permission(tmp_path: Path) -> None:
@@ -51,7 +51,7 @@ def test_pulumi_program_registers_a_scoped_permission(tmp_path: Path) -> None:
     }
 
 
-CDK = '''
+CDK = """
 from aws_cdk import App, Stack
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
@@ -74,7 +74,7 @@ class Jobs(Stack):
 app = App()
 Jobs(app, "Jobs")
 TEMPLATE = app.synth().get_stack_by_name("Jobs").template
-'''
+"""
 
 
 def _synth_cdk(code: str) -> dict:
@@ -103,19 +103,21 @@ def test_cdk_cfn_rule_gets_a_permission_and_the_l2_target_has_its_own() -> None:
     assert l2_permission["FunctionName"] == {"Fn::GetAtt": [other, "Arn"]}
     assert l2_permission["SourceArn"] == {"Fn::GetAtt": [hourly, "Arn"]}
     added = [p for p in _permissions(after) if p != l2_permission]
-    assert added == [{
-        "Action": "lambda:InvokeFunction",
-        "FunctionName": {"Fn::GetAtt": [job, "Arn"]},
-        "Principal": "events.amazonaws.com",
-        "SourceArn": {"Fn::GetAtt": [nightly, "Arn"]},
-    }]
+    assert added == [
+        {
+            "Action": "lambda:InvokeFunction",
+            "FunctionName": {"Fn::GetAtt": [job, "Arn"]},
+            "Principal": "events.amazonaws.com",
+            "SourceArn": {"Fn::GetAtt": [nightly, "Arn"]},
+        }
+    ]
     from cfnlint.api import ManualArgs, lint
 
     matches = lint(json.dumps(after), config=ManualArgs(regions=["us-east-1"]))
     assert not [m for m in matches if m.rule.id.startswith("E")], [str(m) for m in matches]
 
 
-CDKTF_STACK = '''
+CDKTF_STACK = """
 class Jobs(TerraformStack):
     def __init__(self, scope, ns):
         super().__init__(scope, ns)
@@ -124,15 +126,15 @@ class Jobs(TerraformStack):
         fn = LambdaFunction(self, "job", function_name="job", role="arn:aws:iam::123456789012:role/r",
                             handler="app.handler", runtime="python3.12", filename="app.zip")
         CloudwatchEventTarget(self, "hourly_job", rule=rule.name, arn=fn.arn)
-'''
-CDKTF_IMPORTS = '''
+"""
+CDKTF_IMPORTS = """
 import sys
 from cdktf import App, TerraformStack
 from cdktf_cdktf_provider_aws.provider import AwsProvider
 from cdktf_cdktf_provider_aws.cloudwatch_event_rule import CloudwatchEventRule
 from cdktf_cdktf_provider_aws.cloudwatch_event_target import CloudwatchEventTarget
 from cdktf_cdktf_provider_aws.lambda_function import LambdaFunction
-'''
+"""
 
 
 def test_cdktf_synthesizes_the_permission(tmp_path: Path) -> None:

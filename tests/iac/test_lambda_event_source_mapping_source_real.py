@@ -15,7 +15,7 @@ from iacmod.testing import fix_text
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from pulumi_mocks import REGION, of_type, run_sources  # noqa: E402
 
-PULUMI = '''
+PULUMI = """
 import pulumi_aws as aws
 
 role = aws.iam.Role("role", assume_role_policy="{}")
@@ -24,7 +24,7 @@ router = aws.lambda_.Function("router", runtime="python3.12", handler="r.handler
 jobs = aws.sqs.Queue("jobs")
 aws.lambda_.EventSourceMapping("chain", event_source_arn=validator.arn, function_name=router.name)
 aws.lambda_.EventSourceMapping("jobs", event_source_arn=jobs.arn, function_name=router.name)
-'''
+"""
 
 
 def test_pulumi_flagged_mapping_registers_a_function_arn_as_its_source(tmp_path: Path) -> None:
@@ -38,7 +38,7 @@ def test_pulumi_flagged_mapping_registers_a_function_arn_as_its_source(tmp_path:
     assert mappings["jobs"]["eventSourceArn"].startswith("arn:aws:sqs:")
 
 
-CDK = '''
+CDK = """
 from aws_cdk import App, Stack
 from aws_cdk import aws_lambda as lambda_
 
@@ -57,7 +57,7 @@ class Chain(Stack):
 app = App()
 Chain(app, "Chain")
 TEMPLATE = app.synth().get_stack_by_name("Chain").template
-'''
+"""
 
 
 def test_cdk_flagged_mapping_synthesizes_a_function_as_its_source() -> None:

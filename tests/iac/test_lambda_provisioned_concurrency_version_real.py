@@ -17,14 +17,13 @@ from pathlib import Path
 from iacmod.codemods.lambda_.provisioned_concurrency_version import (
     LambdaProvisionedConcurrencyVersion,
 )
-
 from iacmod.findings import Severity
 from iacmod.testing import fix_text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from pulumi_mocks import of_type, run_sources  # noqa: E402
 
-PULUMI = '''
+PULUMI = """
 import pulumi
 import pulumi_aws as aws
 
@@ -34,7 +33,7 @@ aws.lambda_.ProvisionedConcurrencyConfig("api-warm", function_name=api.name, qua
                                          provisioned_concurrent_executions=2)
 aws.lambda_.EventSourceMapping("api-queue", event_source_arn="arn:aws:sqs:us-east-1:123456789012:q",
                                function_name=api.arn)
-'''
+"""
 
 
 def test_pulumi_has_no_version_resource() -> None:
@@ -59,7 +58,7 @@ def test_pulumi_program_registers_publish(tmp_path: Path) -> None:
     assert config["api-warm"]["provisionedConcurrentExecutions"] == 2
 
 
-CDK = '''
+CDK = """
 from aws_cdk import App, Stack
 from aws_cdk import aws_lambda as lambda_
 
@@ -76,7 +75,7 @@ class Api(Stack):
 app = App()
 Api(app, "Api")
 TEMPLATE = app.synth().get_stack_by_name("Api").template
-'''
+"""
 
 
 def _synth_cdk(code: str) -> dict:

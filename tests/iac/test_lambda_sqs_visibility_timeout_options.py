@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from iacmod.codemods.lambda_.sqs_visibility_timeout import LambdaSqsVisibilityTimeout
 
+from iacmod.codemods.lambda_.sqs_visibility_timeout import LambdaSqsVisibilityTimeout
 from iacmod.testing import fix_text
 
-PROGRAM = '''
+PROGRAM = """
 import pulumi_aws as aws
 q = aws.sqs.Queue("q")
 f = aws.lambda_.Function("f", timeout=100)
 aws.lambda_.EventSourceMapping("m", event_source_arn=q.arn, function_name=f.name)
-'''
+"""
 
 
 @pytest.mark.parametrize("value", [0, -2, "6"])

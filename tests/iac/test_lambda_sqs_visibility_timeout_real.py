@@ -12,13 +12,12 @@ import sys
 from pathlib import Path
 
 from iacmod.codemods.lambda_.sqs_visibility_timeout import LambdaSqsVisibilityTimeout
-
 from iacmod.testing import fix_text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from pulumi_mocks import of_type, run_sources  # noqa: E402
 
-PULUMI = '''
+PULUMI = """
 import pulumi
 import pulumi_aws as aws
 
@@ -30,7 +29,7 @@ worker = aws.lambda_.Function("worker", runtime="python3.12", handler="app.handl
 aws.lambda_.EventSourceMapping("worker-jobs", event_source_arn=jobs.arn, function_name=worker.name)
 aws.lambda_.EventSourceMapping("worker-slow", event_source_arn=slow.arn, function_name=worker.arn,
                                maximum_batching_window_in_seconds=20)
-'''
+"""
 
 
 def test_pulumi_program_registers_the_raised_visibility_timeout(tmp_path: Path) -> None:
@@ -51,7 +50,7 @@ def test_pulumi_program_registers_the_raised_visibility_timeout(tmp_path: Path) 
         assert rest == {k: v for k, v in before[name].items() if k != "visibilityTimeoutSeconds"}
 
 
-CDK = '''
+CDK = """
 from aws_cdk import App, Duration, Stack
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
@@ -71,7 +70,7 @@ class Workers(Stack):
 app = App()
 Workers(app, "Workers")
 TEMPLATE = app.synth().get_stack_by_name("Workers").template
-'''
+"""
 
 
 def _synth_cdk(code: str) -> dict:
@@ -99,8 +98,11 @@ def test_cdk_synthesizes_the_defect_before_and_a_long_enough_queue_after() -> No
     from cfnlint.api import ManualArgs, lint
 
     # cfn-lint sees it in the synthesized template (E3505) before, and nothing after
-    errors = [m.rule.id for m in lint(json.dumps(before), config=ManualArgs(regions=["us-east-1"]))
-              if m.rule.id.startswith("E")]
+    errors = [
+        m.rule.id
+        for m in lint(json.dumps(before), config=ManualArgs(regions=["us-east-1"]))
+        if m.rule.id.startswith("E")
+    ]
     assert errors == ["E3505"]
     matches = lint(json.dumps(after), config=ManualArgs(regions=["us-east-1"]))
     assert not [m for m in matches if m.rule.id.startswith("E")], [str(m) for m in matches]

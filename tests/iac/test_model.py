@@ -9,13 +9,13 @@ import libcst as cst
 import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProvider, ScopeProvider
 
+from iacmod.codemods.sqs.encryption import SqsEncryption
 from iacmod.iac import catalog
 from iacmod.iac.catalog import Platform, canonical
 from iacmod.iac.properties import MISSING, UNKNOWN, Lit, Props, Sym, Value
 from iacmod.iac.resources import resource_at
 from iacmod.rule import Rule, RuleContext
 from iacmod.testing import fix_text
-from iacmod.codemods.sqs.encryption import SqsEncryption
 
 
 class Probe(Rule):
@@ -54,11 +54,21 @@ def probe(code: str) -> Probe:
         ("from pulumi_aws.sqs.queue import Queue\nQueue('q')", Platform.PULUMI, "pulumi_aws.sqs.queue.Queue"),
         ("from aws_cdk import aws_sqs as sqs\nsqs.Queue(self, 'Q')", Platform.CDK, "aws_cdk.aws_sqs.Queue"),
         ("import aws_cdk as cdk\ncdk.aws_sqs.CfnQueue(self, 'Q')", Platform.CDK_L1, "aws_cdk.aws_sqs.CfnQueue"),
-        ("from cdktf_cdktf_provider_aws.sqs_queue import SqsQueue\nSqsQueue(self, 'q')", Platform.CDKTF,
-         "cdktf_cdktf_provider_aws.sqs_queue.SqsQueue"),
-        ("from imports.aws.sqs_queue import SqsQueue\nSqsQueue(self, 'q')", Platform.CDKTF, "imports.aws.sqs_queue.SqsQueue"),
-        ("from aws_cdk import aws_lambda_nodejs as ln\nln.NodejsFunction(self, 'F')", Platform.CDK,
-         "aws_cdk.aws_lambda_nodejs.NodejsFunction"),
+        (
+            "from cdktf_cdktf_provider_aws.sqs_queue import SqsQueue\nSqsQueue(self, 'q')",
+            Platform.CDKTF,
+            "cdktf_cdktf_provider_aws.sqs_queue.SqsQueue",
+        ),
+        (
+            "from imports.aws.sqs_queue import SqsQueue\nSqsQueue(self, 'q')",
+            Platform.CDKTF,
+            "imports.aws.sqs_queue.SqsQueue",
+        ),
+        (
+            "from aws_cdk import aws_lambda_nodejs as ln\nln.NodejsFunction(self, 'F')",
+            Platform.CDK,
+            "aws_cdk.aws_lambda_nodejs.NodejsFunction",
+        ),
         ("import pulumi_aws as aws\naws.lambda_.Function('f')", Platform.PULUMI, "pulumi_aws.lambda_.Function"),
     ],
 )
@@ -85,9 +95,15 @@ def test_names_that_are_not_resources() -> None:
 def test_the_two_lambda_lists_are_one() -> None:
     names = set(catalog.LAMBDA_FUNCTION.cdk)
     # every Lambda function construct the alarm and Step Functions rules used to list
-    assert {"aws_cdk.aws_lambda.Function", "aws_cdk.aws_lambda.DockerImageFunction", "aws_cdk.aws_lambda.SingletonFunction",
-            "aws_cdk.aws_lambda_nodejs.NodejsFunction", "aws_cdk.aws_lambda_python_alpha.PythonFunction",
-            "aws_cdk.aws_lambda_go_alpha.GoFunction", "aws_cdk.aws_cloudfront.experimental.EdgeFunction"} <= names
+    assert {
+        "aws_cdk.aws_lambda.Function",
+        "aws_cdk.aws_lambda.DockerImageFunction",
+        "aws_cdk.aws_lambda.SingletonFunction",
+        "aws_cdk.aws_lambda_nodejs.NodejsFunction",
+        "aws_cdk.aws_lambda_python_alpha.PythonFunction",
+        "aws_cdk.aws_lambda_go_alpha.GoFunction",
+        "aws_cdk.aws_cloudfront.experimental.EdgeFunction",
+    } <= names
     assert catalog.LAMBDA_FUNCTION.is_value_type("aws_cdk.aws_lambda.IFunction")
     assert catalog.triggers((catalog.SQS_QUEUE,)) == ("Queue",)
 
@@ -115,7 +131,9 @@ def test_reading_properties() -> None:
     assert props[4].get("vpc_config.subnet_ids") is MISSING
 
 
-def apply_set(code: str, path: str, value: Value, types: tuple[catalog.ResourceType, ...] = (catalog.LAMBDA_FUNCTION,)) -> str:
+def apply_set(
+    code: str, path: str, value: Value, types: tuple[catalog.ResourceType, ...] = (catalog.LAMBDA_FUNCTION,)
+) -> str:
     """Set ``path`` on the first resource and render the module (imports added as the engine
     would: listed here, checked separately)."""
     Probe.types = types
@@ -280,7 +298,10 @@ def test_a_call_that_no_longer_fits_gets_one_argument_per_line() -> None:
 def test_setting_a_symbol_reuses_the_files_import_or_imports_it() -> None:
     code = "from aws_cdk import aws_lambda as lambda_\nlambda_.Function(self, 'F')\n"
     out = apply_set(code, "tracing", Sym("aws_cdk.aws_lambda.Tracing.ACTIVE"))
-    assert out == "from aws_cdk import aws_lambda as lambda_\nlambda_.Function(self, 'F', tracing=lambda_.Tracing.ACTIVE)\n"
+    assert (
+        out
+        == "from aws_cdk import aws_lambda as lambda_\nlambda_.Function(self, 'F', tracing=lambda_.Tracing.ACTIVE)\n"
+    )
     code = "from aws_cdk.aws_lambda import Function\nFunction(self, 'F')\n"
     out = apply_set(code, "tracing", Sym("aws_cdk.aws_lambda.Tracing.ACTIVE"))
     assert out.splitlines()[0] == "from aws_cdk.aws_lambda import Tracing"

@@ -46,20 +46,32 @@ def retain(code: str) -> str | None:
     [
         ("import pulumi_aws as aws\naws.dynamodb.Table('t')", False),
         ("import pulumi, pulumi_aws as aws\naws.dynamodb.Table('t', opts=pulumi.ResourceOptions(protect=True))", True),
-        ("import pulumi, pulumi_aws as aws\naws.dynamodb.Table('t', opts=pulumi.ResourceOptions(retain_on_delete=True))", True),
+        (
+            "import pulumi, pulumi_aws as aws\naws.dynamodb.Table('t', opts=pulumi.ResourceOptions(retain_on_delete=True))",
+            True,
+        ),
         ("import pulumi, pulumi_aws as aws\naws.dynamodb.Table('t', opts=pulumi.ResourceOptions(parent=self))", False),
         ("import pulumi, pulumi_aws as aws\naws.dynamodb.Table('t', opts=pulumi.ResourceOptions(protect=prod))", None),
         ("import pulumi_aws as aws\naws.dynamodb.Table('t', opts=opts)", None),
         ("from aws_cdk import aws_dynamodb as ddb\nddb.Table(self, 'T')", True),  # CDK default: RETAIN
         ("from aws_cdk import aws_sqs as sqs\nsqs.Queue(self, 'Q')", False),  # CDK default: DESTROY
-        ("from aws_cdk import RemovalPolicy, aws_s3 as s3\ns3.Bucket(self, 'B', removal_policy=RemovalPolicy.DESTROY)", False),
+        (
+            "from aws_cdk import RemovalPolicy, aws_s3 as s3\ns3.Bucket(self, 'B', removal_policy=RemovalPolicy.DESTROY)",
+            False,
+        ),
         ("import aws_cdk as cdk\ncdk.aws_s3.Bucket(self, 'B', removal_policy=cdk.RemovalPolicy.SNAPSHOT)", True),
         ("from aws_cdk import aws_s3 as s3\ns3.Bucket(self, 'B', removal_policy=policy)", None),
         ("from aws_cdk import aws_dynamodb as ddb\nddb.CfnTable(self, 'T')", False),  # L1: CloudFormation deletes
         ("from imports.aws.dynamodb_table import DynamodbTable\nDynamodbTable(self, 't')", False),
-        ("from cdktf import TerraformResourceLifecycle as L\nfrom imports.aws.dynamodb_table import DynamodbTable\n"
-         "DynamodbTable(self, 't', lifecycle=L(prevent_destroy=True))", True),
-        ("from imports.aws.dynamodb_table import DynamodbTable\nDynamodbTable(self, 't', lifecycle={'prevent_destroy': True})", True),
+        (
+            "from cdktf import TerraformResourceLifecycle as L\nfrom imports.aws.dynamodb_table import DynamodbTable\n"
+            "DynamodbTable(self, 't', lifecycle=L(prevent_destroy=True))",
+            True,
+        ),
+        (
+            "from imports.aws.dynamodb_table import DynamodbTable\nDynamodbTable(self, 't', lifecycle={'prevent_destroy': True})",
+            True,
+        ),
         ("from imports.aws.dynamodb_table import DynamodbTable\nDynamodbTable(self, 't', lifecycle=life)", None),
     ],
 )

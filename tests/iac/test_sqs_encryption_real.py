@@ -20,7 +20,7 @@ from iacmod.testing import fix_text
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from pulumi_mocks import run_sources  # noqa: E402
 
-PULUMI = '''
+PULUMI = """
 import pulumi
 import pulumi_aws as aws
 
@@ -29,7 +29,7 @@ jobs = aws.sqs.Queue("jobs", visibility_timeout_seconds=60)
 args = aws.sqs.Queue("args", aws.sqs.QueueArgs(delay_seconds=5))
 kms = aws.sqs.Queue("kms", kms_master_key_id=key.arn)
 pulumi.export("url", jobs.url)
-'''
+"""
 
 
 def test_pulumi_program_registers_sse_sqs(tmp_path: Path) -> None:
@@ -48,7 +48,7 @@ def test_pulumi_program_registers_sse_sqs(tmp_path: Path) -> None:
     assert "sqsManagedSseEnabled" not in after["kms"]["inputs"]
 
 
-CDK = '''
+CDK = """
 from aws_cdk import App, Stack
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sqs as sqs
@@ -65,7 +65,7 @@ class Queues(Stack):
 app = App()
 Queues(app, "Queues")
 TEMPLATE = app.synth().get_stack_by_name("Queues").template
-'''
+"""
 
 
 def _synth_cdk(code: str) -> dict:
@@ -100,7 +100,7 @@ def test_cdk_app_synthesizes_sse_sqs_and_passes_cfn_lint() -> None:
     assert not [m for m in matches if m.rule.id.startswith("E")], [str(m) for m in matches]
 
 
-CDKTF = '''
+CDKTF = """
 import json, sys
 from cdktf import App, TerraformStack
 from cdktf_cdktf_provider_aws.provider import AwsProvider
@@ -118,7 +118,7 @@ class Queues(TerraformStack):
 app = App(outdir=sys.argv[1])
 Queues(app, "queues")
 app.synth()
-'''
+"""
 
 
 def test_cdktf_app_synthesizes_sse_sqs(tmp_path: Path) -> None:

@@ -12,11 +12,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from pulumi_mocks import run_program
 
 from iacmod.codemods.pulumi.output_json import PulumiOutputJson
 from iacmod.codemods.pulumi.output_string import PulumiOutputString
 from iacmod.testing import fix_text
-from pulumi_mocks import run_program
 
 HERE = Path(__file__).parent
 PROGRAMS = HERE / "programs"

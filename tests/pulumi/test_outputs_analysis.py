@@ -13,7 +13,7 @@ from libcst.metadata import MetadataWrapper
 from iacmod.iac import catalog
 from iacmod.iac.outputs import AWS_STR_ATTRIBUTES, METADATA, Kind, OutputAnalysis, expression_key
 
-PROGRAM = '''
+PROGRAM = """
 import os
 import pulumi
 import pulumi_aws as aws
@@ -48,7 +48,7 @@ probes = [
     bucket.arn, bucket, buckets["a"].id, plain_env, secret, vpc_id, caller.account_id, region,
     combined, stack.queue.arn, stack.label, "text", f"{plain_env}-x",
 ]
-'''
+"""
 
 
 def _classify_all():
@@ -79,8 +79,19 @@ def test_classification():
     (method, flat), probe, _ = _classify_all()
     assert [v.kind for v in method] == [Kind.OUTPUT, Kind.PLAIN, Kind.OUTPUT, Kind.OUTPUT, Kind.UNKNOWN, Kind.OUTPUT]
     assert [v.kind for v in flat] == [
-        Kind.OUTPUT, Kind.RESOURCE, Kind.OUTPUT, Kind.PLAIN, Kind.OUTPUT, Kind.OUTPUT, Kind.PLAIN, Kind.PLAIN,
-        Kind.OUTPUT, Kind.OUTPUT, Kind.PLAIN, Kind.PLAIN, Kind.PLAIN,
+        Kind.OUTPUT,
+        Kind.RESOURCE,
+        Kind.OUTPUT,
+        Kind.PLAIN,
+        Kind.OUTPUT,
+        Kind.OUTPUT,
+        Kind.PLAIN,
+        Kind.PLAIN,
+        Kind.OUTPUT,
+        Kind.OUTPUT,
+        Kind.PLAIN,
+        Kind.PLAIN,
+        Kind.PLAIN,
     ]
     assert probe.lambda_kind.kind is Kind.PLAIN  # values inside an .apply callback are plain
     assert flat[0].is_str and not flat[4].is_str
@@ -119,30 +130,35 @@ def test_aws_str_attributes_are_output_str_on_every_pulumi_aws_resource():
                 continue
             module = importlib.import_module(f"{package.__name__}.{sub.name}")
             for cls in vars(module).values():
-                if not (inspect.isclass(cls) and issubclass(cls, pulumi.CustomResource)
-                        and cls.__module__ == module.__name__):
+                if not (
+                    inspect.isclass(cls)
+                    and issubclass(cls, pulumi.CustomResource)
+                    and cls.__module__ == module.__name__
+                ):
                     continue
                 for attr in AWS_STR_ATTRIBUTES & set(vars(cls)):
                     prop = vars(cls)[attr]
                     if isinstance(prop, property):
                         seen[attr].add(str(prop.fget.__annotations__.get("return")))
-    for attr, annotations in seen.items():
+    for attr, annotated in seen.items():
         if attr in ("id", "urn"):
             continue  # defined on pulumi.CustomResource / Resource as Output[str]
-        assert annotations == {"pulumi.output.Output[str]"}, (attr, annotations)
+        assert annotated == {"pulumi.output.Output[str]"}, (attr, annotated)
 
 
 def test_resources_from_the_catalog_and_the_generic_rule():
     """Calls of a catalog type's Pulumi class carry the type and its canonical class name (re-exports
     folded); any other provider class is a resource by the generic rule, without a type."""
-    wrapper = MetadataWrapper(cst.parse_module(
-        "import pulumi\n"
-        "import pulumi_aws as aws\n"
-        "import pulumi_random\n"
-        "from pulumi_aws.lambda_.function import Function\n"
-        "probes = [aws.sqs.Queue('q'), Function('f', role='r'), pulumi_random.RandomId('r', byte_length=4),\n"
-        "          aws.ec2.Vpc('v'), pulumi.StackReference('org/p/s'), aws.sqs.QueueArgs()]\n"
-    ))
+    wrapper = MetadataWrapper(
+        cst.parse_module(
+            "import pulumi\n"
+            "import pulumi_aws as aws\n"
+            "import pulumi_random\n"
+            "from pulumi_aws.lambda_.function import Function\n"
+            "probes = [aws.sqs.Queue('q'), Function('f', role='r'), pulumi_random.RandomId('r', byte_length=4),\n"
+            "          aws.ec2.Vpc('v'), pulumi.StackReference('org/p/s'), aws.sqs.QueueArgs()]\n"
+        )
+    )
     found = []
 
     class Probe(cst.BatchableCSTVisitor):

@@ -21,17 +21,17 @@ def run(body: str, header: str = HEADER):
 
 def test_resource_name_is_a_plain_str():
     """``Resource._name`` is the ``str`` the resource was created with (pulumi.Resource)."""
-    code, new, findings = run('''
+    code, new, findings = run("""
         bucket = aws.s3.Bucket("data")
         policy = aws.s3.BucketPolicy(f"{bucket._name}-policy", bucket=bucket.id, policy="{}")
         label = bucket._type + ":" + bucket._name
-        ''')
+        """)
     assert findings == [] and new == code
 
 
 def test_automation_api_stack_name_is_a_plain_str():
     """The Automation API runs outside a program: its stacks and results are plain objects."""
-    code, new, findings = run('''
+    code, new, findings = run("""
         from pulumi import automation as auto
 
         def deploy(program):
@@ -47,14 +47,14 @@ def test_automation_api_stack_name_is_a_plain_str():
 
         from pulumi.automation import Stack
         print(f"{auto.Stack.name} {Stack.name} {auto.LocalWorkspace().work_dir}")
-        ''')
+        """)
     assert findings == [] and new == code
 
 
 def test_builtins_with_a_fixed_result_type_are_plain():
     """``len``, ``hasattr``, ``isinstance``, … return plain values whatever their arguments: they
     are not resolved with the document's Outputs (nor named as possible Outputs)."""
-    code, new, findings = run('''
+    code, new, findings = run("""
         def grant(bucket: aws.s3.Bucket, items):
             return json.dumps({
                 "Resource": bucket.arn,
@@ -62,7 +62,7 @@ def test_builtins_with_a_fixed_result_type_are_plain():
                 "Named": hasattr(bucket, "name"),
                 "Text": isinstance(items, str),
             })
-        ''')
+        """)
     (f,) = findings
     assert "which may be Outputs" not in f.message
     assert new == code.replace(
@@ -75,24 +75,26 @@ def test_document_from_outside_an_apply_callback():
     """``doc`` holds an Output and is serialized inside another Output's ``apply``: the callback
     resolves only its own Output, json.dumps raises TypeError at deployment. Returned by the
     callback: ``pulumi.Output.json_dumps(doc)`` (apply flattens it); used otherwise: reported."""
-    code, new, findings = run('''
+    code, new, findings = run("""
         bucket = aws.s3.Bucket("data")
         queue = aws.sqs.Queue("jobs")
         doc = {"Statement": [{"Resource": pulumi.Output.concat(bucket.arn, "/*")}]}
         other = queue.url.apply(lambda url: json.dumps(doc, indent=2))
         tags = queue.url.apply(lambda url: {"Policy": json.dumps(doc), "Url": url})
-        ''')
-    assert new == code.replace("lambda url: json.dumps(doc, indent=2)", "lambda url: pulumi.Output.json_dumps(doc, indent=2)")
+        """)
+    assert new == code.replace(
+        "lambda url: json.dumps(doc, indent=2)", "lambda url: pulumi.Output.json_dumps(doc, indent=2)"
+    )
     assert [(f.line, f.fixed) for f in findings] == [(9, True), (10, False)]
     fixed, reported = findings
     assert "`json.dumps(doc)` inside the `.apply` callback of `queue.url`" in fixed.message
-    assert "`pulumi.Output.concat(bucket.arn, \"/*\")`" in fixed.message
+    assert '`pulumi.Output.concat(bucket.arn, "/*")`' in fixed.message
     assert "use `pulumi.Output.json_dumps(doc)`" in fixed.message
     assert reported.safety is FixSafety.NONE and "not fixed" in reported.message
 
 
 def test_document_built_inside_the_callback_from_its_value_is_not_reported():
-    code, new, findings = run('''
+    code, new, findings = run("""
         queue = aws.sqs.Queue("jobs")
 
         def build(arn):
@@ -101,14 +103,14 @@ def test_document_built_inside_the_callback_from_its_value_is_not_reported():
 
         policy = queue.arn.apply(build)
         other = queue.arn.apply(lambda arn: json.dumps({"Resource": arn}))
-        ''')
+        """)
     assert findings == [] and new == code
 
 
 def test_document_from_outside_a_callback_is_fixed_only_where_the_callback_returns_it():
     """The fix makes the callback return an Output: only for the callback itself (not a lambda
     inside it), and for a ``def`` only when nothing else calls it."""
-    code, new, findings = run('''
+    code, new, findings = run("""
         bucket = aws.s3.Bucket("data")
         queue = aws.sqs.Queue("jobs")
         doc = {"Resource": pulumi.Output.concat(bucket.arn, "/*")}
@@ -124,7 +126,7 @@ def test_document_from_outside_a_callback_is_fixed_only_where_the_callback_retur
         c = also_called("x")
         d = queue.url.apply(lambda url: [json.dumps(doc) for _ in range(2)])
         e = queue.url.apply(lambda url: (lambda: json.dumps(doc))())
-        ''')
+        """)
     assert [(f.line, f.fixed) for f in findings] == [(11, True), (14, False), (19, False), (20, False)]
     assert new == code.replace(
         "def only_callback(url):\n    return json.dumps(doc)",

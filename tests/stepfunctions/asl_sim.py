@@ -11,8 +11,9 @@ from __future__ import annotations
 import copy
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 INVOKE = "arn:aws:states:::lambda:invoke"
 CONTEXT = {"Execution": {"Id": "exec-1", "Name": "run"}, "State": {"Name": "?", "RetryCount": 0}}

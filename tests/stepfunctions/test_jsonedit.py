@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from iacmod.iac import documents
-from iacmod.edit.jsonedit import same, scan, splice
 from iacmod.codemods.stepfunctions.lambda_invoke import SfnLambdaInvoke
+from iacmod.edit.jsonedit import same, scan, splice
+from iacmod.iac import documents
 from iacmod.testing import fix_text
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "sfn-lambda-invoke"
@@ -155,7 +155,9 @@ def test_insert_members_first_and_last():
 def test_insert_members_in_a_compact_object():
     text = '{\n  "Run": {"Type": "Task", "Resource": "arn", "End": true}\n}'
     new = {"Run": {"Type": "Task", "Resource": "x", "Parameters": {"F": "arn", "P": [1]}, "End": True}}
-    check(text, new, '{\n  "Run": {"Type": "Task", "Resource": "x", "Parameters": {"F": "arn", "P": [1]}, "End": true}\n}')
+    check(
+        text, new, '{\n  "Run": {"Type": "Task", "Resource": "x", "Parameters": {"F": "arn", "P": [1]}, "End": true}\n}'
+    )
     compact = '{"a":1,"b":2}'
     check(compact, {"a": 1, "n": {"x": [1, 2]}, "b": 2}, '{"a":1,"n":{"x":[1,2]},"b":2}')
 
@@ -167,8 +169,11 @@ def test_insert_into_a_one_member_object_uses_its_lead():
 
 def test_mixed_layout_object_inserts_like_the_neighbouring_separator():
     text = '{"Type": "Task", "Resource": "arn",\n "Next": "B"}'
-    check(text, {"Type": "Task", "N": 1, "Resource": "arn", "Next": "B", "M": 2},
-          '{"Type": "Task", "N": 1, "Resource": "arn",\n "Next": "B",\n "M": 2}')
+    check(
+        text,
+        {"Type": "Task", "N": 1, "Resource": "arn", "Next": "B", "M": 2},
+        '{"Type": "Task", "N": 1, "Resource": "arn",\n "Next": "B",\n "M": 2}',
+    )
 
 
 def test_remove_members_with_their_comma():
@@ -181,14 +186,20 @@ def test_remove_members_with_their_comma():
 
 def test_replace_a_nested_value_keeps_everything_around_it():
     text = '{\n  "A": {"x": [1, 2], "y": {"z": "old"}},\n  "B": [ true ]\n}\n'
-    check(text, {"A": {"x": [1, 2], "y": {"z": "new"}}, "B": [True]},
-          '{\n  "A": {"x": [1, 2], "y": {"z": "new"}},\n  "B": [ true ]\n}\n')
+    check(
+        text,
+        {"A": {"x": [1, 2], "y": {"z": "new"}}, "B": [True]},
+        '{\n  "A": {"x": [1, 2], "y": {"z": "new"}},\n  "B": [ true ]\n}\n',
+    )
 
 
 def test_a_scalar_replaced_by_a_container_follows_its_line():
     text = '{\n  "a": "x",\n  "b": {"c": 1}\n}'
-    check(text, {"a": {"k": [1]}, "b": {"c": {"d": 2}}},
-          '{\n  "a": {\n    "k": [\n      1\n    ]\n  },\n  "b": {"c": {"d": 2}}\n}')
+    check(
+        text,
+        {"a": {"k": [1]}, "b": {"c": {"d": 2}}},
+        '{\n  "a": {\n    "k": [\n      1\n    ]\n  },\n  "b": {"c": {"d": 2}}\n}',
+    )
 
 
 def test_kept_members_keep_their_order():
@@ -207,16 +218,22 @@ def test_a_wrapped_object_keeps_its_text_reindented():
         '{\n  "P": {\n    "F": "arn",\n    "Payload": {\n      "id.$": "$.id",\n      "tags": ["a", "b"]\n    }\n  },\n  "N": 1\n}',
     )
     compact = '{"P": {"id.$": "$.id",  "tags": ["a"]}, "N": 1}'
-    check(compact, {"P": {"F": "arn", "Payload": {"id.$": "$.id", "tags": ["a"]}}, "N": 1},
-          '{"P": {"F": "arn", "Payload": {"id.$": "$.id",  "tags": ["a"]}}, "N": 1}')
+    check(
+        compact,
+        {"P": {"F": "arn", "Payload": {"id.$": "$.id", "tags": ["a"]}}, "N": 1},
+        '{"P": {"F": "arn", "Payload": {"id.$": "$.id",  "tags": ["a"]}}, "N": 1}',
+    )
 
 
 # -- arrays -------------------------------------------------------------------------------------------
 
 
 def test_append_to_an_inline_array_stays_inline():
-    check('{"E": ["States.Timeout"]}', {"E": ["States.Timeout", "Lambda.ServiceException"]},
-          '{"E": ["States.Timeout", "Lambda.ServiceException"]}')
+    check(
+        '{"E": ["States.Timeout"]}',
+        {"E": ["States.Timeout", "Lambda.ServiceException"]},
+        '{"E": ["States.Timeout", "Lambda.ServiceException"]}',
+    )
     check('{"E": ["a" ,"b"]}', {"E": ["a", "b", {"c": [1]}]}, '{"E": ["a" ,"b" ,{"c": [1]}]}')
 
 
@@ -229,8 +246,12 @@ def test_append_to_a_multiline_array_gets_new_lines_like_the_siblings():
     }
   ]
 }"""
-    new = {"Retry": [{"ErrorEquals": ["States.Timeout"], "MaxAttempts": 2},
-                     {"ErrorEquals": ["A", "B"], "IntervalSeconds": 1, "Extra": {"k": [1]}}]}
+    new = {
+        "Retry": [
+            {"ErrorEquals": ["States.Timeout"], "MaxAttempts": 2},
+            {"ErrorEquals": ["A", "B"], "IntervalSeconds": 1, "Extra": {"k": [1]}},
+        ]
+    }
     check(
         text,
         new,
@@ -292,7 +313,11 @@ def test_crlf_is_kept_for_new_lines():
 
 def test_tabs_are_the_indentation_unit():
     text = '{\n\t"a": {\n\t\t"b": 1\n\t}\n}'
-    check(text, {"a": {"b": 1, "c": {"d": [1]}}}, '{\n\t"a": {\n\t\t"b": 1,\n\t\t"c": {\n\t\t\t"d": [\n\t\t\t\t1\n\t\t\t]\n\t\t}\n\t}\n}')
+    check(
+        text,
+        {"a": {"b": 1, "c": {"d": [1]}}},
+        '{\n\t"a": {\n\t\t"b": 1,\n\t\t"c": {\n\t\t\t"d": [\n\t\t\t\t1\n\t\t\t]\n\t\t}\n\t}\n}',
+    )
 
 
 def test_leading_and_trailing_whitespace_are_kept():
@@ -384,22 +409,22 @@ def test_asl_with_choice_and_map_exact_output():
 
 def test_json_in_python_strings_is_edited_in_place():
     source = (
-        "DEFINITION = '{\"StartAt\": \"Run\", \"States\": {\"Run\": {\"Type\": \"Task\", "
-        "\"Resource\": \"arn:aws:lambda:us-east-1:123456789012:function:run\", \"End\": true}}}'\n"
-        "COMPACT = '{\"StartAt\":\"A\",\"States\":{\"A\":{\"Type\":\"Task\",\"Resource\":"
-        "\"arn:aws:lambda:us-east-1:123456789012:function:a\",\"Next\":\"B\"},\"B\":{\"Type\":\"Pass\",\"End\":true}}}'\n"
+        'DEFINITION = \'{"StartAt": "Run", "States": {"Run": {"Type": "Task", '
+        '"Resource": "arn:aws:lambda:us-east-1:123456789012:function:run", "End": true}}}\'\n'
+        'COMPACT = \'{"StartAt":"A","States":{"A":{"Type":"Task","Resource":'
+        '"arn:aws:lambda:us-east-1:123456789012:function:a","Next":"B"},"B":{"Type":"Pass","End":true}}}\'\n'
     )
     out, findings = fix_text(SfnLambdaInvoke, source, options={"add-retry": False})
     assert len(findings) == 2
     assert out == (
-        "DEFINITION = '{\"StartAt\": \"Run\", \"States\": {\"Run\": {\"Type\": \"Task\", "
-        "\"Resource\": \"arn:aws:states:::lambda:invoke\", \"Parameters\": {\"FunctionName\": "
-        "\"arn:aws:lambda:us-east-1:123456789012:function:run\", \"Payload.$\": \"$\"}, "
-        "\"OutputPath\": \"$.Payload\", \"End\": true}}}'\n"
-        "COMPACT = '{\"StartAt\":\"A\",\"States\":{\"A\":{\"Type\":\"Task\",\"Resource\":"
-        "\"arn:aws:states:::lambda:invoke\",\"Parameters\":{\"FunctionName\":"
-        "\"arn:aws:lambda:us-east-1:123456789012:function:a\",\"Payload.$\":\"$\"},"
-        "\"OutputPath\":\"$.Payload\",\"Next\":\"B\"},\"B\":{\"Type\":\"Pass\",\"End\":true}}}'\n"
+        'DEFINITION = \'{"StartAt": "Run", "States": {"Run": {"Type": "Task", '
+        '"Resource": "arn:aws:states:::lambda:invoke", "Parameters": {"FunctionName": '
+        '"arn:aws:lambda:us-east-1:123456789012:function:run", "Payload.$": "$"}, '
+        '"OutputPath": "$.Payload", "End": true}}}\'\n'
+        'COMPACT = \'{"StartAt":"A","States":{"A":{"Type":"Task","Resource":'
+        '"arn:aws:states:::lambda:invoke","Parameters":{"FunctionName":'
+        '"arn:aws:lambda:us-east-1:123456789012:function:a","Payload.$":"$"},'
+        '"OutputPath":"$.Payload","Next":"B"},"B":{"Type":"Pass","End":true}}}\'\n'
     )
     assert fix_text(SfnLambdaInvoke, out, options={"add-retry": False})[0] == out
 
@@ -411,13 +436,19 @@ def random_value(rng, depth=0):
     kinds = ["int", "float", "str", "bool", "null"] + (["dict", "list"] * 2 if depth < 4 else [])
     kind = rng.choice(kinds)
     if kind == "dict":
-        return {rng.choice(["a", "b", "c", "é", "k.$", 'q"']) + str(i): random_value(rng, depth + 1)
-                for i in range(rng.randrange(4))}
+        return {
+            rng.choice(["a", "b", "c", "é", "k.$", 'q"']) + str(i): random_value(rng, depth + 1)
+            for i in range(rng.randrange(4))
+        }
     if kind == "list":
         return [random_value(rng, depth + 1) for _ in range(rng.randrange(4))]
-    return {"int": lambda: rng.randrange(-5, 100), "float": lambda: rng.choice([0.5, 1e-7, 2.0]),
-            "str": lambda: rng.choice(["x", "ü", "a\nb", "\\"]), "bool": lambda: rng.random() < 0.5,
-            "null": lambda: None}[kind]()
+    return {
+        "int": lambda: rng.randrange(-5, 100),
+        "float": lambda: rng.choice([0.5, 1e-7, 2.0]),
+        "str": lambda: rng.choice(["x", "ü", "a\nb", "\\"]),
+        "bool": lambda: rng.random() < 0.5,
+        "null": lambda: None,
+    }[kind]()
 
 
 def mutate(rng, value):
@@ -450,8 +481,13 @@ def test_random_edits_always_give_the_new_value():
 
     rng = random.Random(1234)
     styles = [
-        {"indent": 2}, {"indent": 4}, {"indent": "\t"}, {}, {"separators": (",", ":")},
-        {"indent": 1, "ensure_ascii": False}, {"ensure_ascii": False, "separators": (" ,", " : ")},
+        {"indent": 2},
+        {"indent": 4},
+        {"indent": "\t"},
+        {},
+        {"separators": (",", ":")},
+        {"indent": 1, "ensure_ascii": False},
+        {"ensure_ascii": False, "separators": (" ,", " : ")},
     ]
     for _ in range(400):
         old = random_value(rng)

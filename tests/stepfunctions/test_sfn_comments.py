@@ -35,4 +35,4 @@ def test_comment_on_the_last_retrier_stays_on_its_line() -> None:
 '''
     new, _ = fix_text(SfnLambdaInvoke, code)
     assert '        {"ErrorEquals": ["States.Timeout"]},  # timeouts\n' in new
-    assert '        },\n    ]}}}\n' in new
+    assert "        },\n    ]}}}\n" in new

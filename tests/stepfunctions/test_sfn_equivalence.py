@@ -12,9 +12,9 @@ import json
 import pytest
 from ruamel.yaml import YAML
 
-from iacmod.iac import asl, documents
 from iacmod.codemods.stepfunctions.lambda_invoke import SfnLambdaInvoke
 from iacmod.findings import FixSafety
+from iacmod.iac import asl, documents
 from iacmod.testing import fix_text
 
 from .asl_sim import INVOKE, PathError, Simulator
@@ -86,9 +86,7 @@ CASES = {
             ResultPath="$.r",
         )
     ),
-    "result-selector-and-output-path": machine(
-        task("enrich", ResultSelector={"s.$": "$.score"}, OutputPath="$.s")
-    ),
+    "result-selector-and-output-path": machine(task("enrich", ResultSelector={"s.$": "$.score"}, OutputPath="$.s")),
     "result-path-null": machine(task("enrich", ResultPath=None, OutputPath="$.order")),
     "non-object-result": machine(task("count")),
     "list-result": machine(task("listify", OutputPath="$[1]")),
@@ -209,7 +207,7 @@ def python_literal(value, indent=0):
     if isinstance(value, dict):
         if not value:
             return "{}"
-        items = [f'{pad}    {json.dumps(k)}: {python_literal(v, indent + 1)},\n' for k, v in value.items()]
+        items = [f"{pad}    {json.dumps(k)}: {python_literal(v, indent + 1)},\n" for k, v in value.items()]
         return "{\n" + "".join(items) + pad + "}"
     if isinstance(value, list):
         return "[" + ", ".join(python_literal(v, indent) for v in value) + "]"

@@ -56,9 +56,11 @@ def test_sam_project_leaves_integrations_activities_and_lambda_invoke_alone(tmp_
     assert new["Notify"]["Resource"] == "${Publish}"
     assert new["Save"]["Resource"] == "${TransactWrite}"
     assert new["Ship"] == {  # already lambda:invoke: never wrapped twice
-        "Type": "Task", "Resource": "${LambdaInvoke}",
+        "Type": "Task",
+        "Resource": "${LambdaInvoke}",
         "Parameters": {"FunctionName": "${ShipFunctionArn}", "Payload.$": "$"},
-        "OutputPath": "$.Payload", "Next": "Archive",
+        "OutputPath": "$.Payload",
+        "Next": "Archive",
     }
     assert new["Legacy"]["Resource"] == "${LegacyFunctionArn}"  # unresolved: untouched
     messages = [f.message for f in result.findings]
@@ -109,13 +111,18 @@ Resources:
 """
     out = documents.cloudformation_substitutions(template, "x.asl.json", "t.yaml")
     assert {k: v.kind for k, v in out.items()} == {
-        "A": asl.LAMBDA, "B": asl.MAYBE_LAMBDA, "C": asl.LAMBDA, "D": asl.LAMBDA, "E": asl.OTHER, "H": asl.LAMBDA,
+        "A": asl.LAMBDA,
+        "B": asl.MAYBE_LAMBDA,
+        "C": asl.LAMBDA,
+        "D": asl.LAMBDA,
+        "E": asl.OTHER,
+        "H": asl.LAMBDA,
     }
     assert documents.cloudformation_substitutions(template, "other.asl.json", "t.yaml") == {}
 
 
 def test_terraform_values():
-    tf = '''
+    tf = """
 locals { x = templatefile("${path.module}/other.asl.json", { a = aws_lambda_function.f.arn }) }
 resource "aws_sfn_state_machine" "m" {
   definition = templatefile("${path.module}/flows/x.asl.json", { a = aws_lambda_function.f[0].arn, "b" = aws_lambda_function.f.invoke_arn,
@@ -123,14 +130,18 @@ resource "aws_sfn_state_machine" "m" {
     d = module.fns.arn, e = "arn:aws:states:::sns:publish", f = { nested = "}" }
     g = aws_sqs_queue.q.arn })
 }
-'''
+"""
     out = documents.terraform_substitutions(tf, "x.asl.json", "main.tf")
     assert {k: v.kind for k, v in out.items()} == {
-        "a": asl.LAMBDA, "b": asl.OTHER, "c": asl.LAMBDA, "e": asl.OTHER, "g": asl.OTHER,
+        "a": asl.LAMBDA,
+        "b": asl.OTHER,
+        "c": asl.LAMBDA,
+        "e": asl.OTHER,
+        "g": asl.OTHER,
     }
 
 
-PULUMI_FORMAT = '''
+PULUMI_FORMAT = """
 import json
 import string
 import pulumi
@@ -149,7 +160,7 @@ TEMPLATE = string.Template(json.dumps({
 definition = pulumi.Output.all(fn.arn, activity.id).apply(
     lambda args: TEMPLATE.substitute(RunArn=args[0], ReviewArn=args[1], OtherArn=other)
 )
-'''
+"""
 
 
 def test_python_template_substitute_resolved_by_bindings():
@@ -180,10 +191,16 @@ in_dict = fn.arn.apply(lambda a: {"StartAt": "A", "States": {"A": {"Type": "Task
 
 def test_json_templates_built_with_percent_and_format():
     out, findings = fix_text(RULE, PERCENT, options={"add-retry": False})
-    assert '''"Run": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Parameters": {"FunctionName": "%s", "Payload.$": "$"}, "OutputPath": "$.Payload", "Next": "Tell"},''' in out
-    assert '''"Tell": {"Type": "Task", "Resource": "%s", "End": true}''' in out
-    assert '''"Resource": "{}", "End": true}}}}}}'.format(q)''' in out
-    assert '''{{"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Parameters": {{"FunctionName": "{arn}", "Payload.$": "$"}}, "OutputPath": "$.Payload", "End": true}}}}}}'.format(arn=a)''' in out
-    assert '''"Resource": "arn:aws:states:::lambda:invoke", "Parameters": {"FunctionName": "%s" % a''' in out
+    assert (
+        """"Run": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Parameters": {"FunctionName": "%s", "Payload.$": "$"}, "OutputPath": "$.Payload", "Next": "Tell"},"""
+        in out
+    )
+    assert """"Tell": {"Type": "Task", "Resource": "%s", "End": true}""" in out
+    assert """"Resource": "{}", "End": true}}}}}}'.format(q)""" in out
+    assert (
+        """{{"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Parameters": {{"FunctionName": "{arn}", "Payload.$": "$"}}, "OutputPath": "$.Payload", "End": true}}}}}}'.format(arn=a)"""
+        in out
+    )
+    assert """"Resource": "arn:aws:states:::lambda:invoke", "Parameters": {"FunctionName": "%s" % a""" in out
     assert len(findings) == 3
     assert fix_text(RULE, out, options={"add-retry": False})[0] == out

@@ -8,10 +8,10 @@ import copy
 import json
 
 import pytest
+from pulumi_mocks import of_type, run_sources
 
 from iacmod.codemods.stepfunctions.lambda_invoke import SfnLambdaInvoke
 from iacmod.testing import FIXTURES, fix_text
-from pulumi_mocks import of_type, run_sources
 
 from .asl_sim import INVOKE, Simulator
 

@@ -12,7 +12,7 @@ from iacmod.testing import fix_text
 
 
 def outcome(code: str) -> str:
-    """"safe", "unsafe" (fixed only with --unsafe-fixes), "report" (no fix) or "none"."""
+    """ "safe", "unsafe" (fixed only with --unsafe-fixes), "report" (no fix) or "none"."""
     code = textwrap.dedent(code).lstrip("\n")
     fixed, findings = fix_text(SfnLambdaInvoke, code, options={"add-retry": False})
     if fixed != code:
@@ -24,8 +24,10 @@ def outcome(code: str) -> str:
 
 
 def task(resource: str, extra: str = "") -> str:
-    return (f'definition = {{"StartAt": "A", "States": {{"A": {{"Type": "Task", "Resource": {resource}, '
-            f'{extra}"End": True}}}}}}\n')
+    return (
+        f'definition = {{"StartAt": "A", "States": {{"A": {{"Type": "Task", "Resource": {resource}, '
+        f'{extra}"End": True}}}}}}\n'
+    )
 
 
 PULUMI = "import pulumi_aws as aws\n"
@@ -49,7 +51,11 @@ CDKTF = (
         (CDKTF + "fn = LambdaFunction(self, 'f')\n" + task("fn.arn"), "safe"),
         (CDKTF + "q = SqsQueue(self, 'q')\n" + task("q.arn"), "none"),
         # every function construct of the catalog, not only the ones the rule once listed
-        ("from aws_cdk.aws_lambda_go_alpha import GoFunction\nfn = GoFunction(self, 'F')\n" + task("fn.qualified_arn"), "safe"),
+        (
+            "from aws_cdk.aws_lambda_go_alpha import GoFunction\nfn = GoFunction(self, 'F')\n"
+            + task("fn.qualified_arn"),
+            "safe",
+        ),
         # unknown: unresolved names, local calls, parameters
         (task("fn.arn"), "unsafe"),
         ("fn = make()\n" + task("fn.arn"), "unsafe"),
@@ -57,20 +63,35 @@ CDKTF = (
         # a local class named like a catalog class is not one
         ("class Function:\n    pass\nfn = Function()\n" + task("fn.arn"), "unsafe"),
         # a local construct that is not a function may still hand out a function's ARN
-        (CDK + "from constructs import Construct\nclass Worker(Construct):\n    pass\nw = Worker(self, 'W')\n" + task("w.arn"), "unsafe"),
+        (
+            CDK
+            + "from constructs import Construct\nclass Worker(Construct):\n    pass\nw = Worker(self, 'W')\n"
+            + task("w.arn"),
+            "unsafe",
+        ),
         # the binding tracker: every binding of a name, self.x per class, annotations, loops
         (PULUMI + "fn = aws.lambda_.Function('f')\nif x:\n    fn = make()\n" + task("fn.arn"), "unsafe"),
         (PULUMI + "fn = aws.lambda_.Function('f')\narn = fn.arn\n" + task("arn"), "safe"),
         (PULUMI + "q = aws.sqs.Queue('q')\narn = q.arn\n" + task("arn"), "none"),
         (PULUMI + "arn = 'arn:aws:lambda:us-east-1:123456789012:function:f'\n" + task("arn"), "safe"),
         (PULUMI + "def build(fn: aws.lambda_.Function):\n    " + task("fn.arn"), "safe"),
-        (PULUMI + "a = aws.lambda_.Function('a')\nb = aws.lambda_.Alias('b')\nfor fn in [a, b]:\n    "
-         + task("fn.arn"), "safe"),
-        (PULUMI + "class Stack:\n    def __init__(self):\n        self.fn = aws.lambda_.Function('f')\n"
-         "    def machine(self):\n        " + task("self.fn.arn"), "safe"),
-        (PULUMI + "class Stack:\n    def __init__(self):\n        self.fn = aws.lambda_.Function('f')\n"
-         "class Other:\n    def __init__(self):\n        self.fn = aws.sqs.Queue('q')\n"
-         "    def machine(self):\n        " + task("self.fn.arn"), "none"),
+        (
+            PULUMI
+            + "a = aws.lambda_.Function('a')\nb = aws.lambda_.Alias('b')\nfor fn in [a, b]:\n    "
+            + task("fn.arn"),
+            "safe",
+        ),
+        (
+            PULUMI + "class Stack:\n    def __init__(self):\n        self.fn = aws.lambda_.Function('f')\n"
+            "    def machine(self):\n        " + task("self.fn.arn"),
+            "safe",
+        ),
+        (
+            PULUMI + "class Stack:\n    def __init__(self):\n        self.fn = aws.lambda_.Function('f')\n"
+            "class Other:\n    def __init__(self):\n        self.fn = aws.sqs.Queue('q')\n"
+            "    def machine(self):\n        " + task("self.fn.arn"),
+            "none",
+        ),
     ],
 )
 def test_receivers(code: str, expected: str) -> None:
@@ -84,8 +105,11 @@ def test_none_is_dropped_by_the_cdk_l1_state_machine_only() -> None:
     # Pulumi and CDKTF take JSON text: a dict there says nothing about None
     pulumi = PULUMI + body + "aws.sfn.StateMachine('m', role_arn=role, definition=definition)\n"
     assert outcome(pulumi) == "report"
-    cdktf = ("from cdktf_cdktf_provider_aws.sfn_state_machine import SfnStateMachine\n" + body
-             + "SfnStateMachine(self, 'm', role_arn=role, definition=definition)\n")
+    cdktf = (
+        "from cdktf_cdktf_provider_aws.sfn_state_machine import SfnStateMachine\n"
+        + body
+        + "SfnStateMachine(self, 'm', role_arn=role, definition=definition)\n"
+    )
     assert outcome(cdktf) == "report"
     dumped = "import json\n" + body + "text = json.dumps(definition)\n"
     assert outcome(dumped) == "safe"
