@@ -7,6 +7,7 @@
                                     # in .venv-libcst-min (iacmod's runtime dependencies and pytest)
     python3 dev.py bench            # the benchmark (docs/performance.md)
     python3 dev.py bench-scaling    # cost in findings: files with thousands of findings (same page)
+    python3 dev.py lint             # ruff check, ruff format --check and mypy --strict on iacmod/
 
 Extra arguments after the command are passed on (to iacmod, pytest or the benchmark).
 """
@@ -77,7 +78,7 @@ def lowest_libcst() -> str:
 
 
 def main(argv: list[str]) -> int:
-    commands = ("example", "test", "test-libcst-min", "bench", "bench-scaling")
+    commands = ("example", "test", "test-libcst-min", "bench", "bench-scaling", "lint")
     if not argv or argv[0] not in commands:
         print(__doc__.strip(), file=sys.stderr)
         return 2
@@ -93,6 +94,13 @@ def main(argv: list[str]) -> int:
     if command == "test":
         ensure("test")
         return subprocess.run([str(PYTHON), "-m", "pytest", *(rest or ["-q"])], cwd=ROOT).returncode
+    if command == "lint":
+        ensure("test")
+        status = 0
+        for tool in (["ruff", "check", "."], ["ruff", "format", "--check", "."], ["mypy"]):
+            print(f"dev.py: {' '.join(tool)}", file=sys.stderr)
+            status = max(status, subprocess.run([str(BIN / tool[0]), *tool[1:]], cwd=ROOT).returncode)
+        return status
     if command == "test-libcst-min":
         # only iacmod's runtime dependencies (no Pulumi, CDK, ...), LibCST at its lowest
         version = lowest_libcst()

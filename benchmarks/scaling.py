@@ -145,11 +145,24 @@ def _counts(path: Path, rule: str, unsafe: bool) -> tuple[int, int]:
     import json
 
     report = json.loads(
-        _cli("apply", "--dry-run", "--format", "json", "--select", rule, *(["--unsafe-fixes"] if unsafe else []), str(path))
+        _cli(
+            "apply",
+            "--dry-run",
+            "--format",
+            "json",
+            "--select",
+            rule,
+            *(["--unsafe-fixes"] if unsafe else []),
+            str(path),
+        )
     )
-    findings = [f for file in report["files"] for f in file.get("findings", ())] if "files" in report else report["findings"]
+    findings = (
+        [f for file in report["files"] for f in file.get("findings", ())] if "files" in report else report["findings"]
+    )
     fix = lambda f: f.get("fix") or {}  # noqa: E731
-    return len(findings), sum(1 for f in findings if f.get("fixed") or fix(f).get("applied") or fix(f).get("would_apply"))
+    return len(findings), sum(
+        1 for f in findings if f.get("fixed") or fix(f).get("applied") or fix(f).get("would_apply")
+    )
 
 
 def main() -> int:
@@ -185,7 +198,9 @@ def main() -> int:
             pstats.Stats(prof).sort_stats("cumulative").print_stats(40)
             return 0
         failed = False
-        print(f"{'case':30} {'N':>6} {'findings':>8} {'fixed':>6} {'parse s':>8} {'iacmod s':>9} {'x parse':>8}  {'x smaller':>9}")
+        print(
+            f"{'case':30} {'N':>6} {'findings':>8} {'fixed':>6} {'parse s':>8} {'iacmod s':>9} {'x parse':>8}  {'x smaller':>9}"
+        )
         for case in args.rules:
             rule, make, unsafe = GENERATORS[case]
             sources = {n: make(n) for n in (small, large)}

@@ -193,11 +193,30 @@ def test_readonly_visits_are_for_the_calling_thread_only() -> None:
 
 # private attributes of LibCST's objects iacmod used (or might) reach for, on any object
 PRIVATE_ATTRIBUTES = {
-    "_metadata", "_cache", "_computed", "_gen", "_codegen", "_codegen_impl", "_visit_and_replace_children",
-    "_is_no_op", "_matchers", "_extra_visit_funcs", "_extra_leave_funcs", "_assignments",
-    "_accesses_by_name", "_accesses_by_node", "_assignment_count", "_name_prefix", "_index",
-    "_gather_matchers", "_gather_constructed_visit_funcs", "_gather_constructed_leave_funcs",
-    "_handlers", "_reach", "_wrapper", "_cache_matcher_gathering",
+    "_metadata",
+    "_cache",
+    "_computed",
+    "_gen",
+    "_codegen",
+    "_codegen_impl",
+    "_visit_and_replace_children",
+    "_is_no_op",
+    "_matchers",
+    "_extra_visit_funcs",
+    "_extra_leave_funcs",
+    "_assignments",
+    "_accesses_by_name",
+    "_accesses_by_node",
+    "_assignment_count",
+    "_name_prefix",
+    "_index",
+    "_gather_matchers",
+    "_gather_constructed_visit_funcs",
+    "_gather_constructed_leave_funcs",
+    "_handlers",
+    "_reach",
+    "_wrapper",
+    "_cache_matcher_gathering",
 }
 ALLOWED_OWN = {"_cache"}  # attributes of iacmod's own classes that share a LibCST name, on cls/self
 

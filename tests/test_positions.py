@@ -58,7 +58,9 @@ class _All(cst.CSTVisitor):
         return True
 
 
-@pytest.mark.parametrize("source", [TRICKY] + [p.read_text() for p in SOURCES[:40]], ids=["tricky"] + [p.name for p in SOURCES[:40]])
+@pytest.mark.parametrize(
+    "source", [TRICKY] + [p.read_text() for p in SOURCES[:40]], ids=["tricky"] + [p.name for p in SOURCES[:40]]
+)
 def test_same_ranges_as_position_provider(source):
     module = cst.parse_module(source)
     expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
@@ -72,7 +74,9 @@ def test_same_ranges_as_position_provider(source):
         assert positions_of(module, [node])[node] == expected[node]
 
 
-@pytest.mark.parametrize("source", [TRICKY] + [p.read_text() for p in SOURCES[:40]], ids=["tricky"] + [p.name for p in SOURCES[:40]])
+@pytest.mark.parametrize(
+    "source", [TRICKY] + [p.read_text() for p in SOURCES[:40]], ids=["tricky"] + [p.name for p in SOURCES[:40]]
+)
 def test_same_parents_as_parent_node_provider(source):
     from libcst.metadata import ParentNodeProvider
 
@@ -85,7 +89,9 @@ def test_same_parents_as_parent_node_provider(source):
     assert all(got[n] is expected[n] for n in got)
 
 
-@pytest.mark.parametrize("source", [TRICKY] + [p.read_text() for p in SOURCES[:40]], ids=["tricky"] + [p.name for p in SOURCES[:40]])
+@pytest.mark.parametrize(
+    "source", [TRICKY] + [p.read_text() for p in SOURCES[:40]], ids=["tricky"] + [p.name for p in SOURCES[:40]]
+)
 def test_same_contexts_as_expression_context_provider(source):
     from libcst.metadata import ExpressionContextProvider
 
@@ -98,7 +104,7 @@ def test_same_contexts_as_expression_context_provider(source):
 
 # -- positions from the statements that hold the nodes ------------------------------------------
 
-REPEATED = '''\
+REPEATED = """\
 def a(event):
     return event["Items"]
 
@@ -111,7 +117,7 @@ elif z:
     y = 1
 else:
     y = 2
-'''
+"""
 
 
 def _statement_cases():
@@ -122,9 +128,11 @@ def _statement_cases():
     from corpus_blocks import blocks
 
     corpus = [code for _, code in blocks()][:: 1 if os.environ.get("IACMOD_FULL_CORPUS") else 9]
-    return [TRICKY, REPEATED, TRICKY.replace("\n", "\r\n"), TRICKY.rstrip("\n")] + [
-        p.read_text() for p in SOURCES[:20]
-    ] + corpus
+    return (
+        [TRICKY, REPEATED, TRICKY.replace("\n", "\r\n"), TRICKY.rstrip("\n")]
+        + [p.read_text() for p in SOURCES[:20]]
+        + corpus
+    )
 
 
 @pytest.mark.parametrize("source", _statement_cases())

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import libcst as cst
 import pytest
+from corpus_blocks import blocks
 from libcst.metadata import MetadataWrapper, ScopeProvider
 
-from corpus_blocks import blocks
-from iacmod.cst.positions import parents_of
 from iacmod.cst.metadata import resolve_metadata
+from iacmod.cst.positions import parents_of
 from iacmod.cst.walk import _ORIGINAL_VISIT, child_fields, formatting_classes, readonly_visits, walk_batched
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,7 +28,7 @@ SOURCES = [
     for folder in ("fixtures", "examples", "iacmod", "codemods", "tests")
     for p in sorted((ROOT / folder).rglob("*.py"))
 ]
-TRICKY = '''\
+TRICKY = """\
 from . import (a as b, c)
 from .. import *
 x: "List[int]" = f"{a!r:>{w}} {b=} {c:{d}.{e}}" f'{g}'
@@ -52,7 +52,7 @@ async def g():
         async for i in b: await i
 type X[T: int] = list[T]
 def h[*Ts, **P](): nonlocal_ = 1
-'''
+"""
 # a seventh of the corpus by default; IACMOD_FULL_CORPUS=1 checks all of it (a few minutes)
 CORPUS = [code for _, code in blocks()][:: 1 if os.environ.get("IACMOD_FULL_CORPUS") else 7]
 
@@ -233,13 +233,22 @@ def _scope_signature(mapping, module):  # type: ignore[no-untyped-def]
             continue
         seen.add(id(scope))
         assignments = sorted(
-            (a.name, id(getattr(a, "node", None)), type(a).__name__, getattr(a, "_index", None),
-             sorted(id(r.node) for r in a.references))
+            (
+                a.name,
+                id(getattr(a, "node", None)),
+                type(a).__name__,
+                getattr(a, "_index", None),
+                sorted(id(r.node) for r in a.references),
+            )
             for a in scope.assignments
         )
         accesses = sorted(
-            (id(a.node), sorted((id(getattr(r, "node", None)), r.name) for r in a.referents),
-             a.is_annotation, a.is_type_hint)
+            (
+                id(a.node),
+                sorted((id(getattr(r, "node", None)), r.name) for r in a.referents),
+                a.is_annotation,
+                a.is_type_hint,
+            )
             for a in scope.accesses
         )
         details.append(repr((scope_id(scope), assignments, accesses)))
@@ -282,8 +291,8 @@ def test_formatting_classes_hold_no_names() -> None:
 def test_parent_map_completes_itself_for_formatting_nodes() -> None:
     from libcst.metadata import ParentNodeProvider
 
-    from iacmod.engine import _visit_rules
     from iacmod.cst.metadata import LazyMetadata
+    from iacmod.engine import _visit_rules
 
     class Parents(LazyMetadata, cst.BatchableCSTVisitor):
         METADATA_DEPENDENCIES = (ParentNodeProvider,)
