@@ -15,6 +15,7 @@ from __future__ import annotations
 import difflib
 from bisect import bisect_left
 from collections.abc import Iterator, Sequence
+from typing import Literal
 
 #: inputs up to this many (lines of a) x (lines of b) are diffed by difflib alone
 EXACT_LIMIT = 4_000_000
@@ -41,18 +42,19 @@ def matching_blocks(
 
 def matcher(
     a: Sequence[str], b: Sequence[str], autojunk: bool = True, exact_limit: int = EXACT_LIMIT
-) -> difflib.SequenceMatcher:
+) -> difflib.SequenceMatcher[str]:
     """A ``difflib.SequenceMatcher`` of ``a`` and ``b`` whose matching blocks are
     ``matching_blocks(a, b, autojunk, exact_limit)`` (its opcodes follow from them)."""
     sm = difflib.SequenceMatcher(None, a, b, autojunk=autojunk)
     if len(a) * len(b) > exact_limit:
-        sm.matching_blocks = matching_blocks(a, b, autojunk, exact_limit)
+        # difflib's private cache, which get_opcodes() reads (not in typeshed; no public setter)
+        sm.matching_blocks = matching_blocks(a, b, autojunk, exact_limit)  # type: ignore[attr-defined]
     return sm
 
 
 def opcodes(
     a: Sequence[str], b: Sequence[str], autojunk: bool = True, exact_limit: int = EXACT_LIMIT
-) -> list[tuple[str, int, int, int, int]]:
+) -> list[tuple[Literal["replace", "delete", "insert", "equal"], int, int, int, int]]:
     """``difflib.SequenceMatcher(None, a, b, autojunk).get_opcodes()`` (see ``matching_blocks``)."""
     return matcher(a, b, autojunk, exact_limit).get_opcodes()
 

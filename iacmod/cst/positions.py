@@ -50,9 +50,9 @@ def _targeted_state() -> type:
 
     @dataclass(frozen=False)
     class _TargetedState(CodegenState):
-        targets: set = field(default_factory=set)
-        computed: dict = field(default_factory=dict)
-        starts: dict = field(default_factory=dict)
+        targets: set[cst.CSTNode] = field(default_factory=set)
+        computed: dict[cst.CSTNode, CodeRange] = field(default_factory=dict)
+        starts: dict[cst.CSTNode, list[CodePosition]] = field(default_factory=dict)
         line: int = 1
         column: int = 0
         keep: bool = False  # keep the generated tokens (and generate everything)
@@ -142,7 +142,8 @@ def positions_of(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> dict[cst.C
         module._codegen(state)
     except _AllFound:
         pass
-    return state.computed
+    computed: dict[cst.CSTNode, CodeRange] = state.computed  # (state's class is built at run time: Any)
+    return computed
 
 
 def positions_in_statements(
@@ -358,7 +359,8 @@ def expression_contexts(module: cst.Module) -> dict[cst.CSTNode, object]:
     formatting = formatting_classes()
     load, store, delete = ExpressionContext.LOAD, ExpressionContext.STORE, ExpressionContext.DEL
     out: dict[cst.CSTNode, object] = {}
-    stack: list[tuple[object, object]] = [(module, load)]
+    # Any: the loop dispatches on type(node) through `t`, which mypy does not narrow
+    stack: list[tuple[Any, object]] = [(module, load)]
     push = stack.append
     node_type = cst.CSTNode
 
@@ -428,7 +430,7 @@ def expression_contexts(module: cst.Module) -> dict[cst.CSTNode, object]:
                 out[node] = ctx
             fields = fields_of.get(t)
             if fields is None:
-                visited = visited_fields(node)  # type: ignore[arg-type]
+                visited = visited_fields(node)
                 fields = fields_of[t] = tuple(f for f in node_fields(t, formatting) if f in visited)
             for child in nodes_in(node, fields, formatting):
                 push((child, ctx))

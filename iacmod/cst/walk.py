@@ -41,7 +41,7 @@ import types
 import typing
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import libcst as cst
 from libcst import CSTNode, CSTTransformer, CSTVisitor
@@ -50,6 +50,8 @@ from iacmod.cst.version import fast_paths
 
 _ORIGINAL_VISIT = CSTNode.visit
 _BASE = CSTVisitor
+
+_N = TypeVar("_N", bound=CSTNode)
 
 
 # -- child order, read from LibCST ---------------------------------------------------------------
@@ -67,7 +69,7 @@ class _FieldRecorder(CSTTransformer):
     def on_visit(self, node: CSTNode) -> bool:
         return False  # record the parent's fields only
 
-    def on_leave(self, original_node: CSTNode, updated_node: CSTNode) -> CSTNode:
+    def on_leave(self, original_node: _N, updated_node: _N) -> _N:
         return updated_node
 
     def on_visit_attribute(self, node: CSTNode, attribute: str) -> None:
@@ -89,7 +91,8 @@ def _conditional_fields(cls: type) -> tuple[str, ...]:
     fields = _CONDITIONAL.get(cls)
     if fields is None:
         try:
-            source = inspect.getsource(cls._visit_and_replace_children)
+            # cls is a CSTNode class: a private LibCST method, not on `type`
+            source = inspect.getsource(cls._visit_and_replace_children)  # type: ignore[attr-defined]
             fields = tuple(sorted(set(_IF_NOT_NONE.findall(source))))
         except (OSError, TypeError):  # no source: assume any field may be conditional
             fields = tuple(f.name for f in dataclasses.fields(cls))
@@ -309,7 +312,7 @@ def _set_class_cache(vcls: type, key: str, value: Any) -> None:
 def _handlers(vcls: type) -> dict[str, Callable[..., Any]]:
     """The ``visit_*``/``leave_*`` methods a visitor class defines (what ``getattr`` on an
     instance finds), as functions called (visitor, node); LibCST's typed no-op stubs left out."""
-    table = _class_cache(vcls, "_iacmod_handlers")
+    table: dict[str, Callable[..., Any]] | None = _class_cache(vcls, "_iacmod_handlers")
     if table is None:
         raw: dict[str, Any] = {}
         for klass in reversed(vcls.__mro__):
@@ -387,10 +390,11 @@ class _VisitorInfo:
         # the on_visit the walk calls: for a ReadOnlyVisits class, the one its mixin stands for
         self.visit: Callable[[Any, CSTNode], Any] = _base_on_visit(vcls)
         self.own_visit = self.visit is not _BASE.on_visit
-        self.own_leave = vcls.on_leave is not _BASE.on_leave
+        # (ignores: vcls is a visitor class, typed `type`)
+        self.own_leave = vcls.on_leave is not _BASE.on_leave  # type: ignore[attr-defined]
         self.own_attr = (
-            vcls.on_visit_attribute is not _BASE.on_visit_attribute
-            or vcls.on_leave_attribute is not _BASE.on_leave_attribute
+            vcls.on_visit_attribute is not _BASE.on_visit_attribute  # type: ignore[attr-defined]
+            or vcls.on_leave_attribute is not _BASE.on_leave_attribute  # type: ignore[attr-defined]
         )
         self.handlers = _handlers(vcls)
         # attribute hooks (visit_<Node>_<field>) are rare: only then are they looked up per field
@@ -422,7 +426,7 @@ def _unhandled(names: frozenset[str]) -> frozenset[type]:
 
 
 def _info(vcls: type) -> _VisitorInfo:
-    info = _class_cache(vcls, "_iacmod_walk_info")
+    info: _VisitorInfo | None = _class_cache(vcls, "_iacmod_walk_info")
     if info is None:
         info = _VisitorInfo(vcls)
         _set_class_cache(vcls, "_iacmod_walk_info", info)
@@ -430,13 +434,13 @@ def _info(vcls: type) -> _VisitorInfo:
 
 
 def _base_on_visit(vcls: type) -> Callable[[Any, CSTNode], Any]:
-    on_visit = vcls.on_visit
+    on_visit: Callable[[Any, CSTNode], Any] = vcls.on_visit  # type: ignore[attr-defined]  # vcls is a visitor class
     if on_visit is not ReadOnlyVisits.on_visit:
         return on_visit
     mro = vcls.__mro__
     for klass in mro[mro.index(ReadOnlyVisits) + 1:]:
         if "on_visit" in klass.__dict__:
-            return klass.__dict__["on_visit"]
+            return cast(Callable[[Any, CSTNode], Any], klass.__dict__["on_visit"])  # class __dict__ values are untyped
     return _BASE.on_visit
 
 
@@ -508,7 +512,8 @@ class ReadOnlyVisits:
 
     def on_visit(self, node: CSTNode) -> bool:
         if not fast_paths():
-            return super().on_visit(node)  # type: ignore[misc]
+            # a mixin: its super() is the CSTVisitor after it in the MRO, unknown to mypy
+            return super().on_visit(node)  # type: ignore[misc,no-any-return]
         _readonly_visit(node, self, leave=False)  # type: ignore[arg-type]
         return False
 
@@ -585,7 +590,7 @@ def walk_batched(root: CSTNode, visitors: Sequence[cst.BatchableCSTVisitor]) -> 
     # dispatch is by class name, as in LibCST's batched visitor
     handled = frozenset(c for c in reach.concrete if c.__name__ in handlers)
     # per node class: (visits, leaves, fields worth descending into)
-    plans: dict[type, tuple[tuple[Callable[..., Any], ...], tuple[Callable[..., Any], ...], tuple[str, ...]]] = {}
+    plans: dict[type, tuple[tuple[Callable[..., Any], ...], tuple[Callable[..., Any], ...], tuple[str, ...] | None]] = {}
     interesting: dict[type, bool] = {}
 
     def worth(cls: type) -> bool:
@@ -602,6 +607,8 @@ def walk_batched(root: CSTNode, visitors: Sequence[cst.BatchableCSTVisitor]) -> 
     dull = frozenset(c for c in reach.concrete if not worth(c))
 
     def walk(node: CSTNode) -> None:
+        visits: Sequence[Callable[..., Any]]  # (declarations only: a list, then a tuple)
+        leaves: Sequence[Callable[..., Any]]
         cls = node.__class__
         plan = plans.get(cls)
         if plan is None:
