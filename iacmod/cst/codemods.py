@@ -62,14 +62,14 @@ def _classes() -> dict[str, Any] | None:
         _CLASSES["ok"] = False
         return None
 
-    class TopImports(ReadOnlyVisits, _GatherTopImportsBeforeStatements):  # type: ignore[misc, valid-type]
+    class TopImports(ReadOnlyVisits, _GatherTopImportsBeforeStatements):
         """LibCST's gatherer, visited read-only; it reads the module's statements in
         ``leave_Module`` only (checked below), so no node below the module is visited."""
 
         iacmod_skip_classes = frozenset(_reach().concrete)
         __dir__ = _dir_without_stubs
 
-    class AddImports(AddImportsVisitor):  # type: ignore[misc, valid-type]
+    class AddImports(AddImportsVisitor):
         __dir__ = _dir_without_stubs
 
         top: frozenset[int] = frozenset()  # ids of the import statements at the module's top
@@ -115,7 +115,7 @@ def _classes() -> dict[str, Any] | None:
                         # There's nothing left, so lets delete this work item
                         del self.module_mapping[module]
 
-    class RemoveImports(RemoveImportsVisitor):  # type: ignore[misc, valid-type]
+    class RemoveImports(RemoveImportsVisitor):
         __dir__ = _dir_without_stubs
 
     # the read-only gatherer relies on LibCST's gatherer having no other handler than
@@ -168,7 +168,8 @@ def remove_imports_visitor(module: cst.Module, imports: Sequence[ImportItem]) ->
         from libcst.codemod.visitors import RemoveImportsVisitor
 
         return RemoveImportsVisitor(context).transform_module(module)
-    return classes["remove"](context).transform_module(module)
+    remover: Codemod = classes["remove"](context)  # iacmod's RemoveImports (a RemoveImportsVisitor)
+    return remover.transform_module(module)
 
 
 def _transform(codemod: Codemod, module: cst.Module) -> cst.Module:

@@ -11,9 +11,9 @@ attribute is touched here and nowhere else. Otherwise everything goes through Li
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 import libcst as cst
 from libcst.metadata import (
@@ -76,7 +76,7 @@ def with_source(wrapper: MetadataWrapper, source: str) -> MetadataWrapper:
     """Record that ``source`` is the code of ``wrapper.module`` (lets ``locate`` place nodes
     from the statements that hold them). Returns ``wrapper``."""
     if fast_paths():
-        wrapper._metadata[_SOURCE] = source  # type: ignore[index]
+        wrapper._metadata[_SOURCE] = source  # type: ignore[index, assignment]  # iacmod's own key in LibCST's cache
     return wrapper
 
 
@@ -90,14 +90,14 @@ def locate(wrapper: MetadataWrapper, nodes: Iterable[cst.CSTNode]) -> dict[cst.C
         positions = wrapper.resolve(PositionProvider)
         return {node: positions[node] for node in nodes if node in positions}
     module = wrapper.module
-    resolved = wrapper._metadata
+    resolved: MutableMapping[Any, Any] = wrapper._metadata  # provider mappings and iacmod's own keys
     source = resolved.get(_SOURCE)
     if source is None:
         return positions_of(module, nodes)
     parents = resolve_metadata(wrapper, ParentNodeProvider)
     lines = resolved.get(_LINES)
     if lines is None:
-        lines = resolved[_LINES] = SourceLines(source)  # type: ignore[index]
+        lines = resolved[_LINES] = SourceLines(source)
     positions, rest = positions_in_statements(module, nodes, parents, source, lines)
     if rest:
         positions.update(positions_of(module, rest))
@@ -109,12 +109,12 @@ def known_positions(wrapper: MetadataWrapper, wanted: set[cst.CSTNode]) -> Mappi
     module's, or the targeted ones when they cover ``wanted``); None when they do not."""
     if not fast_paths():
         return None  # (locate then asks the wrapper, which has them if they were resolved)
-    resolved = wrapper._metadata
+    resolved: MutableMapping[Any, Any] = wrapper._metadata  # provider mappings and iacmod's own keys
     if PositionProvider in resolved:
-        return resolved[PositionProvider]
+        return cast("Mapping[cst.CSTNode, CodeRange]", resolved[PositionProvider])  # PositionProvider's mapping
     asked = resolved.get(_POSITIONS_OF)
-    if asked and wanted <= asked.keys() and all(asked[n] is not None for n in wanted):  # type: ignore[union-attr]
-        return asked  # type: ignore[return-value]
+    if asked and wanted <= asked.keys() and all(asked[n] is not None for n in wanted):
+        return cast("Mapping[cst.CSTNode, CodeRange]", asked)  # every value checked not None
     return None
 
 
@@ -127,7 +127,7 @@ def release_metadata(wrapper: MetadataWrapper) -> None:
         if entry is not None and entry[0] is not wrapper:
             _PLAIN_DATA[id(wrapper)] = entry  # another wrapper's (reused id)
         return
-    resolved = wrapper._metadata
+    resolved: MutableMapping[Any, Any] = wrapper._metadata  # provider mappings and iacmod's own keys
     mapping = resolved.get(ScopeProvider)
     if mapping is not None:
         release_scopes(mapping)
@@ -175,7 +175,8 @@ class LazyMetadata:
             if key not in self.metadata:
                 self.metadata[key] = self._wrapper.resolve(key)
         elif key is QualifiedNameProvider:
-            cache = self._wrapper._metadata.setdefault(_QUALIFIED, {})  # shared by all rules
+            resolved: MutableMapping[Any, Any] = self._wrapper._metadata  # holds iacmod's own keys
+            cache = resolved.setdefault(_QUALIFIED, {})  # shared by all rules
             names = cache.get(node)
             if names is None:
                 scope = self._scope_map().get(node)
@@ -202,7 +203,7 @@ class LazyMetadata:
         return resolve_metadata(self._wrapper, key)
 
     def _complete_parents(self, node: cst.CSTNode) -> None:
-        resolved = self._wrapper._metadata
+        resolved: MutableMapping[Any, Any] = self._wrapper._metadata  # holds iacmod's own keys
         if resolved.get(_PARTIAL_PARENTS) and type(node) in formatting_classes():
             resolved[ParentNodeProvider] = self.metadata[ParentNodeProvider] = parents_of(self._wrapper.module)
             resolved[_PARTIAL_PARENTS] = False
@@ -222,7 +223,8 @@ class LazyMetadata:
         (``get_metadata(PositionProvider, node)`` then finds them)."""
         if PositionProvider in self.metadata or not fast_paths():
             return
-        cache = self._wrapper._metadata.setdefault(_POSITIONS_OF, {})
+        resolved: MutableMapping[Any, Any] = self._wrapper._metadata  # holds iacmod's own keys
+        cache = resolved.setdefault(_POSITIONS_OF, {})
         wanted = [n for n in nodes if n not in cache]
         if wanted:
             cache.update(locate(self._wrapper, wanted))
@@ -232,10 +234,11 @@ class LazyMetadata:
         the nodes asked about (iacmod.cst.positions.positions_of, same ranges as PositionProvider)
         rather than for every node of the module, unless many are asked for."""
         wrapper = self._wrapper
-        cache = wrapper._metadata.setdefault(_POSITIONS_OF, {})  # MetadataWrapper has __slots__
+        resolved: MutableMapping[Any, Any] = wrapper._metadata  # holds iacmod's own keys
+        cache = resolved.setdefault(_POSITIONS_OF, {})  # MetadataWrapper has __slots__
         if node not in cache:
-            asked = self._wrapper._metadata.get(_ASKED, 0) + 1
-            self._wrapper._metadata[_ASKED] = asked
+            asked = resolved.get(_ASKED, 0) + 1
+            resolved[_ASKED] = asked
             if asked > _TARGETED_POSITIONS:
                 self.metadata[PositionProvider] = self._resolve(PositionProvider)
                 return self.get_metadata(PositionProvider, node, default)
@@ -271,7 +274,7 @@ def resolve_metadata(wrapper: MetadataWrapper, key: Any) -> Mapping[cst.CSTNode,
     if not isinstance(resolved, dict):  # not the MetadataWrapper this was written against
         return wrapper.resolve(key)
     if key in resolved:
-        return resolved[key]
+        return cast("Mapping[cst.CSTNode, Any]", resolved[key])  # a provider's mapping
     module = wrapper.module
     if key is ParentNodeProvider:
         # formatting nodes (whitespace, commas, ...) are left out: rules ask for the parents of
@@ -288,4 +291,4 @@ def resolve_metadata(wrapper: MetadataWrapper, key: Any) -> Mapping[cst.CSTNode,
         resolved[key] = PositionProvider()._gen(wrapper)
     else:
         return wrapper.resolve(key)
-    return resolved[key]
+    return cast("Mapping[cst.CSTNode, Any]", resolved[key])  # a provider's mapping

@@ -45,7 +45,7 @@ def _provider() -> type | None:
         if name.startswith("leave_") and "_" not in name[len("leave_"):]
     }
 
-    class _ScopeVisitor(ReadOnlyVisits, ScopeVisitor):  # type: ignore[misc, valid-type]
+    class _ScopeVisitor(ReadOnlyVisits, ScopeVisitor):
         iacmod_skip_classes = formatting_classes()
         # False when the module's source has none of the words "cast", "NewType" and "TypeVar"
         plain_calls = False
@@ -56,8 +56,8 @@ def _provider() -> type | None:
             # names in a module whose source never mentions them (an import or an alias would):
             # then only its bookkeeping is needed, which leave_Call undoes.
             if self.plain_calls:
-                self._ScopeVisitor__top_level_attribute_stack.append(None)
-                self._ScopeVisitor__in_type_hint_stack.append(False)
+                self._ScopeVisitor__top_level_attribute_stack.append(None)  # type: ignore[attr-defined]  # LibCST's mangled stack, checked
+                self._ScopeVisitor__in_type_hint_stack.append(False)  # type: ignore[attr-defined]  # as above
                 return True
             return super().visit_Call(node)
 
@@ -107,7 +107,8 @@ def scopes(wrapper: MetadataWrapper, source: str | None = None) -> Mapping[cst.C
     provider.plain_calls = source is not None and not any(w in source for w in _TYPING_CALLS)
     with provider.resolve(wrapper):
         provider.visit_Module(wrapper.module)
-    return provider._computed
+    computed: Mapping[cst.CSTNode, Any] = provider._computed  # ScopeProvider's results (provider_class is untyped)
+    return computed
 
 
 def release(mapping: Mapping[cst.CSTNode, Any]) -> None:

@@ -35,7 +35,7 @@ def libcst_version() -> tuple[int, ...] | None:
         text = version("libcst")
     except Exception:  # noqa: BLE001 - not installed as a distribution (e.g. a source checkout)
         try:
-            import libcst._version as module  # type: ignore[import-not-found]
+            import libcst._version as module
 
             text = module.__version__
         except Exception:  # noqa: BLE001
