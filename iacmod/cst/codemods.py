@@ -56,9 +56,9 @@ def _classes() -> dict[str, Any] | None:
         return _CLASSES if _CLASSES["ok"] else None
     from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 
-    try:  # LibCST internals, present in every release of iacmod.cst.version.VERIFIED
+    try:  # LibCST internals, present from 1.1 (on 1.0, LibCST's own classes run)
         from libcst.codemod.visitors._add_imports import _GatherTopImportsBeforeStatements
-    except ImportError:  # pragma: no cover - another LibCST layout
+    except ImportError:  # pragma: no cover - LibCST 1.0, or another layout
         _CLASSES["ok"] = False
         return None
 
@@ -83,7 +83,7 @@ def _classes() -> dict[str, Any] | None:
             return go and isinstance(node, cst.Module)
 
         def visit_Module(self, node: cst.Module) -> None:
-            # LibCST's AddImportsVisitor.visit_Module (the same in every release of VERIFIED),
+            # LibCST's AddImportsVisitor.visit_Module (the same in every release from 1.1 to 1.9),
             # with the gatherer above instead of _GatherTopImportsBeforeStatements itself
             gatherer = TopImports(self.context)
             node.visit(gatherer)

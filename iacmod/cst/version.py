@@ -17,7 +17,7 @@ from contextlib import contextmanager
 
 #: LibCST versions the fast paths were verified on: ``LOW <= version < HIGH`` (major, minor).
 #: pyproject.toml pins the same range; ``python3 dev.py test-libcst-min`` tests the low end.
-VERIFIED: tuple[tuple[int, int], tuple[int, int]] = ((1, 1), (1, 10))
+VERIFIED: tuple[tuple[int, int], tuple[int, int]] = ((1, 0), (1, 10))
 
 #: "0": take LibCST's own paths whatever the version (e.g. to compare outputs); "1": take the
 #: fast paths whatever the version (to verify them on another LibCST: run tests/test_walk.py,
