@@ -438,7 +438,7 @@ def _base_on_visit(vcls: type) -> Callable[[Any, CSTNode], Any]:
     if on_visit is not ReadOnlyVisits.on_visit:
         return on_visit
     mro = vcls.__mro__
-    for klass in mro[mro.index(ReadOnlyVisits) + 1:]:
+    for klass in mro[mro.index(ReadOnlyVisits) + 1 :]:
         if "on_visit" in klass.__dict__:
             return cast(Callable[[Any, CSTNode], Any], klass.__dict__["on_visit"])  # class __dict__ values are untyped
     return _BASE.on_visit
@@ -480,11 +480,11 @@ def _readonly_visit(root: CSTNode, visitor: CSTVisitor, leave: bool = True) -> N
                     kind = _kind(value.__class__)
                 if kind == 1:
                     if value.__class__ not in skip:
-                        walk(value)
+                        walk(value)  # noqa: F821 (recursive closure, deleted after the walk)
                 elif kind == 2:
                     for item in value:
                         if item.__class__ not in skip:
-                            walk(item)
+                            walk(item)  # noqa: F821 (recursive closure, deleted after the walk)
                 if own_attr:
                     visitor.on_leave_attribute(node, attr)
                 elif off_attr is not None:
@@ -590,16 +590,16 @@ def walk_batched(root: CSTNode, visitors: Sequence[cst.BatchableCSTVisitor]) -> 
     # dispatch is by class name, as in LibCST's batched visitor
     handled = frozenset(c for c in reach.concrete if c.__name__ in handlers)
     # per node class: (visits, leaves, fields worth descending into)
-    plans: dict[type, tuple[tuple[Callable[..., Any], ...], tuple[Callable[..., Any], ...], tuple[str, ...] | None]] = {}
+    plans: dict[
+        type, tuple[tuple[Callable[..., Any], ...], tuple[Callable[..., Any], ...], tuple[str, ...] | None]
+    ] = {}
     interesting: dict[type, bool] = {}
 
     def worth(cls: type) -> bool:
         value = interesting.get(cls)
         if value is None:
             below = reach.below.get(cls)
-            value = interesting[cls] = (
-                cls.__name__ in handlers or below is None or not below.isdisjoint(handled)
-            )
+            value = interesting[cls] = cls.__name__ in handlers or below is None or not below.isdisjoint(handled)
         return value
 
     kinds = _KIND
@@ -631,13 +631,13 @@ def walk_batched(root: CSTNode, visitors: Sequence[cst.BatchableCSTVisitor]) -> 
             if kind is None:
                 kind = _kind(cls)
             if kind == 1:
-                if interesting.get(cls) or interesting.get(cls) is None and worth(cls):
-                    walk(value)
+                if interesting.get(cls) or interesting.get(cls) is None and worth(cls):  # noqa: F821 (recursive closure, deleted after the walk)
+                    walk(value)  # noqa: F821 (recursive closure, deleted after the walk)
             elif kind == 2:
                 for item in value:
                     cls = item.__class__
-                    if interesting.get(cls) or interesting.get(cls) is None and worth(cls):
-                        walk(item)
+                    if interesting.get(cls) or interesting.get(cls) is None and worth(cls):  # noqa: F821 (recursive closure, deleted after the walk)
+                        walk(item)  # noqa: F821 (recursive closure, deleted after the walk)
         for fn in leaves:
             fn(node)
 
