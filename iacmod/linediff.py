@@ -95,7 +95,14 @@ def _range(start: int, stop: int) -> str:
 
 
 def _align(
-    a: Sequence[str], alo: int, ahi: int, b: Sequence[str], blo: int, bhi: int, autojunk: bool, out: list[tuple[int, int]]
+    a: Sequence[str],
+    alo: int,
+    ahi: int,
+    b: Sequence[str],
+    blo: int,
+    bhi: int,
+    autojunk: bool,
+    out: list[tuple[int, int]],
 ) -> None:
     """Append to ``out`` the matched line pairs (i, j) of a[alo:ahi] and b[blo:bhi], in order."""
     # the common head and tail
@@ -108,7 +115,9 @@ def _align(
         tail.append((ahi, bhi))
     if alo < ahi and blo < bhi:
         if (ahi - alo) * (bhi - blo) <= _GAP_LIMIT:
-            for i, j, size in difflib.SequenceMatcher(None, a[alo:ahi], b[blo:bhi], autojunk=autojunk).get_matching_blocks():
+            for i, j, size in difflib.SequenceMatcher(
+                None, a[alo:ahi], b[blo:bhi], autojunk=autojunk
+            ).get_matching_blocks():
                 out.extend((alo + i + k, blo + j + k) for k in range(size))
         else:
             anchors = _anchors(a, alo, ahi, b, blo, bhi)

@@ -40,9 +40,9 @@ def _provider() -> type | None:
 
     assignment_like: dict[type, bool] = {}
     leaves = {
-        name[len("leave_"):]: getattr(ScopeVisitor, name)
+        name[len("leave_") :]: getattr(ScopeVisitor, name)
         for name in handler_names(ScopeVisitor)
-        if name.startswith("leave_") and "_" not in name[len("leave_"):]
+        if name.startswith("leave_") and "_" not in name[len("leave_") :]
     }
 
     class _ScopeVisitor(ReadOnlyVisits, ScopeVisitor):
