@@ -27,7 +27,7 @@ import enum
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 
 
 class Platform(str, enum.Enum):
@@ -59,7 +59,7 @@ class ResourceType:
     # otherwise (its removal policy defaults to RETAIN, e.g. tables, buckets, log groups)
     cdk_retained_by_default: bool = False
 
-    @property
+    @cached_property
     def class_names(self) -> frozenset[str]:
         """The last names of every class, for the cheap check before qualified names."""
         names = [q.rpartition(".")[2] for q in (*self.pulumi, *self.cdk, *self.cdk_l1, *self.cdktf)]
