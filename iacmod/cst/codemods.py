@@ -38,12 +38,21 @@ if TYPE_CHECKING:
 ImportItem = tuple[str, "str | None", "str | None"]
 
 
+_CLASS_NAMES: dict[type, list[str]] = {}
+
+
 def _dir_without_stubs(self: Any) -> list[str]:
     """``dir(self)`` but the names of LibCST's typed no-op visitor stubs (``visit_<Node>`` and
     ``leave_<Node>`` methods a class inherits from LibCST and does not define): what LibCST's
-    matcher gathering looks through for matcher decorators, which the stubs never carry."""
+    matcher gathering looks through for matcher decorators, which the stubs never carry. The
+    class's names are filtered once per class (iacmod's classes below, which live forever)."""
     cls = type(self)
-    return [name for name in object.__dir__(self) if not getattr(getattr(cls, name, None), "_is_no_op", False)]
+    names = _CLASS_NAMES.get(cls)
+    if names is None:
+        names = _CLASS_NAMES[cls] = [
+            name for name in dir(cls) if not getattr(getattr(cls, name, None), "_is_no_op", False)
+        ]
+    return sorted(set(names).union(vars(self)))
 
 
 _CLASSES: dict[str, Any] = {}

@@ -239,11 +239,15 @@ class SourceLines:
     # a first line shared by more statements than this is not worth checking one by one: their
     # nodes are located by one generation of the module's code instead
     MAX_CANDIDATES = 8
+    # the first lookups scan the source (C-speed, and no index to build: most files have a few
+    # findings); the index is built once more are asked for
+    SCANS = 16
 
     def __init__(self, source: str) -> None:
         self.source = source
         self._starts: dict[str, list[int]] | None = None
         self._breaks: tuple[list[int], list[int], list[int]] | None = None
+        self._scans = 0
 
     def _index(self) -> dict[str, list[int]]:
         # the offsets at which a line starts, under the line's text (up to its line break)
@@ -261,6 +265,9 @@ class SourceLines:
         if not code:
             return None
         source = self.source
+        if self._scans < self.SCANS:
+            self._scans += 1
+            return _unique_line_start(source, code)
         # the first line of ``code`` that holds text, and ends with a line break (so it is a
         # whole line of the source wherever ``code`` occurs at the start of a line)
         key = _TEXT_LINE.search(code)
