@@ -9,7 +9,8 @@ import libcst as cst
 from libcst.metadata import ParentNodeProvider, PositionProvider, QualifiedNameProvider, ScopeProvider
 
 from iacmod.edit import args as argedit
-from iacmod.edit.layout import literal_number, literal_string, quote_like, relative_indent, shift
+from iacmod.edit.layout import relative_indent, shift
+from iacmod.edit.literals import number_value, quote_of, string_literal, string_value
 from iacmod.edit.symbols import reference
 from iacmod.findings import FixAvailability, FixSafety, RuleApplicability, Severity
 from iacmod.iac import catalog
@@ -318,14 +319,14 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
         args = argedit.keyword_args(node)
         if "metric_queries" in args or "metric_query" in args or "threshold_metric_id" in args:
             return
-        namespace = literal_string(args["namespace"].value) if "namespace" in args else None
-        metric = literal_string(args["metric_name"].value) if "metric_name" in args else None
+        namespace = string_value(args["namespace"].value) if "namespace" in args else None
+        metric = string_value(args["metric_name"].value) if "metric_name" in args else None
         target = TARGETS.get((namespace or "", metric or ""))
         if target is None or not self._wanted(target):
             return
-        if "statistic" not in args or literal_string(args["statistic"].value) != "Sum":
+        if "statistic" not in args or string_value(args["statistic"].value) != "Sum":
             return
-        op = literal_string(args["comparison_operator"].value) if "comparison_operator" in args else None
+        op = string_value(args["comparison_operator"].value) if "comparison_operator" in args else None
         if op is not None and op not in TF_ABOVE:
             return  # "fewer errors than": not an error alarm this rule knows how to rewrite
         self._tf.append(TfAlarm(node, flavor, qname, target))
@@ -340,7 +341,7 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
         if "threshold" not in args:
             reasons.append("it has no `threshold`")
         op = args.get("comparison_operator")
-        op_value = literal_string(op.value) if op is not None else None
+        op_value = string_value(op.value) if op is not None else None
         if op_value not in TF_ABOVE:
             reasons.append("its comparison operator is not a literal, so the rule cannot tell what it means")
         return reasons
@@ -411,7 +412,7 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
             renamed.get(key, key): Comments(*argedit.comments_of(args[key])) for key in TF_METRIC_FIELDS if key in args
         }
         target = alarm.target
-        counter = quote_like(args["metric_name"].value, target.counter)
+        counter = string_literal(target.counter, quote_of(args["metric_name"].value))
         queries: list[Value] = [
             metric_query("errors", orig("metric_name"), comments),
             metric_query(target.counter_id, counter),
@@ -446,7 +447,7 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
     @staticmethod
     def _new_threshold(arg: cst.Arg, percent: float) -> cst.Arg:
         """A literal ``threshold=`` gets the new percentage (its comment stays); others stay."""
-        if arg.keyword is not None and arg.keyword.value == "threshold" and literal_number(arg.value) is not None:
+        if arg.keyword is not None and arg.keyword.value == "threshold" and number_value(arg.value) is not None:
             return arg.with_changes(value=cst.Float(repr(float(percent))))
         return arg
 
@@ -455,7 +456,7 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
     def _cdk_sum(self, arg: cst.Arg | None) -> bool:
         if arg is None:
             return True
-        value = literal_string(arg.value)
+        value = string_value(arg.value)
         if value is not None:
             return value in ("Sum", "sum")
         return bool(qualified_names(self, arg.value) & CDK_SUM)
@@ -520,8 +521,8 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
                 )
             )
         elif metric.func.attr.value == "Metric" and f"{CW}.Metric" in qualified_names(self, metric.func):
-            namespace = literal_string(margs["namespace"].value) if "namespace" in margs else None
-            name = literal_string(margs["metric_name"].value) if "metric_name" in margs else None
+            namespace = string_value(margs["namespace"].value) if "namespace" in margs else None
+            name = string_value(margs["metric_name"].value) if "metric_name" in margs else None
             target = TARGETS.get((namespace or "", name or ""))
             # cloudwatch.Metric defaults to Average: only an explicit Sum is a count
             if (
@@ -597,7 +598,7 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
         else:
             counter_func = metric.func
             name_arg = margs["metric_name"]
-            new_name = cst.SimpleString(quote_like(name_arg.value, target.counter))
+            new_name = cst.SimpleString(string_literal(target.counter, quote_of(name_arg.value)))
             counter_args = [
                 a.with_changes(value=new_name) if a.keyword and a.keyword.value == "metric_name" else a
                 for a in counter_args
@@ -715,7 +716,7 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
         found = []
         args = argedit.keyword_args(call)
         for key in TEXT_KEYWORDS:
-            text = literal_string(args[key].value) if key in args else None
+            text = string_value(args[key].value) if key in args else None
             if (
                 key in args
                 and text is None
@@ -803,7 +804,7 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
             self.report(call, f"{head} (not fixed automatically: {result})")
             return
         new_call, imports = result
-        if threshold is not None and literal_number(threshold.value) is None:
+        if threshold is not None and number_value(threshold.value) is None:
             level = (
                 f"the threshold `{self._code(threshold.value)}` is kept as it is and is now read "
                 "as a percentage: check it"
@@ -812,7 +813,7 @@ editing the new threshold). Also note that a metric-math alarm is billed per met
             level = f"new threshold {percent:g} % (the rate stated in {source})"
         else:
             level = f"new threshold {percent:g} % (option `threshold-percent`)"
-        literal = threshold is None or literal_number(threshold.value) is not None
+        literal = threshold is None or number_value(threshold.value) is not None
         description, notes = self._stale_texts(call, target, percent if literal else None)
         if description is not None and self.context.unsafe_fixes:
             new_call = new_call.with_changes(

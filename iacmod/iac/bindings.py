@@ -69,6 +69,7 @@ from libcst.metadata.scope_provider import Assignment, ClassScope, ImportAssignm
 
 from iacmod.cst.scope import in_source_order
 from iacmod.cst.walk import formatting_classes, node_fields, nodes_in
+from iacmod.edit.literals import number_value, string_value
 from iacmod.iac.catalog import Platform, ResourceType
 from iacmod.iac.names import MetadataSource, qualified_names
 from iacmod.iac.resources import Resource, resource_at
@@ -560,9 +561,9 @@ class Bindings:
                 else:
                     out = out + self._elements(container, [], depth, active)
             elif isinstance(container, cst.Dict):
-                key = _string(index)
+                key = string_value(index)
                 entries = [e for e in container.elements if isinstance(e, cst.DictElement)]
-                literal_keys = [_string(e.key) for e in entries]
+                literal_keys = [string_value(e.key) for e in entries]
                 if key is not None and len(entries) == len(container.elements) and None not in literal_keys:
                     matches = [e.value for e, k in zip(entries, literal_keys) if k == key]
                     out = out + (
@@ -889,19 +890,5 @@ def _suites(statement: cst.CSTNode) -> Iterable[cst.BaseSuite]:
 
 
 def _int(node: cst.BaseExpression) -> int | None:
-    if isinstance(node, cst.Integer):
-        return int(node.evaluated_value)
-    if (
-        isinstance(node, cst.UnaryOperation)
-        and isinstance(node.operator, cst.Minus)
-        and isinstance(node.expression, cst.Integer)
-    ):
-        return -int(node.expression.evaluated_value)
-    return None
-
-
-def _string(node: cst.BaseExpression) -> str | None:
-    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-        value = node.evaluated_value
-        return value if isinstance(value, str) else None
-    return None
+    value = number_value(node)
+    return value if isinstance(value, int) else None
